@@ -1,0 +1,3 @@
+"""envagin: ärenderegister och uppföljning för En väg in."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from envagin_cli.cli import main
+
+main()

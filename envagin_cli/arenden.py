@@ -1,0 +1,554 @@
+"""Case commands: intake, consent, mapping, meetings, insatser, close, follow-up, voids.
+
+Each function validates its plain values, asks the state machine (`lifecycle.replay`)
+whether the event may happen, and in one transaction appends the event and rebuilds the
+case's projection (`arende`, `arende_insats`, `arende_forsorjning`). A refusal raises
+before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from envagin_cli import codes, events, katalog, lifecycle, staff
+from envagin_cli import personnummer as pnr
+from envagin_cli.dates import not_after_today, today
+from envagin_cli.db import write
+from envagin_cli.errors import Regelfel, Valideringsfel
+
+_NR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
+_MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class Resultat:
+    """What a case command did: the case and the new event's id."""
+
+    arende: str
+    handelse_id: int
+
+
+def _text(value: str | None, field: str, *, required: bool = False) -> str | None:
+    if value is None or not value.strip():
+        if required:
+            raise Valideringsfel(f"{field}: får inte vara tom.")
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise Valideringsfel(f"{field}: styrtecken (t.ex. radbrytning) är inte tillåtna.")
+    text = " ".join(value.split())
+    if len(text) > _MAX_TEXT:
+        raise Valideringsfel(f"{field}: högst {_MAX_TEXT} tecken ({len(text)} angavs).")
+    return text
+
+
+def _int(value: str | int | None, field: str, low: int, high: int) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise Valideringsfel(
+            f"{field}: '{text[:20]}' är inte tillåtet; ange ett heltal {low}–{high}."
+        )
+    return int(text)
+
+
+# --- reading a case -------------------------------------------------------------------
+
+
+def find_case(conn: sqlite3.Connection, ref: str, *, idag: date | None = None) -> str:
+    """The case number named by `ref`: a case number, or the personnummer of an open case."""
+    text = ref.strip()
+    if not text:
+        raise Valideringsfel("ärende: ange ett ärendenummer eller ett personnummer.")
+    if pnr.looks_like(text):
+        number = pnr.parse(text, idag or today()).nummer
+        row = conn.execute(
+            "SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+            "WHERE i.personnummer = ? AND a.avslutad IS NULL AND a.makulerad = 0",
+            (number,),
+        ).fetchone()
+        if row is None:
+            raise Valideringsfel("ärende: det finns inget öppet ärende för det personnumret.")
+        return str(row[0])
+    row = conn.execute("SELECT nr FROM arende WHERE nr = ?", (text,)).fetchone()
+    if row is None:
+        row = conn.execute("SELECT nr FROM arende WHERE upper(nr) = upper(?)", (text,)).fetchone()
+    if row is None:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise Valideringsfel(f"ärende: '{shown}' finns inte. Se 'envagin cases --alla'.")
+    return str(row[0])
+
+
+def effective_events(conn: sqlite3.Connection, nr: str) -> list[lifecycle.Handelse]:
+    """The case's events in effect: neither voids nor voided."""
+    rows = conn.execute(
+        "SELECT h.id, h.typ, h.datum, h.data FROM handelse h WHERE h.arende = ? "
+        "AND h.typ <> 'void' AND NOT EXISTS (SELECT 1 FROM handelse v WHERE v.makulerar = h.id)",
+        (nr,),
+    ).fetchall()
+    return [
+        lifecycle.Handelse(r["id"], r["typ"], date.fromisoformat(r["datum"]), json.loads(r["data"]))
+        for r in rows
+    ]
+
+
+def state(conn: sqlite3.Connection, nr: str) -> lifecycle.Arendelage:
+    return lifecycle.replay(effective_events(conn, nr))
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _project(conn: sqlite3.Connection, nr: str, s: lifecycle.Arendelage, voided: bool) -> None:
+    def iso(d: date | None) -> str | None:
+        return d.isoformat() if d else None
+
+    if voided:
+        conn.execute("UPDATE arende SET makulerad = 1 WHERE nr = ?", (nr,))
+        conn.execute("DELETE FROM arende_insats WHERE arende = ?", (nr,))
+        conn.execute("DELETE FROM arende_forsorjning WHERE arende = ?", (nr,))
+        return
+    conn.execute(
+        "UPDATE arende SET remittent = ?, ansvarig = ?, intag = ?, inskriven = ?, "
+        "statistik = ?, samverkan_aterkallad = ?, statistik_aterkallad = ?, "
+        "kartlaggning_start = ?, kartlaggning_klar = ?, trepart = ?, forsta_insats = ?, "
+        "avslutad = ?, slutorsak = ?, nojd_bemotande = ?, nojd_insats = ?, ingen_enkat = ?, "
+        "uppfoljd = ?, sysselsattning = ?, makulerad = 0 WHERE nr = ?",
+        (
+            s.remittent,
+            s.ansvarig,
+            iso(s.intag),
+            iso(s.inskriven),
+            int(s.statistik),
+            iso(s.samverkan_aterkallad if "samverkan" not in s.samtycken else None),
+            iso(s.statistik_aterkallad if "statistik" not in s.samtycken else None),
+            iso(s.kartlaggning_start),
+            iso(s.kartlaggning_klar),
+            iso(s.trepart),
+            iso(s.forsta_insats),
+            iso(s.avslutad),
+            s.slutorsak,
+            s.nojd_bemotande,
+            s.nojd_insats,
+            int(s.ingen_enkat),
+            iso(s.uppfoljd),
+            s.sysselsattning,
+            nr,
+        ),
+    )
+    conn.execute("DELETE FROM arende_insats WHERE arende = ?", (nr,))
+    conn.executemany(
+        "INSERT INTO arende_insats (arende, lopnr, insats, utforare, start, slut) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(nr, p.lopnr, p.insats, p.utforare, iso(p.start), iso(p.slut)) for p in s.insatser],
+    )
+    conn.execute("DELETE FROM arende_forsorjning WHERE arende = ?", (nr,))
+    rows = [(nr, "intag", k) for k in s.intag_forsorjning]
+    rows += [(nr, "avslut", k) for k in s.avslut_forsorjning] if s.avslutad else []
+    rows += [(nr, "uppfoljning", k) for k in s.uppfoljning_forsorjning] if s.uppfoljd else []
+    conn.executemany(
+        "INSERT INTO arende_forsorjning (arende, tillfalle, kalla) VALUES (?, ?, ?)", rows
+    )
+
+
+def _record(
+    conn: sqlite3.Connection,
+    ref: str,
+    typ: str,
+    datum: date,
+    som: str | None,
+    data: dict[str, Any],
+    idag: date | None,
+    *,
+    checks: Any = None,
+) -> Resultat:
+    not_after_today(datum, idag=idag)
+    with write(conn):
+        actor = staff.resolve_actor(conn, som)
+        nr = find_case(conn, ref, idag=idag)
+        if conn.execute("SELECT makulerad FROM arende WHERE nr = ?", (nr,)).fetchone()[0]:
+            raise Regelfel(f"Ärendet {nr} är makulerat; registrera ett nytt intag vid behov.")
+        if checks is not None:
+            checks(conn)
+        new = lifecycle.Handelse(None, typ, datum, data)
+        s = lifecycle.replay(effective_events(conn, nr), new)
+        event_id = events.append(conn, arende=nr, typ=typ, datum=datum, som=actor, data=data)
+        _project(conn, nr, s, voided=False)
+        if typ == "consent" and "statistik" not in data["omfattning"]:
+            _anonymise(conn, nr)
+    return Resultat(nr, event_id)
+
+
+def _anonymise(conn: sqlite3.Connection, nr: str) -> None:
+    """Without consent to statistics the case is kept anonymous: only kön and födelseår stay."""
+    conn.execute(
+        "UPDATE identitet SET personnummer = NULL WHERE id = "
+        "(SELECT identitet_id FROM arende WHERE nr = ?)",
+        (nr,),
+    )
+
+
+def _next_number(conn: sqlite3.Connection, year: int) -> str:
+    prefix = f"EVI-{year}-"
+    rows = conn.execute("SELECT nr FROM arende WHERE nr LIKE ?", (prefix + "%",)).fetchall()
+    numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def intake(
+    conn: sqlite3.Connection,
+    *,
+    datum: date,
+    som: str | None,
+    remittent: str,
+    personnummer: str | None = None,
+    anonym: bool = False,
+    kon: str | None = None,
+    fodelsear: str | int | None = None,
+    skyddad: bool = False,
+    forsorjning: Sequence[str] = (),
+    ansvarig: str | None = None,
+    arende: str | None = None,
+    idag: date | None = None,
+) -> Resultat:
+    """Register a referral or self-referral; returns the (possibly generated) case number."""
+    not_after_today(datum, idag=idag)
+    remit = codes.parse_code(remittent, codes.REMITTENTER, "remittent")
+    sources = codes.parse_forsorjning(forsorjning, required=False)
+    number: str | None = None
+    if personnummer and personnummer.strip():
+        if anonym:
+            raise Valideringsfel(
+                "personnummer: ange antingen personnummer eller --anonym, inte båda."
+            )
+        parsed = pnr.parse(personnummer, datum)
+        number = parsed.nummer
+        sex = codes.parse_code(kon, codes.KON, "kön") if kon else parsed.kon
+        year = parsed.fodelsear
+        if fodelsear not in (None, "") and _int(fodelsear, "födelseår", 1880, 2200) != year:
+            raise Valideringsfel("födelseår: stämmer inte med personnumret.")
+    else:
+        if not anonym:
+            raise Valideringsfel(
+                "personnummer: ange --personnummer, eller --anonym med --kön och --födelseår."
+            )
+        if not kon:
+            raise Valideringsfel("kön: krävs för ett anonymt ärende. Tillåtna: kvinna, man.")
+        sex = codes.parse_code(kon, codes.KON, "kön")
+        year_or_none = _int(fodelsear, "födelseår", 1880, datum.year)
+        if year_or_none is None:
+            raise Valideringsfel(f"födelseår: krävs för ett anonymt ärende (1880–{datum.year}).")
+        year = year_or_none
+    if arende is not None and arende.strip():
+        nr = arende.strip()
+        if not _NR.match(nr) or not any(c.isalpha() for c in nr):
+            raise Valideringsfel(
+                f"ärende: '{nr[:40]}' är inget giltigt ärendenummer; det ska innehålla minst en "
+                "bokstav och bara a–z, siffror, '-', '_', '.' eller '/' (högst 40 tecken)."
+            )
+    else:
+        nr = ""
+    with write(conn):
+        actor = staff.resolve_actor(conn, som)
+        responsible = staff.require_active(conn, ansvarig, "ansvarig") if ansvarig else actor
+        if nr and conn.execute("SELECT 1 FROM arende WHERE upper(nr) = upper(?)", (nr,)).fetchone():
+            raise Regelfel(f"ärende: {nr} finns redan; välj ett annat nummer eller utelämna det.")
+        if number is not None:
+            open_case = conn.execute(
+                "SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+                "WHERE i.personnummer = ? AND a.avslutad IS NULL AND a.makulerad = 0",
+                (number,),
+            ).fetchone()
+            if open_case:
+                raise Regelfel(
+                    f"Personen har redan ett öppet ärende: {open_case[0]}. Avsluta det först; "
+                    "ett nytt intag blir ett nytt ärende."
+                )
+        nr = nr or _next_number(conn, datum.year)
+        stored = None if skyddad else number
+        ident = conn.execute(
+            "INSERT INTO identitet (personnummer, kon, fodelsear, skyddad) VALUES (?, ?, ?, ?)",
+            (stored, sex, year, int(skyddad)),
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO arende (nr, identitet_id, kon, fodelsear, remittent, ansvarig, intag) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (nr, ident, sex, year, remit, responsible, datum.isoformat()),
+        )
+        data = {
+            "identitet_id": ident,
+            "remittent": remit,
+            "forsorjning": sources,
+            "ansvarig": responsible,
+            "kon": sex,
+            "fodelsear": year,
+            "anonym": stored is None,
+            "skyddad": skyddad,
+        }
+        s = lifecycle.replay([], lifecycle.Handelse(None, "intake", datum, data))
+        event_id = events.append(conn, arende=nr, typ="intake", datum=datum, som=actor, data=data)
+        _project(conn, nr, s, voided=False)
+    return Resultat(nr, event_id)
+
+
+def _scopes(values: Sequence[str], *, default_all: bool) -> list[str]:
+    scopes = codes.parse_codes(values, codes.SAMTYCKEN, "omfattning")
+    if not scopes:
+        if default_all:
+            return list(codes.SAMTYCKEN)
+        raise Valideringsfel("omfattning: ange samverkan, statistik eller samverkan,statistik.")
+    return sorted(scopes, key=list(codes.SAMTYCKEN).index)
+
+
+def consent(
+    conn: sqlite3.Connection,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    omfattning: Sequence[str] = (),
+    aterkalla: bool = False,
+    idag: date | None = None,
+) -> Resultat:
+    """Written consent (samverkan, statistik), or its withdrawal (default: both scopes)."""
+    scopes = _scopes(omfattning, default_all=aterkalla)
+    typ = "consent-withdrawn" if aterkalla else "consent"
+    return _record(conn, ref, typ, datum, som, {"omfattning": scopes}, idag)
+
+
+def _staff_list(
+    conn: sqlite3.Connection, values: Sequence[str], field: str, most: int
+) -> list[str]:
+    ids: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            if part.strip():
+                ident = staff.require_active(conn, part, field)
+                if ident not in ids:
+                    ids.append(ident)
+    if not ids:
+        raise Valideringsfel(f"{field}: ange minst en handläggare.")
+    if len(ids) > most:
+        raise Valideringsfel(f"{field}: högst {most} handläggare ({len(ids)} angavs).")
+    return ids
+
+
+def map_start(
+    conn: sqlite3.Connection,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    handlaggare: Sequence[str],
+    idag: date | None = None,
+) -> Resultat:
+    data: dict[str, Any] = {}
+
+    def checks(c: sqlite3.Connection) -> None:
+        data["handlaggare"] = _staff_list(c, handlaggare, "handläggare", 2)
+
+    return _record(conn, ref, "map-start", datum, som, data, idag, checks=checks)
+
+
+def map_done(
+    conn: sqlite3.Connection, ref: str, *, datum: date, som: str | None, idag: date | None = None
+) -> Resultat:
+    return _record(conn, ref, "map-done", datum, som, {}, idag)
+
+
+def tripartite(
+    conn: sqlite3.Connection,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    handlaggare: Sequence[str],
+    remittent_handlaggare: str | None,
+    avslutande: bool = False,
+    idag: date | None = None,
+) -> Resultat:
+    data: dict[str, Any] = {
+        "remittent_handlaggare": _text(
+            remittent_handlaggare, "remittent-handläggare", required=True
+        ),
+        "avslutande": bool(avslutande),
+    }
+
+    def checks(c: sqlite3.Connection) -> None:
+        data["handlaggare"] = _staff_list(c, handlaggare, "handläggare", 2)
+
+    return _record(conn, ref, "tripartite", datum, som, data, idag, checks=checks)
+
+
+def assign(
+    conn: sqlite3.Connection,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    insats: str,
+    utforare: str | None = None,
+    byt: bool = False,
+    idag: date | None = None,
+) -> Resultat:
+    data: dict[str, Any] = {"byt": bool(byt)}
+    performer = codes.parse_code(utforare, codes.UTFORARE, "utförare") if utforare else None
+
+    def checks(c: sqlite3.Connection) -> None:
+        code, party = katalog.require_active(c, insats)
+        data["insats"] = code
+        data["utforare"] = performer or party
+
+    return _record(conn, ref, "assign", datum, som, data, idag, checks=checks)
+
+
+def assign_end(
+    conn: sqlite3.Connection,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    insats: str,
+    idag: date | None = None,
+) -> Resultat:
+    data: dict[str, Any] = {}
+
+    def checks(c: sqlite3.Connection) -> None:
+        data["insats"] = katalog.exists(c, insats)
+
+    return _record(conn, ref, "assign-end", datum, som, data, idag, checks=checks)
+
+
+def responsible(
+    conn: sqlite3.Connection,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    ansvarig: str,
+    idag: date | None = None,
+) -> Resultat:
+    data: dict[str, Any] = {}
+
+    def checks(c: sqlite3.Connection) -> None:
+        data["ansvarig"] = staff.require_active(c, ansvarig, "ansvarig")
+
+    return _record(conn, ref, "responsible", datum, som, data, idag, checks=checks)
+
+
+def close(
+    conn: sqlite3.Connection,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    slutorsak: str,
+    forsorjning: Sequence[str] = (),
+    nojd_bemotande: str | int | None = None,
+    nojd_insats: str | int | None = None,
+    ingen_enkat: bool = False,
+    idag: date | None = None,
+) -> Resultat:
+    """The closing meeting: slutorsak, income sources, and the survey or its refusal."""
+    reason = codes.parse_code(slutorsak, codes.SLUTORSAKER, "slutorsak")
+    sources = codes.parse_forsorjning(forsorjning, required=False)
+    b = _int(nojd_bemotande, "nöjd-bemötande", 1, 5)
+    i = _int(nojd_insats, "nöjd-insats", 1, 5)
+    if ingen_enkat and (b is not None or i is not None):
+        raise Valideringsfel(
+            "ingen-enkät: ange antingen svaren (--nöjd-bemötande, --nöjd-insats) eller "
+            "--ingen-enkät, inte båda."
+        )
+    if (b is None) != (i is None):
+        raise Valideringsfel(
+            "nöjd-bemötande/nöjd-insats: enkäten har två frågor; ange båda svaren (1–5) "
+            "eller --ingen-enkät."
+        )
+    data = {
+        "slutorsak": reason,
+        "forsorjning": sources,
+        "nojd_bemotande": b,
+        "nojd_insats": i,
+        "ingen_enkat": bool(ingen_enkat),
+    }
+    return _record(conn, ref, "close", datum, som, data, idag)
+
+
+def followup(
+    conn: sqlite3.Connection,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    sysselsattning: str,
+    forsorjning: Sequence[str],
+    idag: date | None = None,
+) -> Resultat:
+    data = {
+        "sysselsattning": codes.parse_code(sysselsattning, codes.SYSSELSATTNING, "sysselsättning"),
+        "forsorjning": codes.parse_forsorjning(forsorjning, required=True),
+    }
+    return _record(conn, ref, "followup", datum, som, data, idag)
+
+
+def void(
+    conn: sqlite3.Connection,
+    event_id: str | int,
+    *,
+    orsak: str,
+    som: str | None,
+    datum: date | None = None,
+    idag: date | None = None,
+) -> Resultat:
+    """Void a wrong case event: a new event; the original stays in the history."""
+    ref = _int(event_id, "händelse-id", 1, 2**62)
+    reason = _text(orsak, "orsak", required=True)
+    day = datum or idag or today()
+    not_after_today(day, idag=idag)
+    with write(conn):
+        actor = staff.resolve_actor(conn, som)
+        row = conn.execute("SELECT arende, typ FROM handelse WHERE id = ?", (ref,)).fetchone()
+        if row is None:
+            raise Valideringsfel(
+                f"händelse-id: händelse {ref} finns inte; se 'envagin show ÄRENDE'."
+            )
+        nr, typ = row["arende"], row["typ"]
+        if nr is None:
+            raise Regelfel(
+                f"Händelse {ref} ({lifecycle.TYPNAMN[typ]}) hör inte till något ärende och kan "
+                "inte makuleras; ändra registret med staff/insats-kommandona i stället."
+            )
+        if typ == "void":
+            raise Regelfel(f"Händelse {ref} är själv en makulering och kan inte makuleras.")
+        if conn.execute("SELECT 1 FROM handelse WHERE makulerar = ?", (ref,)).fetchone():
+            raise Regelfel(f"Händelse {ref} är redan makulerad.")
+        remaining = [e for e in effective_events(conn, nr) if e.id != ref]
+        if typ == "intake" and remaining:
+            raise Regelfel(
+                f"Intaget i {nr} kan makuleras först när ärendets övriga händelser är makulerade; "
+                "ett felaktigt ärende kan också avslutas med slutorsak felregistrering."
+            )
+        try:
+            s = lifecycle.replay(remaining)
+        except Regelfel as exc:
+            raise Regelfel(
+                f"Händelse {ref} ({lifecycle.TYPNAMN[typ]}) kan inte makuleras, eftersom senare "
+                f"händelser bygger på den: {exc} Makulera dem först."
+            ) from None
+        event_id_new = events.append(
+            conn,
+            arende=nr,
+            typ="void",
+            datum=day,
+            som=actor,
+            data={"handelse_id": ref, "orsak": reason},
+            makulerar=ref,
+        )
+        _project(conn, nr, s, voided=typ == "intake")
+    return Resultat(nr, event_id_new)

@@ -1,0 +1,791 @@
+"""The `envagin` command line: thin commands over the domain modules.
+
+Each command declares its options, opens the register, calls one domain function inside
+`handled()` (which turns an `EnvaginError` into a Swedish message on stderr and its exit
+code) and hands the result to `render`. Domain values are declared as text and validated
+in the domain, so a bad value exits 1 and only command-line usage exits 2.
+Heavy modules are imported inside the commands, so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+_FOLD_OPTS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o"})
+
+
+def _normalize_token(token: str) -> str:
+    """Option and command names: å/ä/ö may be written a/a/o (`--handlaggare`)."""
+    return token.translate(_FOLD_OPTS)
+
+
+CONTEXT = {"token_normalize_func": _normalize_token, "help_option_names": ["-h", "--help"]}
+
+app = typer.Typer(
+    name="envagin",
+    help="Ärenderegister och uppföljning för En väg in (samverkan FS, AC, AF, FK).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings=CONTEXT,
+)
+staff_app = typer.Typer(
+    help="Handläggarregistret.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=CONTEXT,
+)
+insats_app = typer.Typer(
+    help="Insatskatalogen.", no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT
+)
+app.add_typer(staff_app, name="staff")
+app.add_typer(insats_app, name="insats")
+
+# Options shared by many commands.
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Databasfil (annars ENVAGIN_DB, annars standardfilen).", show_default=False
+    ),
+]
+SomOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--som",
+        envvar="ENVAGIN_USER",
+        help="Handläggaren som registrerar (id); annars ENVAGIN_USER.",
+        show_default=False,
+    ),
+]
+DatumOpt = Annotated[
+    str,
+    typer.Option(
+        "--datum", help="Händelsens datum: ÅÅÅÅ-MM-DD, ÅÅÅÅMMDD, '5 mars 2014', idag, igår."
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")]
+CaseArg = Annotated[
+    str,
+    typer.Argument(
+        help="Ärendenummer eller personnummer för ett öppet ärende.", show_default=False
+    ),
+]
+
+
+class _State:
+    db: str | None = None
+
+
+_state = _State()
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def _usage(message: str) -> NoReturn:
+    _say(f"Fel i kommandoraden: {message}")
+    raise typer.Exit(2)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn domain errors into a Swedish message on stderr and the error's exit code."""
+    from envagin_cli.errors import EnvaginError, Upptagen
+
+    try:
+        yield
+    except EnvaginError as exc:
+        _say(f"Fel: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            _say(f"Fel: {Upptagen('Databasen är upptagen, försök igen om en stund.')}")
+            raise typer.Exit(Upptagen.exit_code) from None
+        raise
+
+
+def _open(db: str | None, *, create: bool = False) -> sqlite3.Connection:
+    from envagin_cli import db as dbmod
+
+    target = dbmod.resolve_path(db or _state.db)
+    conn, created = dbmod.open_db(target, create=create)
+    if created:
+        _say(f"Skapade en ny databas: {target.path}")
+    return conn
+
+
+def _day(text: str, field: str = "datum") -> date:
+    from envagin_cli.dates import parse_date
+
+    return parse_date(text, field)
+
+
+def _done(what: str, nr: str, event_id: int) -> None:
+    _say(f"Registrerat: {what} i {nr} (händelse {event_id}).")
+
+
+@app.callback(invoke_without_command=False)
+def _root(
+    db: DbOpt = None,
+    version: Annotated[bool, typer.Option("--version", help="Visa versionen.")] = False,
+) -> None:
+    """Ärenderegister och uppföljning för En väg in."""
+    if version:
+        from envagin_cli import __version__
+
+        typer.echo(f"envagin {__version__}")
+        raise typer.Exit(0)
+    _state.db = db
+
+
+# --- register set-up ----------------------------------------------------------------------
+
+
+@app.command()
+def init(db: DbOpt = None) -> None:
+    """Skapa ett nytt tomt register (eller uppgradera ett befintligt)."""
+    from envagin_cli import db as dbmod
+
+    with handled():
+        target = dbmod.resolve_path(db or _state.db)
+        existed = target.path.exists()
+        conn = _open(db, create=True)
+        conn.close()
+        if existed:
+            _say(f"Databasen finns redan och är aktuell: {target.path}")
+
+
+@app.command()
+def demo(
+    db: DbOpt = None,
+    datum: Annotated[
+        str, typer.Option("--datum", help="Demons 'idag' (samma datum ger samma data).")
+    ] = "idag",
+    antal: Annotated[str, typer.Option("--antal", help="Ungefärligt antal intag per år.")] = "60",
+) -> None:
+    """Bygg ett realistiskt demoregister (2014 till datumet), deterministiskt per datum."""
+    from envagin_cli import demo as demomod
+
+    with handled():
+        day = _day(datum)
+        conn = _open(db, create=True)
+        summary = demomod.build(conn, idag=day, per_ar=demomod.parse_antal(antal))
+    _say(
+        f"Demoregistret är klart: {summary['arenden']} ärenden, {summary['handelser']} händelser, "
+        f"{summary['oppna']} öppna (idag = {day})."
+    )
+
+
+@app.command()
+def backup(
+    fil: Annotated[str, typer.Argument(help="Ny fil att skriva kopian till.", show_default=False)],
+    db: DbOpt = None,
+) -> None:
+    """Ta en konsekvent säkerhetskopia med SQLites backup-API."""
+    from pathlib import Path
+
+    from envagin_cli import db as dbmod
+
+    with handled():
+        conn = _open(db)
+        dbmod.backup(conn, Path(fil))
+    _say(f"Säkerhetskopia skriven: {fil}")
+
+
+# --- staff --------------------------------------------------------------------------------
+
+
+@staff_app.command("add")
+def staff_add(
+    ident: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="Id: bokstäver och siffror, t.ex. ls.", show_default=False
+        ),
+    ],
+    namn: Annotated[str, typer.Option("--namn", help="För- och efternamn.", show_default=False)],
+    part: Annotated[
+        str, typer.Option("--part", help="fs, ac, af, fk eller sf.", show_default=False)
+    ],
+    roll: Annotated[
+        str,
+        typer.Option(
+            "--roll",
+            show_default=False,
+            help="socialsekreterare, arbetsmarknadssekreterare, arbetsformedlare, "
+            "forsakringshandlaggare, projektledare, teamledare eller ovrig.",
+        ),
+    ],
+    grad: Annotated[str, typer.Option("--tjänstgöringsgrad", help="Hela procent 1–100.")] = "100",
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Lägg till en handläggare."""
+    from envagin_cli import staff
+
+    with handled():
+        conn = _open(db)
+        added = staff.add(
+            conn,
+            ident=ident,
+            namn=namn,
+            part=part,
+            roll=roll,
+            tjanstgoringsgrad=grad,
+            som=som,
+            datum=_day(datum),
+        )
+    _say(
+        f"Handläggaren {ident.lower()} är registrerad."
+        if added
+        else f"Handläggaren {ident.lower()} fanns redan likadan; inget ändrat."
+    )
+
+
+@staff_app.command("list")
+def staff_list(
+    alla: Annotated[bool, typer.Option("--alla", help="Ta med avaktiverade.")] = False,
+    json_: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Lista handläggarna."""
+    from envagin_cli import render, staff
+
+    with handled():
+        rows = staff.list_staff(_open(db), alla=alla)
+    render.print_json(rows) if json_ else render.staff_table(rows)
+
+
+@staff_app.command("deactivate")
+def staff_deactivate(
+    ident: Annotated[
+        str, typer.Argument(metavar="ID", help="Handläggarens id.", show_default=False)
+    ],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Avaktivera en handläggare (historiken behålls)."""
+    from envagin_cli import staff
+
+    with handled():
+        changed = staff.deactivate(_open(db), ident=ident, som=som, datum=_day(datum))
+    _say(
+        f"Handläggaren {ident.lower()} är avaktiverad."
+        if changed
+        else f"Handläggaren {ident.lower()} var redan avaktiverad."
+    )
+
+
+# --- insats catalogue ---------------------------------------------------------------------
+
+
+@insats_app.command("list")
+def insats_list(
+    alla: Annotated[bool, typer.Option("--alla", help="Ta med avaktiverade.")] = False,
+    json_: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Lista insatskatalogen."""
+    from envagin_cli import katalog, render
+
+    with handled():
+        rows = katalog.list_insatser(_open(db), alla=alla)
+    render.print_json(rows) if json_ else render.insats_table(rows)
+
+
+@insats_app.command("add")
+def insats_add(
+    kod: Annotated[str, typer.Argument(help="Kod: a–z, siffror och '-'.", show_default=False)],
+    namn: Annotated[str, typer.Option("--namn", help="Insatsens namn.", show_default=False)],
+    part: Annotated[
+        str, typer.Option("--part", help="Utförande part eller aktör.", show_default=False)
+    ],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Lägg till en insats i katalogen (projektledare/teamledare)."""
+    from envagin_cli import katalog
+
+    with handled():
+        added = katalog.add(_open(db), kod=kod, namn=namn, part=part, som=som, datum=_day(datum))
+    _say("Insatsen är tillagd." if added else "Insatsen fanns redan likadan; inget ändrat.")
+
+
+@insats_app.command("deactivate")
+def insats_deactivate(
+    kod: Annotated[str, typer.Argument(help="Insatsens kod.", show_default=False)],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Avaktivera en insats (projektledare/teamledare); pågående placeringar påverkas inte."""
+    from envagin_cli import katalog
+
+    with handled():
+        changed = katalog.deactivate(_open(db), kod=kod, som=som, datum=_day(datum))
+    _say("Insatsen är avaktiverad." if changed else "Insatsen var redan avaktiverad.")
+
+
+# --- the case lifecycle -------------------------------------------------------------------
+
+
+@app.command()
+def intake(
+    remittent: Annotated[
+        str,
+        typer.Option(
+            "--remittent",
+            show_default=False,
+            help="Remitterande part: egen, fs, ac, af, fk, vc, psyk, po, vux, syv, bus, sf, annan.",
+        ),
+    ],
+    personnummer: Annotated[
+        str | None,
+        typer.Option(
+            "--personnummer",
+            help="10 eller 12 siffror; samordningsnummer går bra.",
+            show_default=False,
+        ),
+    ] = None,
+    anonym: Annotated[
+        bool, typer.Option("--anonym", help="Utan personnummer: ange --kön och --födelseår.")
+    ] = False,
+    kon: Annotated[
+        str | None, typer.Option("--kön", help="kvinna eller man.", show_default=False)
+    ] = None,
+    fodelsear: Annotated[
+        str | None, typer.Option("--födelseår", help="Fyra siffror.", show_default=False)
+    ] = None,
+    skyddad: Annotated[
+        bool, typer.Option("--skyddad", help="Skyddade personuppgifter: personnumret sparas inte.")
+    ] = False,
+    forsorjning: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--försörjning",
+            help="Försörjningskällor vid intag, kommaseparerade.",
+            show_default=False,
+        ),
+    ] = None,
+    ansvarig: Annotated[
+        str | None,
+        typer.Option(
+            "--ansvarig",
+            help="Ansvarig handläggare (standard: den som registrerar).",
+            show_default=False,
+        ),
+    ] = None,
+    arende: Annotated[
+        str | None,
+        typer.Option(
+            "--ärende",
+            help="Eget ärendenummer (minst en bokstav); annars EVI-ÅÅÅÅ-NNNN.",
+            show_default=False,
+        ),
+    ] = None,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Registrera en remiss eller egenanmälan. Skriver bara ärendenumret på stdout."""
+    from envagin_cli import arenden
+
+    with handled():
+        conn = _open(db)
+        result = arenden.intake(
+            conn,
+            datum=_day(datum),
+            som=som,
+            remittent=remittent,
+            personnummer=personnummer,
+            anonym=anonym,
+            kon=kon,
+            fodelsear=fodelsear,
+            skyddad=skyddad,
+            forsorjning=forsorjning or [],
+            ansvarig=ansvarig,
+            arende=arende,
+        )
+    typer.echo(result.arende)
+    _say(f"Registrerat: intag {result.arende} (händelse {result.handelse_id}).")
+
+
+@app.command()
+def consent(
+    arende: CaseArg,
+    omfattning: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--omfattning",
+            help="samverkan, statistik eller samverkan,statistik.",
+            show_default=False,
+        ),
+    ] = None,
+    aterkalla: Annotated[
+        bool, typer.Option("--återkalla", help="Återkalla samtycket (utan --omfattning: båda).")
+    ] = False,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Registrera skriftligt samtycke, eller att det återkallas."""
+    from envagin_cli import arenden
+
+    with handled():
+        r = arenden.consent(
+            _open(db),
+            arende,
+            datum=_day(datum),
+            som=som,
+            omfattning=omfattning or [],
+            aterkalla=aterkalla,
+        )
+    _done("återkallat samtycke" if aterkalla else "samtycke", r.arende, r.handelse_id)
+
+
+@app.command("map")
+def map_(
+    arende: CaseArg,
+    start: Annotated[bool, typer.Option("--start", help="Kartläggningen påbörjas.")] = False,
+    klar: Annotated[bool, typer.Option("--klar", help="Kartläggningen är klar.")] = False,
+    handlaggare: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--handläggare", help="En eller två handläggare (med --start).", show_default=False
+        ),
+    ] = None,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Kartläggning och vägledning: --start med handläggare, sedan --klar."""
+    from envagin_cli import arenden
+
+    if start == klar:
+        _usage("ange antingen --start eller --klar.")
+    if klar and handlaggare:
+        _usage("--handläggare anges vid --start.")
+    with handled():
+        conn = _open(db)
+        if start:
+            r = arenden.map_start(
+                conn, arende, datum=_day(datum), som=som, handlaggare=handlaggare or []
+            )
+        else:
+            r = arenden.map_done(conn, arende, datum=_day(datum), som=som)
+    _done("påbörjad kartläggning" if start else "klar kartläggning", r.arende, r.handelse_id)
+
+
+@app.command()
+def tripartite(
+    arende: CaseArg,
+    handlaggare: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--handläggare",
+            help="En väg in-handläggaren som gjorde kartläggningen.",
+            show_default=False,
+        ),
+    ] = None,
+    remittent_handlaggare: Annotated[
+        str | None,
+        typer.Option(
+            "--remittent-handläggare", help="Namn på remittentens handläggare.", show_default=False
+        ),
+    ] = None,
+    avslutande: Annotated[
+        bool, typer.Option("--avslutande", help="Avslutande trepartssamtal.")
+    ] = False,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Registrera ett trepartssamtal."""
+    from envagin_cli import arenden
+
+    with handled():
+        r = arenden.tripartite(
+            _open(db),
+            arende,
+            datum=_day(datum),
+            som=som,
+            handlaggare=handlaggare or [],
+            remittent_handlaggare=remittent_handlaggare,
+            avslutande=avslutande,
+        )
+    _done("trepartssamtal", r.arende, r.handelse_id)
+
+
+@app.command()
+def assign(
+    arende: CaseArg,
+    insats: Annotated[
+        str | None, typer.Option("--insats", help="Starta en insats (kod).", show_default=False)
+    ] = None,
+    utforare: Annotated[
+        str | None,
+        typer.Option(
+            "--utförare", help="Utförande part (standard: insatsens part).", show_default=False
+        ),
+    ] = None,
+    byt: Annotated[
+        bool, typer.Option("--byt", help="Avsluta alla pågående insatser samma dag.")
+    ] = False,
+    avsluta: Annotated[
+        str | None,
+        typer.Option("--avsluta", help="Avsluta en pågående insats (kod).", show_default=False),
+    ] = None,
+    ansvarig: Annotated[
+        str | None, typer.Option("--ansvarig", help="Byt ansvarig handläggare.", show_default=False)
+    ] = None,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Insatser: --insats KOD [--byt], --avsluta KOD, eller --ansvarig HANDLÄGGARE."""
+    from envagin_cli import arenden
+
+    if sum(x is not None for x in (insats, avsluta, ansvarig)) != 1:
+        _usage("ange precis en av --insats, --avsluta och --ansvarig.")
+    if (utforare or byt) and insats is None:
+        _usage("--utförare och --byt hör till --insats.")
+    with handled():
+        conn = _open(db)
+        day = _day(datum)
+        if insats is not None:
+            r = arenden.assign(
+                conn, arende, datum=day, som=som, insats=insats, utforare=utforare, byt=byt
+            )
+            what = "insats"
+        elif avsluta is not None:
+            r = arenden.assign_end(conn, arende, datum=day, som=som, insats=avsluta)
+            what = "avslutad insats"
+        else:
+            r = arenden.responsible(conn, arende, datum=day, som=som, ansvarig=str(ansvarig))
+            what = "ny ansvarig"
+    _done(what, r.arende, r.handelse_id)
+
+
+@app.command()
+def close(
+    arende: CaseArg,
+    slutorsak: Annotated[
+        str,
+        typer.Option(
+            "--slutorsak",
+            show_default=False,
+            help="arbete, studier, arbetsrehabilitering, praktik, af-insats, vard, sjukersattning, "
+            "sol, lss, flyttat, avbrutet, annat, okand; före inskrivning ej-malgrupp, avbojt; "
+            "felregistrering.",
+        ),
+    ],
+    forsorjning: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--försörjning",
+            help="Försörjningskällor vid avslut, kommaseparerade.",
+            show_default=False,
+        ),
+    ] = None,
+    nojd_bemotande: Annotated[
+        str | None,
+        typer.Option("--nöjd-bemötande", help="Enkätsvar 1–5 om bemötandet.", show_default=False),
+    ] = None,
+    nojd_insats: Annotated[
+        str | None,
+        typer.Option(
+            "--nöjd-insats", help="Enkätsvar 1–5 om vägledning/insats.", show_default=False
+        ),
+    ] = None,
+    ingen_enkat: Annotated[
+        bool, typer.Option("--ingen-enkät", help="Personen avböjde enkäten.")
+    ] = False,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag."""
+    from envagin_cli import arenden
+
+    with handled():
+        r = arenden.close(
+            _open(db),
+            arende,
+            datum=_day(datum),
+            som=som,
+            slutorsak=slutorsak,
+            forsorjning=forsorjning or [],
+            nojd_bemotande=nojd_bemotande,
+            nojd_insats=nojd_insats,
+            ingen_enkat=ingen_enkat,
+        )
+    _done("avslut", r.arende, r.handelse_id)
+
+
+@app.command()
+def followup(
+    arende: CaseArg,
+    sysselsattning: Annotated[
+        str,
+        typer.Option(
+            "--sysselsättning",
+            help="arbete, studier, arbetssokande eller ovrigt.",
+            show_default=False,
+        ),
+    ],
+    forsorjning: Annotated[
+        list[str],
+        typer.Option(
+            "--försörjning", help="Försörjningskällor vid uppföljningen.", show_default=False
+        ),
+    ],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Ettårsuppföljning (tidigast 11 månader efter första insatsen)."""
+    from envagin_cli import arenden
+
+    with handled():
+        r = arenden.followup(
+            _open(db),
+            arende,
+            datum=_day(datum),
+            som=som,
+            sysselsattning=sysselsattning,
+            forsorjning=forsorjning,
+        )
+    _done("ettårsuppföljning", r.arende, r.handelse_id)
+
+
+@app.command()
+def makulera(
+    handelse: Annotated[
+        str,
+        typer.Argument(
+            metavar="HÄNDELSE-ID", help="Händelsens id (se 'envagin show').", show_default=False
+        ),
+    ],
+    orsak: Annotated[
+        str, typer.Option("--orsak", help="Varför händelsen var fel.", show_default=False)
+    ],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Makulera en felaktig händelse; originalet står kvar i historiken."""
+    from envagin_cli import arenden
+
+    with handled():
+        r = arenden.void(_open(db), handelse, orsak=orsak, som=som, datum=_day(datum))
+    _done("makulering", r.arende, r.handelse_id)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@app.command()
+def cases(
+    alla: Annotated[bool, typer.Option("--alla", help="Ta med avslutade ärenden.")] = False,
+    handlaggare: Annotated[
+        str | None,
+        typer.Option(
+            "--handläggare",
+            help="Bara ärenden med denna ansvariga handläggare.",
+            show_default=False,
+        ),
+    ] = None,
+    forsenad: Annotated[
+        bool, typer.Option("--försenad-kartläggning", help="Bara kartläggningar äldre än 14 dagar.")
+    ] = False,
+    uppfoljning: Annotated[
+        bool, typer.Option("--uppföljning", help="Bara ärenden där ettårsuppföljningen ska göras.")
+    ] = False,
+    aterkallat: Annotated[
+        bool, typer.Option("--återkallat", help="Bara öppna ärenden med återkallat samtycke.")
+    ] = False,
+    per_handlaggare: Annotated[
+        bool,
+        typer.Option(
+            "--per-handläggare", help="Arbetsbelastning per ansvarig handläggare och part."
+        ),
+    ] = False,
+    json_: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Ärendelistan (caseload) med flaggor; öppna ärenden om inte --alla."""
+    from envagin_cli import queries, render, staff
+    from envagin_cli.dates import today
+
+    with handled():
+        conn = _open(db)
+        idag = today()
+        if per_handlaggare:
+            summary = queries.caseload_summary(conn, idag)
+            render.print_json(summary) if json_ else render.summary_table(
+                summary, f"Arbetsbelastning {idag}"
+            )
+            return
+        who = staff.require_active(conn, handlaggare, "handläggare") if handlaggare else None
+        rows = queries.caseload(
+            conn,
+            idag,
+            alla=alla,
+            handlaggare=who,
+            forsenad=forsenad,
+            uppfoljning=uppfoljning,
+            aterkallat=aterkallat,
+        )
+    if json_:
+        render.print_json(rows)
+    else:
+        render.cases_table(rows, f"{'Alla' if alla else 'Öppna'} ärenden {idag}")
+
+
+@app.command()
+def show(
+    arende: CaseArg,
+    json_: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Visa ett ärende med hela tidslinjen och händelse-id; makulerade händelser överstrukna."""
+    from envagin_cli import arenden, queries, render
+    from envagin_cli.dates import today
+
+    with handled():
+        conn = _open(db)
+        nr = arenden.find_case(conn, arende)
+        view = queries.timeline(conn, nr, today())
+    render.print_json(view) if json_ else render.timeline(view)
+
+
+def main() -> Any:
+    """Console entry point: no traceback reaches a user."""
+    try:
+        return app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _say("Avbrutet; inget halvfärdigt har skrivits.")
+        raise SystemExit(130) from None
+    except Exception as exc:  # the last line of defence
+        if os.environ.get("ENVAGIN_DEBUG"):
+            raise
+        _say(
+            f"Internt fel ({type(exc).__name__}); inget har skrivits. "
+            "Kör med ENVAGIN_DEBUG=1 för detaljer och rapportera felet."
+        )
+        raise SystemExit(70) from None

@@ -1,0 +1,201 @@
+"""Code lists of DOMAIN.md and the one function that reads a code typed by a user.
+
+Codes are ASCII; a user may type the Swedish spelling (å/ä/ö), any case, `_` or a space
+for `-`, or the Swedish label itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from envagin_cli.errors import Valideringsfel
+
+PARTER: dict[str, str] = {
+    "fs": "Försörjningsstöd (IFO)",
+    "ac": "Arbetscentrum",
+    "af": "Arbetsförmedlingen",
+    "fk": "Försäkringskassan",
+    "sf": "Samordningsförbundet",
+}
+
+AKTORER: dict[str, str] = {
+    "vux": "Vuxenutbildningen",
+    "syv": "Studie- och yrkesvägledning",
+    "bus": "Budget- och skuldrådgivning",
+    "po": "Personligt ombud",
+    "vc": "Vårdcentral",
+    "psyk": "Öppen psykiatri",
+    "sof": "Sociala företag",
+}
+
+#: Who may carry out an insats: the parties and the other actors.
+UTFORARE: dict[str, str] = {**PARTER, **AKTORER}
+
+ROLLER: dict[str, str] = {
+    "socialsekreterare": "Socialsekreterare",
+    "arbetsmarknadssekreterare": "Arbetsmarknadssekreterare",
+    "arbetsformedlare": "Arbetsförmedlare",
+    "forsakringshandlaggare": "Försäkringshandläggare",
+    "projektledare": "Projektledare",
+    "teamledare": "Teamledare",
+    "ovrig": "Övrig",
+}
+
+#: Roles that may change goals, run gallring or export personnummer.
+LEDNINGSROLLER = frozenset({"projektledare", "teamledare"})
+
+REMITTENTER: dict[str, str] = {
+    "egen": "Egenanmälan",
+    "fs": "Försörjningsstöd (IFO)",
+    "ac": "Arbetscentrum",
+    "af": "Arbetsförmedlingen",
+    "fk": "Försäkringskassan",
+    "vc": "Vårdcentral",
+    "psyk": "Öppen psykiatri",
+    "po": "Personligt ombud",
+    "vux": "Vuxenutbildningen",
+    "syv": "Studie- och yrkesvägledning",
+    "bus": "Budget- och skuldrådgivning",
+    "sf": "Samordningsförbundet",
+    "annan": "Annan",
+}
+
+SLUTORSAKER: dict[str, str] = {
+    "arbete": "Arbete",
+    "studier": "Studier",
+    "arbetsrehabilitering": "Arbetslivsinriktad rehabilitering",
+    "praktik": "Praktik",
+    "af-insats": "Fortsatt insats hos Arbetsförmedlingen",
+    "vard": "Vård/behandling",
+    "sjukersattning": "Sjuk- eller aktivitetsersättning",
+    "sol": "Sysselsättning enligt SoL",
+    "lss": "Daglig verksamhet enligt LSS",
+    "flyttat": "Flyttat från kommunen",
+    "avbrutet": "Avbrutet/samtycke återkallat",
+    "annat": "Annat",
+    "okand": "Okänd",
+    "ej-malgrupp": "Ej målgrupp",
+    "avbojt": "Avböjt",
+    "felregistrering": "Felregistrering",
+}
+
+#: Closing reasons that only a case closed before enrolment may have.
+SLUTORSAKER_FORE_INSKRIVNING = frozenset({"ej-malgrupp", "avbojt"})
+#: Closing reasons a case that was never enrolled may have.
+SLUTORSAKER_EJ_INSKRIVEN = frozenset(
+    {"ej-malgrupp", "avbojt", "felregistrering", "flyttat", "annat", "okand"}
+)
+ARBETE_STUDIER = frozenset({"arbete", "studier"})
+RATT_STOD = frozenset(
+    {"arbetsrehabilitering", "praktik", "af-insats", "vard", "sjukersattning", "sol", "lss"}
+)
+
+FORSORJNING: dict[str, str] = {
+    "lon": "Lön/eget företag",
+    "studiemedel": "Studiemedel",
+    "forsorjningsstod": "Försörjningsstöd",
+    "aktivitetsstod": "Aktivitetsstöd/utvecklingsersättning",
+    "a-kassa": "A-kassa",
+    "etablering": "Etableringsersättning",
+    "sjukpenning": "Sjukpenning/rehabiliteringspenning",
+    "sjukersattning": "Sjukersättning",
+    "aktivitetsersattning": "Aktivitetsersättning",
+    "annan": "Annan",
+    "ingen": "Ingen egen försörjning",
+}
+EJ_OFFENTLIG = frozenset({"lon", "studiemedel", "annan", "ingen"})
+OFFENTLIG = frozenset(FORSORJNING) - EJ_OFFENTLIG
+
+SYSSELSATTNING: dict[str, str] = {
+    "arbete": "Arbete",
+    "studier": "Studier",
+    "arbetssokande": "Aktivt arbetssökande",
+    "ovrigt": "Övrigt",
+}
+
+KON: dict[str, str] = {"kvinna": "Kvinna", "man": "Man"}
+
+SAMTYCKEN: dict[str, str] = {
+    "samverkan": "Samverkan mellan parterna",
+    "statistik": "Statistik för uppföljning",
+}
+
+#: Default insats catalogue: code -> (label, party).
+INSATSER: dict[str, tuple[str, str]] = {
+    "fordjupad-kartlaggning": ("Fördjupad kartläggning och vägledning", "ac"),
+    "arbetstraning": ("Arbetsträning hos Arbetscentrum", "ac"),
+    "arbetstraning-sof": ("Arbetsträning i socialt företag", "sof"),
+    "mobilisering": ("Mobiliseringskurs", "ac"),
+    "repulse": ("Repulse", "fs"),
+    "art": ("ART", "fs"),
+    "af-program": ("Arbetsförmedlingens program", "af"),
+    "se": ("Supported Employment", "ac"),
+    "sius": ("SIUS", "af"),
+    "samordnad-rehab": ("Samordnad rehabilitering", "fk"),
+    "syv": ("Studie- och yrkesvägledning", "syv"),
+    "budget-skuld": ("Budget- och skuldrådgivning", "bus"),
+    "vux": ("Vuxenutbildning", "vux"),
+    "resursradet": ("Resursrådet", "sf"),
+    "praktik": ("Praktik", "ac"),
+    "matchning": ("Coachning och matchning", "ac"),
+}
+
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "_": "-", " ": "-"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip, å/ä/ö as a/a/o, `_` and spaces as `-`."""
+    return "-".join(part for part in text.strip().lower().translate(_FOLD).split("-") if part)
+
+
+def _allowed(codes: Iterable[str]) -> str:
+    return ", ".join(codes)
+
+
+def parse_code(value: str, codes: Mapping[str, object], field: str) -> str:
+    """Return the code that `value` names, or raise naming the field and the allowed codes."""
+    key = fold(value)
+    if key in codes:
+        return key
+    for code, label in codes.items():
+        text = label[0] if isinstance(label, tuple) else label
+        if isinstance(text, str) and fold(text) == key:
+            return code
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    raise Valideringsfel(f"{field}: okänd kod '{shown}'. Tillåtna: {_allowed(codes)}.")
+
+
+def parse_codes(
+    values: Iterable[str], codes: Mapping[str, object], field: str, *, required: bool = False
+) -> list[str]:
+    """Codes given as one or more values, each possibly comma-separated; duplicates dropped."""
+    result: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            if part.strip():
+                code = parse_code(part, codes, field)
+                if code not in result:
+                    result.append(code)
+    if required and not result:
+        raise Valideringsfel(f"{field}: ange minst en kod. Tillåtna: {_allowed(codes)}.")
+    return result
+
+
+def parse_forsorjning(values: Iterable[str], *, required: bool) -> list[str]:
+    """Income sources; `ingen` cannot be combined with another source."""
+    result = parse_codes(values, FORSORJNING, "försörjning", required=required)
+    if "ingen" in result and len(result) > 1:
+        raise Valideringsfel(
+            "försörjning: 'ingen' (ingen egen försörjning) kan inte kombineras med andra källor."
+        )
+    return sorted(result, key=list(FORSORJNING).index)
+
+
+def label(codes: Mapping[str, object], code: str | None) -> str:
+    """The Swedish label of a code ('' for None)."""
+    if code is None:
+        return ""
+    value = codes.get(code, code)
+    if isinstance(value, tuple):
+        return str(value[0])
+    return str(value)

@@ -1,0 +1,107 @@
+"""Dates as users type them, and today's date.
+
+Accepted on the command line: ISO `2014-03-05`, `20140305`, `5 mars 2014` (Swedish month
+names, dateutil with a Swedish parserinfo), `idag`, `igår`. Anything partial or ambiguous
+(`2014`, `mars 2014`, `05/03/2014`) is refused. Files use `YYYY-MM-DD` only.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from envagin_cli.errors import Valideringsfel
+
+if TYPE_CHECKING:
+    from dateutil.parser import parserinfo
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_COMPACT = re.compile(r"^\d{8}$")
+_TEXT = re.compile(r"^\d{1,2}\.?\s+[^\W\d_]+\.?\s+\d{4}$")
+
+_SV_MONTHS: list[tuple[str, str] | tuple[str, str, str]] = [
+    ("jan", "januari"),
+    ("feb", "februari"),
+    ("mar", "mars"),
+    ("apr", "april"),
+    ("maj", "maj"),
+    ("jun", "juni"),
+    ("jul", "juli"),
+    ("aug", "augusti"),
+    ("sep", "sept", "september"),
+    ("okt", "oktober"),
+    ("nov", "november"),
+    ("dec", "december"),
+]
+
+FORMS = "ÅÅÅÅ-MM-DD, ÅÅÅÅMMDD, '5 mars 2014', idag eller igår"
+
+
+def today() -> date:
+    """Today's date; `ENVAGIN_IDAG` (YYYY-MM-DD) overrides it for tests and demos."""
+    fixed = os.environ.get("ENVAGIN_IDAG")
+    if fixed:
+        return parse_file_date(fixed, "ENVAGIN_IDAG")
+    return date.today()
+
+
+def _bad(field: str, value: str, why: str = "") -> Valideringsfel:
+    shown = value if len(value) <= 30 else value[:30] + "…"
+    extra = f" ({why})" if why else ""
+    return Valideringsfel(f"{field}: '{shown}' är inget giltigt datum{extra}. Ange {FORMS}.")
+
+
+def parse_date(value: str, field: str = "datum", *, idag: date | None = None) -> date:
+    """Parse a date typed on the command line, refusing partial and ambiguous forms."""
+    text = " ".join(value.strip().lower().split())
+    ref = idag or today()
+    if text in ("idag", "i dag"):
+        return ref
+    if text in ("igår", "i går", "igar", "i gar"):
+        return ref - timedelta(days=1)
+    from dateutil import parser
+
+    try:
+        if _ISO.match(text) or _COMPACT.match(text):
+            parsed: date = parser.isoparse(text).date()
+            return parsed
+        if _TEXT.match(text):
+            parsed = parser.parse(text, parserinfo=_sv_parserinfo()).date()
+            return parsed
+    except (ValueError, OverflowError) as exc:
+        raise _bad(field, value, "finns inte i kalendern") from exc
+    raise _bad(field, value)
+
+
+def parse_file_date(value: str, field: str = "datum") -> date:
+    """A date in a file: YYYY-MM-DD only."""
+    text = value.strip()
+    if not _ISO.match(text):
+        shown = text if len(text) <= 30 else text[:30] + "…"
+        raise Valideringsfel(f"{field}: '{shown}' är inget datum på formen ÅÅÅÅ-MM-DD.")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise Valideringsfel(f"{field}: '{text}' finns inte i kalendern.") from exc
+
+
+def not_after_today(day: date, field: str = "datum", *, idag: date | None = None) -> None:
+    """Refuse a date after today."""
+    ref = idag or today()
+    if day > ref:
+        raise Valideringsfel(f"{field}: {day.isoformat()} ligger efter dagens datum {ref}.")
+
+
+@functools.cache
+def _sv_parserinfo() -> parserinfo:
+    """Swedish month names for dateutil; built on first use to keep imports cheap."""
+    from dateutil import parser
+
+    class SvParserInfo(parser.parserinfo):
+        MONTHS = _SV_MONTHS
+        JUMP = [" ", ".", ",", "den"]  # noqa: RUF012 - dateutil's own class attribute
+
+    return SvParserInfo(dayfirst=True)

@@ -1,0 +1,370 @@
+"""The case state machine: the one place that decides whether an event may happen.
+
+A case's state is never stored as the truth; it is the replay of its effective events
+(not voided, not voids) in date order. Events on the same date are ordered by their place
+in the lifecycle (intake, consent, responsible, mapping, meetings, insatser, withdrawal,
+close, follow-up) and then by registration order. A new event is accepted when the replay
+of all effective events plus the new one breaks no rule, so late registration of
+something that happened earlier is normal, and an event that would make an existing one
+impossible is refused, naming that event.
+
+Rules (DOMAIN.md "The case lifecycle", "Order and corrections"):
+- the intake is the first event; consent ≥ intake;
+- mapping, meetings and insatser need a given, not withdrawn, `samverkan` consent;
+  the date of the first `samverkan` consent is the enrolment date;
+- one mapping per case, done ≥ its start; an insats ends ≥ its start; a person is in a
+  given insats at most once at a time; `byt` ends every active insats that day;
+- a case is closed once; the close is ≥ every event but the follow-up, and ends every
+  active insats that day; `ej-malgrupp`/`avbojt` only before enrolment; an enrolled case
+  needs the survey answered or declined;
+- the follow-up happens once, ≥ first insats + 11 months, before or after the close.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from envagin_cli import codes
+from envagin_cli.errors import Regelfel
+
+TYPNAMN: dict[str, str] = {
+    "intake": "intag",
+    "consent": "samtycke",
+    "consent-withdrawn": "återkallat samtycke",
+    "map-start": "påbörjad kartläggning",
+    "map-done": "klar kartläggning",
+    "tripartite": "trepartssamtal",
+    "assign": "insats",
+    "assign-end": "avslutad insats",
+    "responsible": "byte av ansvarig",
+    "close": "avslut",
+    "followup": "ettårsuppföljning",
+    "void": "makulering",
+    "staff": "ny handläggare",
+    "staff-deactivate": "avaktiverad handläggare",
+    "insats-add": "ny insats i katalogen",
+    "insats-deactivate": "avaktiverad insats i katalogen",
+    "goal": "ändrat mål",
+}
+
+_RANK = {
+    "intake": 0,
+    "consent": 1,
+    "responsible": 2,
+    "map-start": 3,
+    "map-done": 4,
+    "tripartite": 5,
+    "assign": 6,
+    "assign-end": 6,
+    "consent-withdrawn": 7,
+    "close": 8,
+    "followup": 9,
+}
+
+# Ending an insats winds work down, so it is allowed after a withdrawal.
+_ONCE = {
+    "intake": "ett ärende har ett intag.",
+    "map-start": "ett ärende har en kartläggning.",
+    "map-done": "kartläggningen kan bara bli klar en gång.",
+    "close": "ett ärende avslutas en gång.",
+    "followup": "ettårsuppföljningen görs en gång.",
+}
+
+_JOINT_WORK = frozenset({"map-start", "map-done", "tripartite", "assign"})
+
+
+@dataclass
+class Handelse:
+    """One case event as the state machine sees it."""
+
+    id: int | None
+    typ: str
+    datum: date
+    data: dict[str, Any]
+
+    def sort_key(self) -> tuple[date, int, float]:
+        return (self.datum, _RANK[self.typ], float("inf") if self.id is None else self.id)
+
+    def namn(self) -> str:
+        ref = "den nya händelsen" if self.id is None else f"händelse {self.id}"
+        return f"{TYPNAMN[self.typ]} {self.datum.isoformat()} ({ref})"
+
+
+@dataclass
+class Insatsperiod:
+    lopnr: int
+    insats: str
+    utforare: str
+    start: date
+    slut: date | None = None
+
+
+@dataclass
+class Arendelage:
+    """The state of one case after replaying its effective events."""
+
+    intag: date | None = None
+    identitet_id: int | None = None
+    remittent: str | None = None
+    ansvarig: str | None = None
+    intag_forsorjning: list[str] = field(default_factory=list)
+    samtycken: set[str] = field(default_factory=set)
+    inskriven: date | None = None
+    statistik: bool = False
+    samverkan_aterkallad: date | None = None
+    statistik_aterkallad: date | None = None
+    kartlaggning_start: date | None = None
+    kartlaggning_klar: date | None = None
+    trepart: date | None = None
+    insatser: list[Insatsperiod] = field(default_factory=list)
+    avslutad: date | None = None
+    slutorsak: str | None = None
+    nojd_bemotande: int | None = None
+    nojd_insats: int | None = None
+    ingen_enkat: bool = False
+    avslut_forsorjning: list[str] = field(default_factory=list)
+    uppfoljd: date | None = None
+    sysselsattning: str | None = None
+    uppfoljning_forsorjning: list[str] = field(default_factory=list)
+
+    @property
+    def forsta_insats(self) -> date | None:
+        return min((p.start for p in self.insatser), default=None)
+
+    def aktiva(self) -> list[Insatsperiod]:
+        return [p for p in self.insatser if p.slut is None]
+
+    def uppfoljning_tidigast(self) -> date | None:
+        first = self.forsta_insats
+        if first is None:
+            return None
+        from dateutil.relativedelta import relativedelta
+
+        earliest: date = first + relativedelta(months=11)
+        return earliest
+
+
+class _Brott(Exception):
+    """A rule broken by one event during the replay."""
+
+
+def replay(events: list[Handelse], ny: Handelse | None = None) -> Arendelage:
+    """Replay the effective events (plus `ny`), raising `Regelfel` on the first broken rule."""
+    if ny is not None and ny.typ in _ONCE:
+        earlier = next((e for e in events if e.typ == ny.typ), None)
+        if earlier is not None:
+            raise Regelfel(
+                f"Ärendet har redan {earlier.namn()}; {_ONCE[ny.typ]} Makulera den först om "
+                "den var fel."
+            )
+    ordered = sorted([*events, *([ny] if ny else [])], key=Handelse.sort_key)
+    state = Arendelage()
+    intake = next((e for e in ordered if e.typ == "intake"), None)
+    for event in ordered:
+        try:
+            _apply(state, event, intake)
+        except _Brott as brott:
+            reason = str(brott)
+            if ny is None or event is ny:
+                raise Regelfel(reason) from None
+            raise Regelfel(
+                f"{reason} Det gäller {event.namn()}, som inte längre går ihop med "
+                f"{ny.namn()}. Makulera eller rätta den händelsen först."
+            ) from None
+    return state
+
+
+def _apply(state: Arendelage, e: Handelse, intake: Handelse | None) -> None:
+    d = e.data
+    if e.typ == "intake":
+        if state.intag is not None:
+            raise _Brott("Ärendet har redan ett intag.")
+        state.intag = e.datum
+        state.identitet_id = d.get("identitet_id")
+        state.remittent = d["remittent"]
+        state.ansvarig = d.get("ansvarig")
+        state.intag_forsorjning = list(d.get("forsorjning", []))
+        return
+    if state.intag is None:
+        when = f" ({intake.datum.isoformat()})" if intake else ""
+        raise _Brott(
+            f"{TYPNAMN[e.typ].capitalize()} {e.datum.isoformat()} ligger före ärendets intag{when}."
+        )
+    if state.avslutad is not None and e.typ != "followup":
+        raise _Brott(
+            f"Ärendet avslutades {state.avslutad.isoformat()}; {TYPNAMN[e.typ]} "
+            f"{e.datum.isoformat()} kan inte ligga efter avslutet."
+        )
+    if e.typ in _JOINT_WORK:
+        _kraver_samverkan(state, e)
+    handler = _HANDLERS[e.typ]
+    handler(state, e)
+
+
+def _kraver_samverkan(state: Arendelage, e: Handelse) -> None:
+    if state.samverkan_aterkallad is not None and "samverkan" not in state.samtycken:
+        raise _Brott(
+            f"Samtycket till samverkan återkallades {state.samverkan_aterkallad.isoformat()}; "
+            f"{TYPNAMN[e.typ]} {e.datum.isoformat()} kan inte registreras efter det. "
+            "Avsluta ärendet eller registrera ett nytt samtycke."
+        )
+    if "samverkan" not in state.samtycken:
+        raise _Brott(
+            f"Ärendet saknar samtycke till samverkan den {e.datum.isoformat()}; "
+            f"{TYPNAMN[e.typ]} kräver det. Registrera först: envagin consent ÄRENDE "
+            "--omfattning samverkan,statistik (med samtyckets datum)."
+        )
+
+
+def _consent(state: Arendelage, e: Handelse) -> None:
+    scopes = list(e.data["omfattning"])
+    state.samtycken.update(scopes)
+    if "samverkan" in scopes:
+        if state.inskriven is None:
+            state.inskriven = e.datum
+        state.samverkan_aterkallad = None
+    if "statistik" in scopes:
+        state.statistik = True
+        state.statistik_aterkallad = None
+
+
+def _withdraw(state: Arendelage, e: Handelse) -> None:
+    scopes = list(e.data["omfattning"])
+    missing = [s for s in scopes if s not in state.samtycken]
+    if missing:
+        raise _Brott(
+            f"Det finns inget gällande samtycke ({', '.join(missing)}) att återkalla "
+            f"den {e.datum.isoformat()}."
+        )
+    for scope in scopes:
+        state.samtycken.discard(scope)
+        if scope == "samverkan":
+            state.samverkan_aterkallad = e.datum
+        else:
+            state.statistik_aterkallad = e.datum
+
+
+def _map_start(state: Arendelage, e: Handelse) -> None:
+    if state.kartlaggning_start is not None:
+        raise _Brott(
+            f"Kartläggningen påbörjades redan {state.kartlaggning_start.isoformat()}; "
+            "ett ärende har en kartläggning (makulera den gamla om den var fel)."
+        )
+    state.kartlaggning_start = e.datum
+
+
+def _map_done(state: Arendelage, e: Handelse) -> None:
+    if state.kartlaggning_start is None:
+        raise _Brott(
+            f"Ingen kartläggning är påbörjad den {e.datum.isoformat()}; "
+            "registrera först: envagin map ÄRENDE --start --handläggare ID."
+        )
+    if state.kartlaggning_klar is not None:
+        raise _Brott(f"Kartläggningen är redan klar ({state.kartlaggning_klar.isoformat()}).")
+    state.kartlaggning_klar = e.datum
+
+
+def _tripartite(state: Arendelage, e: Handelse) -> None:
+    if not e.data.get("avslutande") and state.trepart is None:
+        state.trepart = e.datum
+
+
+def _assign(state: Arendelage, e: Handelse) -> None:
+    code = e.data["insats"]
+    if e.data.get("byt"):
+        for period in state.aktiva():
+            period.slut = e.datum
+    for period in state.aktiva():
+        if period.insats == code:
+            raise _Brott(
+                f"Personen är redan i insatsen {code} sedan {period.start.isoformat()}; "
+                "avsluta den först (--avsluta) eller använd --byt."
+            )
+    state.insatser.append(Insatsperiod(len(state.insatser) + 1, code, e.data["utforare"], e.datum))
+
+
+def _assign_end(state: Arendelage, e: Handelse) -> None:
+    code = e.data["insats"]
+    for period in state.aktiva():
+        if period.insats == code:
+            period.slut = e.datum
+            return
+    active = ", ".join(p.insats for p in state.aktiva()) or "inga"
+    raise _Brott(
+        f"Ingen pågående insats {code} den {e.datum.isoformat()} att avsluta (pågående: {active})."
+    )
+
+
+def _responsible(state: Arendelage, e: Handelse) -> None:
+    state.ansvarig = e.data["ansvarig"]
+
+
+def _close(state: Arendelage, e: Handelse) -> None:
+    d = e.data
+    reason = d["slutorsak"]
+    if state.inskriven is not None and reason in codes.SLUTORSAKER_FORE_INSKRIVNING:
+        raise _Brott(
+            f"slutorsak: '{reason}' gäller bara ärenden som avslutas före inskrivning; "
+            f"ärendet skrevs in {state.inskriven.isoformat()}."
+        )
+    if state.inskriven is None and reason not in codes.SLUTORSAKER_EJ_INSKRIVEN:
+        allowed = ", ".join(sorted(codes.SLUTORSAKER_EJ_INSKRIVEN))
+        raise _Brott(
+            f"slutorsak: ärendet skrevs aldrig in (inget samtycke till samverkan före "
+            f"{e.datum.isoformat()}); tillåtna slutorsaker är då: {allowed}."
+        )
+    answered = d.get("nojd_bemotande") is not None or d.get("nojd_insats") is not None
+    if state.inskriven is not None and reason != "felregistrering":
+        if not answered and not d.get("ingen_enkat"):
+            raise _Brott(
+                "Avslutsmötets enkät saknas: ange --nöjd-bemötande N --nöjd-insats N (1–5) "
+                "eller --ingen-enkät om personen avböjde."
+            )
+        if not d.get("forsorjning"):
+            raise _Brott("försörjning: ange försörjningskällorna vid avslut (--försörjning).")
+    for period in state.aktiva():
+        period.slut = e.datum
+    state.avslutad = e.datum
+    state.slutorsak = reason
+    state.nojd_bemotande = d.get("nojd_bemotande")
+    state.nojd_insats = d.get("nojd_insats")
+    state.ingen_enkat = bool(d.get("ingen_enkat"))
+    state.avslut_forsorjning = list(d.get("forsorjning", []))
+
+
+def _followup(state: Arendelage, e: Handelse) -> None:
+    if state.uppfoljd is not None:
+        raise _Brott(
+            f"Ärendet är redan uppföljt ({state.uppfoljd.isoformat()}); "
+            "ettårsuppföljningen görs en gång."
+        )
+    earliest = state.uppfoljning_tidigast()
+    if earliest is None:
+        raise _Brott(
+            f"Ärendet har ingen insats före {e.datum.isoformat()}; ettårsuppföljningen "
+            "räknas från första insatsens start."
+        )
+    if e.datum < earliest:
+        raise _Brott(
+            f"Ettårsuppföljningen får göras tidigast {earliest.isoformat()} "
+            f"(11 månader efter första insatsen {state.forsta_insats})."
+        )
+    state.uppfoljd = e.datum
+    state.sysselsattning = e.data["sysselsattning"]
+    state.uppfoljning_forsorjning = list(e.data.get("forsorjning", []))
+
+
+_HANDLERS = {
+    "consent": _consent,
+    "consent-withdrawn": _withdraw,
+    "map-start": _map_start,
+    "map-done": _map_done,
+    "tripartite": _tripartite,
+    "assign": _assign,
+    "assign-end": _assign_end,
+    "responsible": _responsible,
+    "close": _close,
+    "followup": _followup,
+}

@@ -1,0 +1,243 @@
+"""Numbered schema migrations (sqlite-utils `Migrations`): the truth about the schema.
+
+`schema.sql` at the top level is the generated snapshot (`python -m envagin_cli.schema`);
+a test fails when it is stale. `PRAGMA user_version` holds the number of the last
+migration, so a file from a newer envagin is refused before anything is written.
+
+Tables:
+- `handelse` is the append-only event log (triggers refuse UPDATE and DELETE); a void is
+  a new row pointing at the voided one (`makulerar`);
+- `identitet` holds the only personnummer, referenced by id, so a case can be made
+  anonymous without touching its history;
+- `arende`, `arende_insats`, `arende_forsorjning` are the projection of each case's
+  effective events, rebuilt for that case in the same transaction as every event and
+  indexed for the report queries;
+- `staff`, `insats` (the catalogue) and `mal` (goals) are registers whose every change is
+  also an event.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from envagin_cli import codes
+from envagin_cli.errors import Databasfel
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MIGRATION_SET = "envagin"
+
+HANDELSETYPER = (
+    "staff",
+    "staff-deactivate",
+    "insats-add",
+    "insats-deactivate",
+    "goal",
+    "intake",
+    "consent",
+    "consent-withdrawn",
+    "map-start",
+    "map-done",
+    "tripartite",
+    "assign",
+    "assign-end",
+    "responsible",
+    "close",
+    "followup",
+    "void",
+)
+
+
+def _in(column: str, values: object) -> str:
+    items = ", ".join(f"'{v}'" for v in values)  # type: ignore[attr-defined]
+    return f"CHECK ({column} IN ({items}))"
+
+
+def _iso(column: str) -> str:
+    return f"CHECK ({column} GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]')"
+
+
+def _m001_statements() -> list[str]:
+    utforare = list(codes.UTFORARE)
+    return [
+        f"""CREATE TABLE staff (
+    id TEXT PRIMARY KEY CHECK (id <> '' AND id NOT GLOB '*[^a-z0-9]*'),
+    namn TEXT NOT NULL CHECK (length(namn) BETWEEN 1 AND 200),
+    part TEXT NOT NULL {_in("part", codes.PARTER)},
+    roll TEXT NOT NULL {_in("roll", codes.ROLLER)},
+    tjanstgoringsgrad INTEGER NOT NULL CHECK (tjanstgoringsgrad BETWEEN 1 AND 100),
+    aktiv INTEGER NOT NULL DEFAULT 1 CHECK (aktiv IN (0, 1))
+) STRICT""",
+        f"""CREATE TABLE insats (
+    kod TEXT PRIMARY KEY CHECK (kod <> '' AND kod NOT GLOB '*[^a-z0-9-]*'),
+    namn TEXT NOT NULL CHECK (length(namn) BETWEEN 1 AND 200),
+    part TEXT NOT NULL {_in("part", utforare)},
+    aktiv INTEGER NOT NULL DEFAULT 1 CHECK (aktiv IN (0, 1))
+) STRICT""",
+        """CREATE TABLE mal (
+    nyckel TEXT PRIMARY KEY
+        CHECK (nyckel IN ('inflode', 'ettar', 'nojda', 'ratt-stod', 'offentlig')),
+    varde REAL
+) STRICT""",
+        f"""CREATE TABLE identitet (
+    id INTEGER PRIMARY KEY,
+    personnummer TEXT CHECK (personnummer IS NULL OR (length(personnummer) = 12
+        AND personnummer NOT GLOB '*[^0-9]*')),
+    kon TEXT NOT NULL {_in("kon", codes.KON)},
+    fodelsear INTEGER NOT NULL CHECK (fodelsear BETWEEN 1880 AND 2200),
+    skyddad INTEGER NOT NULL DEFAULT 0 CHECK (skyddad IN (0, 1))
+) STRICT""",
+        "CREATE INDEX identitet_personnummer ON identitet (personnummer) "
+        "WHERE personnummer IS NOT NULL",
+        f"""CREATE TABLE arende (
+    nr TEXT PRIMARY KEY CHECK (nr GLOB '*[A-Za-z]*' AND length(nr) <= 40),
+    identitet_id INTEGER NOT NULL REFERENCES identitet (id),
+    kon TEXT NOT NULL {_in("kon", codes.KON)},
+    fodelsear INTEGER NOT NULL,
+    remittent TEXT NOT NULL {_in("remittent", codes.REMITTENTER)},
+    ansvarig TEXT REFERENCES staff (id),
+    intag TEXT NOT NULL {_iso("intag")},
+    inskriven TEXT,
+    statistik INTEGER NOT NULL DEFAULT 0,
+    samverkan_aterkallad TEXT,
+    statistik_aterkallad TEXT,
+    kartlaggning_start TEXT,
+    kartlaggning_klar TEXT,
+    trepart TEXT,
+    forsta_insats TEXT,
+    avslutad TEXT,
+    slutorsak TEXT {_in("slutorsak", codes.SLUTORSAKER)},
+    nojd_bemotande INTEGER CHECK (nojd_bemotande BETWEEN 1 AND 5),
+    nojd_insats INTEGER CHECK (nojd_insats BETWEEN 1 AND 5),
+    ingen_enkat INTEGER NOT NULL DEFAULT 0,
+    uppfoljd TEXT,
+    sysselsattning TEXT {_in("sysselsattning", codes.SYSSELSATTNING)},
+    makulerad INTEGER NOT NULL DEFAULT 0 CHECK (makulerad IN (0, 1))
+) STRICT""",
+        "CREATE INDEX arende_identitet ON arende (identitet_id)",
+        "CREATE INDEX arende_intag ON arende (intag)",
+        "CREATE INDEX arende_inskriven ON arende (inskriven)",
+        "CREATE INDEX arende_avslutad ON arende (avslutad)",
+        "CREATE INDEX arende_ansvarig ON arende (ansvarig, avslutad)",
+        f"""CREATE TABLE arende_insats (
+    arende TEXT NOT NULL REFERENCES arende (nr),
+    lopnr INTEGER NOT NULL,
+    insats TEXT NOT NULL REFERENCES insats (kod),
+    utforare TEXT NOT NULL {_in("utforare", utforare)},
+    start TEXT NOT NULL {_iso("start")},
+    slut TEXT,
+    PRIMARY KEY (arende, lopnr)
+) STRICT""",
+        "CREATE INDEX arende_insats_insats ON arende_insats (insats, start)",
+        f"""CREATE TABLE arende_forsorjning (
+    arende TEXT NOT NULL REFERENCES arende (nr),
+    tillfalle TEXT NOT NULL {_in("tillfalle", ("intag", "avslut", "uppfoljning"))},
+    kalla TEXT NOT NULL {_in("kalla", codes.FORSORJNING)},
+    PRIMARY KEY (arende, tillfalle, kalla)
+) STRICT""",
+        f"""CREATE TABLE handelse (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    arende TEXT REFERENCES arende (nr),
+    typ TEXT NOT NULL {_in("typ", HANDELSETYPER)},
+    datum TEXT NOT NULL {_iso("datum")},
+    registrerad TEXT NOT NULL,
+    som TEXT NOT NULL,
+    os_anvandare TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    makulerar INTEGER REFERENCES handelse (id)
+) STRICT""",
+        "CREATE INDEX handelse_arende ON handelse (arende)",
+        "CREATE UNIQUE INDEX handelse_makulerar ON handelse (makulerar) "
+        "WHERE makulerar IS NOT NULL",
+        """CREATE TRIGGER handelse_ingen_andring BEFORE UPDATE ON handelse
+BEGIN
+    SELECT RAISE(ABORT, 'händelseloggen får inte ändras');
+END""",
+        """CREATE TRIGGER handelse_ingen_radering BEFORE DELETE ON handelse
+BEGIN
+    SELECT RAISE(ABORT, 'händelseloggen får inte raderas');
+END""",
+        """CREATE TABLE installning (
+    nyckel TEXT PRIMARY KEY,
+    varde TEXT NOT NULL
+) STRICT""",
+    ]
+
+
+def _m001_initial(db: Database) -> None:
+    for statement in _m001_statements():
+        db.execute(statement)
+    db.conn.executemany(
+        "INSERT INTO insats (kod, namn, part) VALUES (?, ?, ?)",
+        [(kod, namn, part) for kod, (namn, part) in codes.INSATSER.items()],
+    )
+    db.conn.executemany(
+        "INSERT INTO mal (nyckel, varde) VALUES (?, ?)",
+        [
+            ("inflode", 200.0),
+            ("ettar", 40.0),
+            ("nojda", 90.0),
+            ("ratt-stod", None),
+            ("offentlig", None),
+        ],
+    )
+
+
+#: (name, function) in order; the position + 1 is the schema version.
+MIGRATIONS = [("0001_initial", _m001_initial)]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _migrations() -> object:
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for name, fn in MIGRATIONS:
+        migrations(name=name)(fn)
+    return migrations
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def check_version(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a file from a newer envagin, or a SQLite file that is not a register."""
+    version = user_version(conn)
+    if version > SCHEMA_VERSION:
+        raise Databasfel(
+            f"{path} har schemaversion {version}, men denna envagin kan bara version "
+            f"{SCHEMA_VERSION}. Uppgradera envagin; filen lämnas orörd."
+        )
+    if version == 0:
+        tables = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+        if tables:
+            raise Databasfel(f"{path} är en SQLite-databas men inget envagin-register.")
+
+
+def pending(conn: sqlite3.Connection) -> bool:
+    return user_version(conn) < SCHEMA_VERSION
+
+
+def migrate(conn: sqlite3.Connection, path: Path, *, backup: bool) -> None:
+    """Apply pending migrations in one transaction; back up an existing register first."""
+    from sqlite_utils import Database
+
+    from envagin_cli import db as dbmod
+
+    if backup:
+        from datetime import datetime
+
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        dbmod.backup(conn, path.with_name(f"{path.name}.v{user_version(conn)}-{stamp}.bak"))
+    database = Database(conn)
+    with dbmod.write(conn):
+        if user_version(conn) >= SCHEMA_VERSION:
+            return  # another process migrated while we waited for the lock
+        _migrations().apply(database)  # type: ignore[attr-defined]
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -1,0 +1,226 @@
+"""Rendering plain results as Rich tables or JSON on stdout.
+
+User-entered text is never read as Rich markup: every cell is a `rich.text.Text`.
+Rich is imported inside the functions, so `--help` and writes do not pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from envagin_cli import codes
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def _console() -> Any:
+    import os
+
+    from rich.console import Console
+
+    # Piped output (a file, `less`, a script) is not cut to 80 columns.
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "200"))
+    return Console(markup=False, highlight=False, emoji=False, width=width)
+
+
+def _table(
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    right: Iterable[int] = (),
+    caption: str | None = None,
+) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, caption=caption, show_lines=False)
+    right_cols = set(right)
+    for i, header in enumerate(headers):
+        table.add_column(header, justify="right" if i in right_cols else "left")
+    for row in rows:
+        table.add_row(
+            *[
+                cell if isinstance(cell, Text) else Text("" if cell is None else str(cell))
+                for cell in row
+            ]
+        )
+    return table
+
+
+def staff_table(rows: list[dict[str, Any]]) -> None:
+    _console().print(
+        _table(
+            "Handläggare",
+            ["Id", "Namn", "Part", "Roll", "Tjänstgöringsgrad", "Aktiva ärenden", "Status"],
+            [
+                [
+                    r["id"],
+                    r["namn"],
+                    r["part"],
+                    codes.label(codes.ROLLER, r["roll"]),
+                    f"{r['tjanstgoringsgrad']} %",
+                    r["aktiva_arenden"],
+                    "aktiv" if r["aktiv"] else "avaktiverad",
+                ]
+                for r in rows
+            ],
+            right=(4, 5),
+        )
+    )
+
+
+def insats_table(rows: list[dict[str, Any]]) -> None:
+    _console().print(
+        _table(
+            "Insatser",
+            ["Kod", "Namn", "Part", "Pågående", "Status"],
+            [
+                [
+                    r["kod"],
+                    r["namn"],
+                    r["part"],
+                    r["pagaende"],
+                    "aktiv" if r["aktiv"] else "avaktiverad",
+                ]
+                for r in rows
+            ],
+            right=(3,),
+        )
+    )
+
+
+def cases_table(rows: list[dict[str, Any]], title: str) -> None:
+    _console().print(
+        _table(
+            title,
+            [
+                "Ärende",
+                "Person",
+                "Kön",
+                "Ansvarig",
+                "Intag",
+                "Inskriven",
+                "Fas",
+                "Insatser",
+                "Flaggor",
+            ],
+            [
+                [
+                    r["arende"],
+                    r["person"],
+                    r["kon"],
+                    r["ansvarig"] or "",
+                    r["intag"],
+                    r["inskriven"] or "–",
+                    r["fas"] + (f" {r['avslutad']}" if r["avslutad"] else ""),
+                    ", ".join(r["insatser"]),
+                    ", ".join(r["flaggor"]),
+                ]
+                for r in rows
+            ],
+            caption=f"{len(rows)} ärenden",
+        )
+    )
+
+
+def summary_table(rows: list[dict[str, Any]], title: str = "Arbetsbelastning") -> None:
+    totals = {
+        k: sum(r[k] for r in rows)
+        for k in (
+            "aktiva_arenden",
+            "kartlaggning_forsenad",
+            "uppfoljning_att_gora",
+            "samtycke_aterkallat",
+        )
+    }
+    body = [
+        [
+            r["handlaggare"],
+            r["namn"],
+            r["part"],
+            f"{r['tjanstgoringsgrad']} %",
+            r["aktiva_arenden"],
+            "–" if r["arenden_per_heltid"] is None else f"{r['arenden_per_heltid']:.1f}",
+            r["kartlaggning_forsenad"],
+            r["uppfoljning_att_gora"],
+            r["samtycke_aterkallat"],
+        ]
+        for r in rows
+    ]
+    body.append(
+        [
+            "Totalt",
+            "",
+            "",
+            "",
+            totals["aktiva_arenden"],
+            "",
+            totals["kartlaggning_forsenad"],
+            totals["uppfoljning_att_gora"],
+            totals["samtycke_aterkallat"],
+        ]
+    )
+    _console().print(
+        _table(
+            title,
+            [
+                "Handläggare",
+                "Namn",
+                "Part",
+                "Tjänstgöringsgrad",
+                "Aktiva ärenden",
+                "Per heltid",
+                "Kartläggning försenad",
+                "Uppföljning att göra",
+                "Samtycke återkallat",
+            ],
+            body,
+            right=(3, 4, 5, 6, 7, 8),
+        )
+    )
+
+
+def timeline(view: dict[str, Any]) -> None:
+    from rich.text import Text
+
+    console = _console()
+    head = [
+        f"Ärende {view['arende']}  ·  {view['person']}  ·  {view['kon']} {view['fodelsear']}",
+        f"Remittent: {codes.label(codes.REMITTENTER, view['remittent'])}  ·  "
+        f"Ansvarig: {view['ansvarig'] or '–'}  ·  Fas: {view['fas']}",
+        f"Intag {view['intag']}  ·  Inskriven {view['inskriven'] or '–'}"
+        + (
+            f"  ·  Avslutad {view['avslutad']} "
+            f"({codes.label(codes.SLUTORSAKER, view['slutorsak'])})"
+            if view["avslutad"]
+            else ""
+        ),
+    ]
+    if view["flaggor"]:
+        head.append("Flaggor: " + ", ".join(view["flaggor"]))
+    for line in head:
+        console.print(Text(line))
+    rows = []
+    for h in view["handelser"]:
+        style = "strike" if h["makulerad"] else ""
+        text = h["beskrivning"]
+        if h["makulerad"]:
+            text += f"  [MAKULERAD av {h['makulerad_av']}: {h['makuleringsorsak']}]"
+        rows.append(
+            [
+                Text(str(h["id"]), style=style),
+                Text(h["datum"], style=style),
+                Text(h["handelse"], style=style),
+                Text(text, style=style),
+                Text(h["som"]),
+            ]
+        )
+    console.print(
+        _table("Tidslinje", ["Id", "Datum", "Händelse", "Innehåll", "Av"], rows, right=(0,))
+    )
