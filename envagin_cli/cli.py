@@ -83,6 +83,12 @@ CaseArg = Annotated[
 
 class _State:
     db: str | None = None
+    connections: list[sqlite3.Connection] = []  # noqa: RUF012 - closed after each command
+
+
+def _close_all() -> None:
+    while _state.connections:
+        _state.connections.pop().close()
 
 
 _state = _State()
@@ -119,6 +125,7 @@ def _open(db: str | None, *, create: bool = False) -> sqlite3.Connection:
 
     target = dbmod.resolve_path(db or _state.db)
     conn, created = dbmod.open_db(target, create=create)
+    _state.connections.append(conn)
     if created:
         _say(f"Skapade en ny databas: {target.path}")
     return conn
@@ -134,18 +141,26 @@ def _done(what: str, nr: str, event_id: int) -> None:
     _say(f"Registrerat: {what} i {nr} (händelse {event_id}).")
 
 
-@app.callback(invoke_without_command=False)
-def _root(
-    db: DbOpt = None,
-    version: Annotated[bool, typer.Option("--version", help="Visa versionen.")] = False,
-) -> None:
-    """Ärenderegister och uppföljning för En väg in."""
-    if version:
+def _show_version(value: bool) -> None:
+    if value:
         from envagin_cli import __version__
 
         typer.echo(f"envagin {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback(invoke_without_command=False)
+def _root(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Visa versionen.", callback=_show_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Ärenderegister och uppföljning för En väg in."""
     _state.db = db
+    ctx.call_on_close(_close_all)
 
 
 # --- register set-up ----------------------------------------------------------------------
@@ -159,8 +174,7 @@ def init(db: DbOpt = None) -> None:
     with handled():
         target = dbmod.resolve_path(db or _state.db)
         existed = target.path.exists()
-        conn = _open(db, create=True)
-        conn.close()
+        _open(db, create=True)
         if existed:
             _say(f"Databasen finns redan och är aktuell: {target.path}")
 

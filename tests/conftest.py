@@ -43,8 +43,13 @@ Invoke = Callable[..., Result]
 def invoke(db: Path) -> Invoke:
     runner = CliRunner()
 
-    def run(*args: str, som: str | None = "ls", use_db: bool = True,
-            env: dict[str, str] | None = None, input: str | None = None) -> Result:
+    def run(
+        *args: str,
+        som: str | None = "ls",
+        use_db: bool = True,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+    ) -> Result:
         argv = (["--db", str(db)] if use_db else []) + list(args)
         environ = dict(env or {})
         if som is not None:
@@ -62,8 +67,17 @@ def register(invoke: Invoke) -> Invoke:
         ["ls", "--namn", "Lena Sundberg", "--part", "sf", "--roll", "projektledare"],
         ["as", "--namn", "Amir Said", "--part", "fs", "--roll", "socialsekreterare"],
         ["mk", "--namn", "Maria Karlsson", "--part", "ac", "--roll", "arbetsmarknadssekreterare"],
-        ["jb", "--namn", "Johan Berg", "--part", "af", "--roll", "arbetsformedlare",
-         "--tjänstgöringsgrad", "50"],
+        [
+            "jb",
+            "--namn",
+            "Johan Berg",
+            "--part",
+            "af",
+            "--roll",
+            "arbetsformedlare",
+            "--tjänstgöringsgrad",
+            "50",
+        ],
     ):
         result = invoke("staff", "add", *args, "--datum", "2014-01-01")
         assert result.exit_code == 0, result.stderr
@@ -74,10 +88,15 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, to compare a register before and after a command."""
     conn = sqlite3.connect(path)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
-                for t in tables}
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {
+            t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
+        }
     finally:
         conn.close()
 
@@ -90,12 +109,27 @@ def rows(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         conn.close()
 
 
-def enrolled_case(invoke: Invoke, pnr: str | None = None, *, intake: str = "2014-03-03",
-                  consent: str = "2014-03-04") -> str:
+def enrolled_case(
+    invoke: Invoke,
+    pnr: str | None = None,
+    *,
+    intake: str = "2014-03-03",
+    consent: str = "2014-03-04",
+) -> str:
     """Intake + consent; returns the case number."""
     who = ["--personnummer", pnr] if pnr else ["--anonym", "--kön", "kvinna", "--födelseår", "1985"]
-    result = invoke("intake", *who, "--remittent", "af", "--försörjning", "forsorjningsstod",
-                    "--datum", intake, "--ansvarig", "as")
+    result = invoke(
+        "intake",
+        *who,
+        "--remittent",
+        "af",
+        "--försörjning",
+        "forsorjningsstod",
+        "--datum",
+        intake,
+        "--ansvarig",
+        "as",
+    )
     assert result.exit_code == 0, result.stderr
     nr = result.stdout.strip()
     result = invoke("consent", nr, "--omfattning", "samverkan,statistik", "--datum", consent)

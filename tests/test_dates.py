@@ -34,8 +34,20 @@ def test_accepted(text: str, expected: date) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2014", "mars 2014", "05/03/2014", "5/3", "2014-3-5", "30 februari 2014", "2014-02-30",
-     "20140230", "5 march 2014", "", "imorgon", "2014-03-05T10:00"],
+    [
+        "2014",
+        "mars 2014",
+        "05/03/2014",
+        "5/3",
+        "2014-3-5",
+        "30 februari 2014",
+        "2014-02-30",
+        "20140230",
+        "5 march 2014",
+        "",
+        "imorgon",
+        "2014-03-05T10:00",
+    ],
 )
 def test_refused(text: str) -> None:
     with pytest.raises(Valideringsfel, match="datum"):

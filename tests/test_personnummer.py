@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke, dump, make_pnr, rows
 from envagin_cli import personnummer
 from envagin_cli.errors import Valideringsfel
+
+from conftest import Invoke, dump, make_pnr, rows
 
 REF = date(2026, 11, 22)
 
@@ -98,13 +99,31 @@ def test_bad_check_digit_through_cli(register: Invoke, db: Path) -> None:
 
 def test_kon_from_number_unless_given(register: Invoke, db: Path) -> None:
     woman = make_pnr("19900101", "242")
-    assert register("intake", "--personnummer", woman, "--remittent", "af",
-                    "--datum", "2014-03-03").exit_code == 0
+    assert (
+        register(
+            "intake", "--personnummer", woman, "--remittent", "af", "--datum", "2014-03-03"
+        ).exit_code
+        == 0
+    )
     given = make_pnr("19910101", "111")
-    assert register("intake", "--personnummer", given, "--kön", "kvinna", "--remittent", "af",
-                    "--datum", "2014-03-03").exit_code == 0
+    assert (
+        register(
+            "intake",
+            "--personnummer",
+            given,
+            "--kön",
+            "kvinna",
+            "--remittent",
+            "af",
+            "--datum",
+            "2014-03-03",
+        ).exit_code
+        == 0
+    )
     assert rows(db, "SELECT kon, fodelsear FROM arende ORDER BY nr") == [
-        ("kvinna", 1990), ("kvinna", 1991)]
+        ("kvinna", 1990),
+        ("kvinna", 1991),
+    ]
 
 
 def test_mask() -> None:

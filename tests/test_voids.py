@@ -17,12 +17,18 @@ def _events(register: Invoke, nr: str) -> list[dict[str, object]]:
 
 def test_late_registration_of_an_earlier_event(register: Invoke, db: Path) -> None:
     nr = enrolled_case(register)
-    assert register("assign", nr, "--insats", "arbetstraning", "--datum", "2014-04-01").exit_code == 0
+    assert (
+        register("assign", nr, "--insats", "arbetstraning", "--datum", "2014-04-01").exit_code == 0
+    )
     # The mapping happened in March but is registered after the insats: normal work.
-    assert register("map", nr, "--start", "--handläggare", "as", "--datum", "2014-03-05").exit_code == 0
+    assert (
+        register("map", nr, "--start", "--handläggare", "as", "--datum", "2014-03-05").exit_code
+        == 0
+    )
     assert register("map", nr, "--klar", "--datum", "2014-03-15").exit_code == 0
     assert rows(db, "SELECT kartlaggning_start, kartlaggning_klar, forsta_insats FROM arende") == [
-        ("2014-03-05", "2014-03-15", "2014-04-01")]
+        ("2014-03-05", "2014-03-15", "2014-04-01")
+    ]
     # A withdrawal registered late, dated before the insats, would make the insats unlawful.
     before = dump(db)
     late = register("consent", nr, "--återkalla", "--datum", "2014-03-20")
@@ -33,7 +39,9 @@ def test_late_registration_of_an_earlier_event(register: Invoke, db: Path) -> No
 
 def test_void_keeps_history_and_figures_forget_the_event(register: Invoke, db: Path) -> None:
     nr = enrolled_case(register)
-    assert register("assign", nr, "--insats", "arbetstraning", "--datum", "2014-04-01").exit_code == 0
+    assert (
+        register("assign", nr, "--insats", "arbetstraning", "--datum", "2014-04-01").exit_code == 0
+    )
     wrong = register("assign", nr, "--insats", "vux", "--datum", "2014-04-02")
     assert wrong.exit_code == 0
     vux_id = next(e["id"] for e in _events(register, nr) if e["beskrivning"].startswith("vux"))
@@ -59,7 +67,10 @@ def test_void_keeps_history_and_figures_forget_the_event(register: Invoke, db: P
 
 def test_void_refused_when_later_events_depend_on_it(register: Invoke, db: Path) -> None:
     nr = enrolled_case(register)
-    assert register("map", nr, "--start", "--handläggare", "as", "--datum", "2014-03-05").exit_code == 0
+    assert (
+        register("map", nr, "--start", "--handläggare", "as", "--datum", "2014-03-05").exit_code
+        == 0
+    )
     consent_id = next(e["id"] for e in _events(register, nr) if e["typ"] == "consent")
     before = dump(db)
     result = register("makulera", str(consent_id), "--orsak", "fel datum")
@@ -70,20 +81,58 @@ def test_void_refused_when_later_events_depend_on_it(register: Invoke, db: Path)
 
 def test_voided_close_reopens_the_case(register: Invoke, db: Path) -> None:
     nr = enrolled_case(register)
-    assert register("close", nr, "--slutorsak", "arbete", "--försörjning", "lon", "--ingen-enkät",
-                    "--datum", "2014-05-01").exit_code == 0
+    assert (
+        register(
+            "close",
+            nr,
+            "--slutorsak",
+            "arbete",
+            "--försörjning",
+            "lon",
+            "--ingen-enkät",
+            "--datum",
+            "2014-05-01",
+        ).exit_code
+        == 0
+    )
     close_id = next(e["id"] for e in _events(register, nr) if e["typ"] == "close")
     assert register("makulera", str(close_id), "--orsak", "Fel ärende").exit_code == 0
     assert rows(db, "SELECT avslutad, slutorsak FROM arende") == [(None, None)]
-    assert register("close", nr, "--slutorsak", "studier", "--försörjning", "studiemedel",
-                    "--ingen-enkät", "--datum", "2014-06-01").exit_code == 0
+    assert (
+        register(
+            "close",
+            nr,
+            "--slutorsak",
+            "studier",
+            "--försörjning",
+            "studiemedel",
+            "--ingen-enkät",
+            "--datum",
+            "2014-06-01",
+        ).exit_code
+        == 0
+    )
 
 
 def test_void_intake_only_as_last_event(register: Invoke, db: Path) -> None:
-    nr = register("intake", "--anonym", "--kön", "man", "--födelseår", "1980",
-                  "--remittent", "af", "--datum", "2014-03-03").stdout.strip()
-    assert register("consent", nr, "--omfattning", "samverkan,statistik",
-                    "--datum", "2014-03-04").exit_code == 0
+    nr = register(
+        "intake",
+        "--anonym",
+        "--kön",
+        "man",
+        "--födelseår",
+        "1980",
+        "--remittent",
+        "af",
+        "--datum",
+        "2014-03-03",
+    ).stdout.strip()
+    assert (
+        register(
+            "consent", nr, "--omfattning", "samverkan,statistik", "--datum", "2014-03-04"
+        ).exit_code
+        == 0
+    )
     events = _events(register, nr)
     intake_id = events[0]["id"]
     refused = register("makulera", str(intake_id), "--orsak", "dubblett")

@@ -1,0 +1,180 @@
+"""The register file: paths, creation, versions, hostile files, the schema snapshot."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from envagin_cli import migrations, schema
+
+from conftest import Invoke
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_schema_snapshot_is_current() -> None:
+    assert (ROOT / "schema.sql").read_text(encoding="utf-8") == schema.snapshot(), (
+        "schema.sql is stale: run `python -m envagin_cli.schema > schema.sql`"
+    )
+
+
+def test_tables_are_strict_with_foreign_keys(register: Invoke, db: Path) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' "
+            "ESCAPE '\\' AND name NOT LIKE 'sqlite_%'"
+        ):
+            assert sql.rstrip().endswith("STRICT"), name
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+
+
+def test_explicit_missing_path_is_never_created(invoke: Invoke, db: Path) -> None:
+    result = invoke("cases")
+    assert result.exit_code == 1
+    assert "finns inte" in result.stderr and "envagin init" in result.stderr
+    assert not db.exists()
+    env_result = invoke("cases", use_db=False, env={"ENVAGIN_DB": str(db)})
+    assert env_result.exit_code == 1 and not db.exists()
+
+
+def test_init_creates_owner_only_file(invoke: Invoke, db: Path) -> None:
+    result = invoke("init")
+    assert result.exit_code == 0
+    assert "Skapade en ny databas" in result.stderr
+    assert (db.stat().st_mode & 0o777) == 0o600
+    again = invoke("init")
+    assert again.exit_code == 0 and "finns redan" in again.stderr
+
+
+def test_default_path_created_on_first_use_with_message(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke("cases", use_db=False)
+    assert result.exit_code == 0, result.stderr
+    default = tmp_path / "xdg" / "envagin" / "envagin.db"
+    assert default.exists()
+    assert str(default) in result.stderr
+    second = invoke("cases", use_db=False)
+    assert "Skapade" not in second.stderr
+
+
+def test_db_option_on_the_command_too(register: Invoke, db: Path) -> None:
+    result = register("staff", "list", "--json", "--db", str(db), use_db=False)
+    assert result.exit_code == 0 and '"ls"' in result.stdout
+
+
+def test_not_sqlite_is_refused_and_untouched(invoke: Invoke, db: Path) -> None:
+    db.write_bytes(b"Namn;Personnummer\nAnna;19811218-9876\n")
+    before = db.read_bytes()
+    result = invoke("cases")
+    assert result.exit_code == 1 and "ingen SQLite-databas" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_foreign_sqlite_file_is_refused(invoke: Invoke, db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE kunder (id INTEGER)")
+    conn.commit()
+    conn.close()
+    result = invoke("cases")
+    assert result.exit_code == 1 and "inget envagin-register" in result.stderr
+
+
+def test_newer_schema_is_refused_and_untouched(register: Invoke, db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {migrations.SCHEMA_VERSION + 1}")
+    conn.close()
+    before = db.read_bytes()
+    result = register("cases")
+    assert result.exit_code == 1
+    assert "schemaversion" in result.stderr and "Uppgradera envagin" in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_truncated_file_is_refused(register: Invoke, db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = db.read_bytes()
+    db.write_bytes(data[:200])
+    result = register("cases")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert db.read_bytes() == data[:200]
+
+
+def test_backup_copy(register: Invoke, db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "kopia.db"
+    result = register("backup", str(copy))
+    assert result.exit_code == 0, result.stderr
+    conn = sqlite3.connect(copy)
+    assert conn.execute("SELECT count(*) FROM staff").fetchone()[0] == 4
+    conn.close()
+    assert (copy.stat().st_mode & 0o777) == 0o600
+    refused = register("backup", str(copy))
+    assert refused.exit_code == 1 and "finns redan" in refused.stderr
+
+
+def test_old_register_is_backed_up_before_migration(tmp_path: Path, monkeypatch: object) -> None:
+    # A register at version 1 with an extra, later migration registered.
+    from envagin_cli import db as dbmod
+
+    path = tmp_path / "gammal.db"
+    conn, created = dbmod.open_db(dbmod.DbPath(path, True), create=True)
+    assert created
+    conn.close()
+
+    def _m002(database: object) -> None:
+        database.execute("CREATE TABLE extra (x INTEGER) STRICT")  # type: ignore[attr-defined]
+
+    original = list(migrations.MIGRATIONS)
+    try:
+        migrations.MIGRATIONS.append(("0002_extra", _m002))
+        migrations.SCHEMA_VERSION = len(migrations.MIGRATIONS)
+        conn, created = dbmod.open_db(dbmod.DbPath(path, True))
+        assert not created
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        conn.close()
+        backups = list(tmp_path.glob("gammal.db.v1-*.bak"))
+        assert len(backups) == 1
+        old = sqlite3.connect(backups[0])
+        assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+        old.close()
+    finally:
+        migrations.MIGRATIONS[:] = original
+        migrations.SCHEMA_VERSION = len(original)
+    assert os.path.exists(path)
+
+
+def test_failed_migration_leaves_old_version(tmp_path: Path) -> None:
+    from envagin_cli import db as dbmod
+    from envagin_cli.errors import EnvaginError
+
+    path = tmp_path / "gammal.db"
+    conn, _ = dbmod.open_db(dbmod.DbPath(path, True), create=True)
+    conn.close()
+
+    def _broken(database: object) -> None:
+        database.execute("CREATE TABLE halv (x INTEGER) STRICT")  # type: ignore[attr-defined]
+        database.execute("THIS IS NOT SQL")  # type: ignore[attr-defined]
+
+    original = list(migrations.MIGRATIONS)
+    try:
+        migrations.MIGRATIONS.append(("0002_broken", _broken))
+        migrations.SCHEMA_VERSION = len(migrations.MIGRATIONS)
+        with pytest.raises(EnvaginError):
+            dbmod.open_db(dbmod.DbPath(path, True))
+    finally:
+        migrations.MIGRATIONS[:] = original
+        migrations.SCHEMA_VERSION = len(original)
+    check = sqlite3.connect(path)
+    assert check.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert (
+        check.execute("SELECT count(*) FROM sqlite_master WHERE name = 'halv'").fetchone()[0] == 0
+    )
+    check.close()
