@@ -224,3 +224,22 @@ def timeline(view: dict[str, Any]) -> None:
     console.print(
         _table("Tidslinje", ["Id", "Datum", "Händelse", "Innehåll", "Av"], rows, right=(0,))
     )
+
+
+def goals_table(rows: list[dict[str, Any]]) -> None:
+    _console().print(
+        _table(
+            "Mål",
+            ["Nyckel", "Mål", "Enhet", "Värde"],
+            [
+                [
+                    r["nyckel"],
+                    r["namn"],
+                    r["enhet"],
+                    "–" if r["varde"] is None else f"{r['varde']:g}",
+                ]
+                for r in rows
+            ],
+            right=(3,),
+        )
+    )

@@ -24,7 +24,8 @@ def _commands() -> list[tuple[str, object]]:
         subs = getattr(command, "commands", None)
         if subs:
             for name, sub in subs.items():
-                walk(f"{prefix} {name}".strip(), sub)
+                if not getattr(sub, "hidden", False):  # `mal` is the ASCII alias of `mål`
+                    walk(f"{prefix} {name}".strip(), sub)
         else:
             found.append((prefix, command))
 

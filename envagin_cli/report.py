@@ -1,0 +1,707 @@
+"""The half-year report: every figure of DOMAIN.md "The half-year report" for a period.
+
+All figures read the case projection (`arende`, `arende_insats`, `arende_forsorjning`),
+which holds only effective events; voided cases and `felregistrering` are left out of
+every figure. Counts are split Kvinnor / Män / Totalt. Choices where DOMAIN.md left one
+are listed in the README ("Rapportens definitioner").
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from envagin_cli import codes
+from envagin_cli.periods import Period
+from envagin_cli.tables import Kolumn, Rad, Tabell, procent
+
+BASE = "a.makulerad = 0 AND (a.slutorsak IS NULL OR a.slutorsak <> 'felregistrering')"
+KON = ("kvinna", "man")
+KMT = [Kolumn("kvinnor", "Kvinnor"), Kolumn("män", "Män"), Kolumn("totalt", "Totalt")]
+TRIPLETT = ("kvinnor", "män", "totalt")
+
+MAL_NAMN = {
+    "inflode": "Inflöde: nya deltagare (200 per år)",
+    "ettar": "I arbete, studier eller egen försörjning ett år efter påbörjad insats",
+    "nojda": "Nöjda med bemötande och vägledning/insats",
+    "ratt-stod": "Rätt stöd för dem som inte gick till arbete/studier",
+    "offentlig": "Minskad offentlig försörjning, intag → avslut (procentenheter)",
+}
+
+
+@dataclass
+class Malstatus:
+    nyckel: str
+    namn: str
+    mal: float | None
+    utfall: float | int | None
+    enhet: str
+    uppfyllt: bool | None
+    underlag: str
+    kalla: tuple[str, str, str] | None = None
+
+
+@dataclass
+class Rapport:
+    period: Period
+    idag: date
+    tabeller: list[Tabell]
+    mal: list[Malstatus] = field(default_factory=list)
+    maskering: int | None = None
+
+
+def _kmt(per_kon: dict[str, int]) -> dict[str, int]:
+    k, m = per_kon.get("kvinna", 0), per_kon.get("man", 0)
+    return {"kvinnor": k, "män": m, "totalt": k + m}
+
+
+def _pct_row(key: str, label: str, num: dict[str, int], den: dict[str, int]) -> Rad:
+    return Rad(key, label, {c: procent(num[c], den[c]) for c in TRIPLETT}, typ="procent")
+
+
+def _derive(tabell: Tabell, rad: str, num: str, den: str) -> None:
+    for col in TRIPLETT:
+        tabell.harledda[(rad, col)] = [(num, col), (den, col)]
+
+
+def _by_kon(rows: Iterable[sqlite3.Row | tuple[Any, ...]]) -> dict[str, dict[str, int]]:
+    """Rows of (code, kön, count) -> {code: {kön: count}}."""
+    result: dict[str, dict[str, int]] = {}
+    for code, kon, n in rows:
+        result.setdefault(code, {})[kon] = n
+    return result
+
+
+def build(conn: sqlite3.Connection, period: Period, idag: date) -> Rapport:
+    p = {"start": period.start.isoformat(), "slut": period.slut.isoformat()}
+    tables = [
+        _period_table(conn, p),
+        _slutorsak_table(conn, p),
+        _remittent_table(conn, p, period.typ == "sedan start"),
+        _insats_table(conn, p),
+        _forsorjning_table(conn, p),
+        _ledtider_table(conn, p),
+        _nojdhet_table(conn, p),
+        _uppfoljning_table(conn, period),
+    ]
+    rapport = Rapport(period, idag, tables)
+    rapport.mal = _goals(conn, rapport)
+    return rapport
+
+
+def _period_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+    sql = f"""
+        SELECT a.kon,
+          sum(a.inskriven <= :slut AND (a.avslutad IS NULL OR a.avslutad >= :start)),
+          sum(a.inskriven BETWEEN :start AND :slut),
+          sum(a.intag BETWEEN :start AND :slut),
+          sum(a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut),
+          sum(a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut
+              AND a.slutorsak = 'arbete'),
+          sum(a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut
+              AND a.slutorsak = 'studier'),
+          sum(a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut
+              AND a.forsta_insats IS NOT NULL),
+          sum(a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut
+              AND a.forsta_insats IS NOT NULL AND a.slutorsak IN ('arbete', 'studier'))
+        FROM arende a WHERE {BASE} AND a.intag <= :slut GROUP BY a.kon"""
+    keys = [
+        "deltagare",
+        "nya",
+        "remitterade",
+        "avslutade",
+        "arbete",
+        "studier",
+        "med_insats",
+        "med_insats_as",
+    ]
+    per: dict[str, dict[str, int]] = {k: {} for k in keys}
+    for row in conn.execute(sql, p):
+        for i, key in enumerate(keys, start=1):
+            per[key][row[0]] = row[i] or 0
+    v = {k: _kmt(per[k]) for k in keys}
+    v["arbete_studier"] = {c: v["arbete"][c] + v["studier"][c] for c in TRIPLETT}
+    rows = [
+        Rad("deltagare", "Deltagare", v["deltagare"]),
+        Rad("nya", "varav nya", v["nya"]),
+        Rad("remitterade", "Remitterade (intag)", v["remitterade"]),
+        Rad("avslutade", "Avslutade", v["avslutade"]),
+        Rad("arbete", "till arbete", v["arbete"]),
+        Rad("studier", "till studier", v["studier"]),
+        Rad("arbete_studier", "Arbete/studier", v["arbete_studier"]),
+        _pct_row("procent", "Procent arbete/studier", v["arbete_studier"], v["avslutade"]),
+        Rad("med_insats", "Avslutade med insats", v["med_insats"]),
+        Rad("med_insats_as", "varav arbete/studier", v["med_insats_as"]),
+        _pct_row(
+            "med_insats_procent",
+            "Procent arbete/studier (med insats)",
+            v["med_insats_as"],
+            v["med_insats"],
+        ),
+    ]
+    t = Tabell(
+        "period",
+        "Deltagare och avslut",
+        KMT,
+        rows,
+        tripletter=[TRIPLETT],
+        summagrupper=[(["arbete", "studier"], "arbete_studier")],
+    )
+    _derive(t, "procent", "arbete_studier", "avslutade")
+    _derive(t, "med_insats_procent", "med_insats_as", "med_insats")
+    t.noter.append(
+        "Deltagare: inskrivna (samtycke till samverkan) och aktiva någon gång under "
+        "perioden. Remitterade: alla intag under perioden, inskrivna eller inte."
+    )
+    return t
+
+
+def _slutorsak_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+    data = _by_kon(
+        conn.execute(
+            f"SELECT a.slutorsak, a.kon, count(*) FROM arende a WHERE {BASE} "
+            "AND a.avslutad BETWEEN :start AND :slut GROUP BY 1, 2",
+            p,
+        )
+    )
+    order = [c for c in codes.SLUTORSAKER if c != "felregistrering"]
+    rows = [Rad(c, codes.SLUTORSAKER[c], _kmt(data.get(c, {}))) for c in order]
+    total = {c: sum(r.varden[c] for r in rows) for c in TRIPLETT}
+    rows.append(Rad("totalt", "Totalt", total, summa=True))
+    t = Tabell(
+        "slutorsak",
+        "Slutorsak för avslutade under perioden",
+        KMT,
+        rows,
+        tripletter=[TRIPLETT],
+        summagrupper=[(order, "totalt")],
+    )
+    t.noter.append("Ej målgrupp och Avböjt är remisser som avslutades före inskrivning.")
+    return t
+
+
+def _remittent_table(conn: sqlite3.Connection, p: dict[str, str], cumulative: bool) -> Tabell:
+    where = "a.inskriven <= :slut" if cumulative else "a.inskriven BETWEEN :start AND :slut"
+    data = _by_kon(
+        conn.execute(
+            f"SELECT a.remittent, a.kon, count(*) FROM arende a WHERE {BASE} AND {where} "
+            "GROUP BY 1, 2",
+            p,
+        )
+    )
+    codes_used = [c for c in codes.REMITTENTER if c in data]
+    rows = [Rad(c, codes.REMITTENTER[c], _kmt(data[c])) for c in codes_used]
+    total = {c: sum(r.varden[c] for r in rows) for c in TRIPLETT}
+    for r in rows:
+        r.varden["andel"] = procent(r.varden["totalt"], total["totalt"])
+    total_row = Rad(
+        "totalt", "Totalt", {**total, "andel": 100 if total["totalt"] else None}, summa=True
+    )
+    rows.append(total_row)
+    cols = [*KMT, Kolumn("andel", "Andel", "procent")]
+    scope = (
+        "alla som skrivits in t.o.m. periodens slut"
+        if cumulative
+        else ("deltagare inskrivna under perioden")
+    )
+    t = Tabell(
+        "remittent",
+        f"Inremitterande part ({scope})",
+        cols,
+        rows,
+        tripletter=[TRIPLETT],
+        summagrupper=[(codes_used, "totalt")],
+    )
+    for r in rows[:-1]:
+        t.harledda[(r.nyckel, "andel")] = [(r.nyckel, "totalt"), ("totalt", "totalt")]
+    return t
+
+
+def _insats_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+    sql = f"""
+        SELECT i.insats, a.kon,
+          count(DISTINCT CASE WHEN i.start <= :slut AND (i.slut IS NULL OR i.slut >= :start)
+                THEN i.arende END),
+          count(DISTINCT CASE WHEN i.start BETWEEN :start AND :slut THEN i.arende END),
+          count(DISTINCT CASE WHEN i.slut BETWEEN :start AND :slut THEN i.arende END)
+        FROM arende_insats i JOIN arende a ON a.nr = i.arende
+        WHERE {BASE} AND i.start <= :slut AND (i.slut IS NULL OR i.slut >= :start)
+        GROUP BY 1, 2"""
+    during: dict[str, dict[str, int]] = {}
+    started: dict[str, dict[str, int]] = {}
+    ended: dict[str, dict[str, int]] = {}
+    for code, kon, d, s, e in conn.execute(sql, p):
+        during.setdefault(code, {})[kon] = d
+        started.setdefault(code, {})[kon] = s
+        ended.setdefault(code, {})[kon] = e
+    catalogue = conn.execute("SELECT kod, namn, aktiv FROM insats ORDER BY rowid").fetchall()
+    rows = []
+    for kod, namn, aktiv in catalogue:
+        if kod not in during and not aktiv:
+            continue
+        values: dict[str, Any] = {}
+        for prefix, source in (("i", during), ("start", started), ("slut", ended)):
+            kmt = _kmt(source.get(kod, {}))
+            for col in TRIPLETT:
+                values[f"{prefix}_{col}"] = kmt[col]
+        rows.append(Rad(kod, namn, values))
+    cols = []
+    for prefix, label in (("i", "I insats"), ("start", "Startade"), ("slut", "Avslutade")):
+        cols += [
+            Kolumn(f"{prefix}_kvinnor", f"{label} K"),
+            Kolumn(f"{prefix}_män", f"{label} M"),
+            Kolumn(f"{prefix}_totalt", f"{label} T"),
+        ]
+    t = Tabell(
+        "insatser",
+        "Insatser under perioden (antal deltagare)",
+        cols,
+        rows,
+        tripletter=[(f"{x}_kvinnor", f"{x}_män", f"{x}_totalt") for x in ("i", "start", "slut")],
+    )
+    t.noter.append("En deltagare kan vara i flera insatser; kolumnerna summeras därför inte.")
+    return t
+
+
+def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+    closed = f"{BASE} AND a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut"
+    data: dict[tuple[str, str], dict[str, int]] = {}
+    for tillfalle, kalla, kon, n in conn.execute(
+        "SELECT f.tillfalle, f.kalla, a.kon, count(*) FROM arende_forsorjning f "
+        f"JOIN arende a ON a.nr = f.arende WHERE {closed} AND f.tillfalle IN ('intag', 'avslut') "
+        "GROUP BY 1, 2, 3",
+        p,
+    ):
+        data.setdefault((tillfalle, kalla), {})[kon] = n
+    offentlig = "', '".join(sorted(codes.OFFENTLIG))
+
+    def cases(condition: str) -> dict[str, int]:
+        per = dict(
+            conn.execute(
+                f"SELECT a.kon, count(*) FROM arende a WHERE {closed} AND {condition} GROUP BY 1", p
+            ).fetchall()
+        )
+        return _kmt(per)
+
+    def has(tillfalle: str, kallor: str) -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM arende_forsorjning f WHERE f.arende = a.nr AND "
+            f"f.tillfalle = '{tillfalle}' AND f.kalla IN ('{kallor}'))"
+        )
+
+    rows = []
+    for code, label in codes.FORSORJNING.items():
+        values: dict[str, Any] = {}
+        for prefix, when in (("intag", "intag"), ("avslut", "avslut")):
+            kmt = _kmt(data.get((when, code), {}))
+            values.update({f"{prefix}_{c}": kmt[c] for c in TRIPLETT})
+        rows.append(Rad(code, label, values))
+    n_intag = cases(
+        "EXISTS (SELECT 1 FROM arende_forsorjning f WHERE f.arende = a.nr "
+        "AND f.tillfalle = 'intag')"
+    )
+    n_avslut = cases(
+        "EXISTS (SELECT 1 FROM arende_forsorjning f WHERE f.arende = a.nr "
+        "AND f.tillfalle = 'avslut')"
+    )
+    pub_in = cases(has("intag", offentlig))
+    pub_out = cases(has("avslut", offentlig))
+    rows.append(
+        Rad(
+            "antal",
+            "Antal avslutade med uppgift",
+            {
+                **{f"intag_{c}": n_intag[c] for c in TRIPLETT},
+                **{f"avslut_{c}": n_avslut[c] for c in TRIPLETT},
+            },
+            summa=True,
+        )
+    )
+    rows.append(
+        Rad(
+            "offentlig",
+            "Med offentlig försörjning",
+            {
+                **{f"intag_{c}": pub_in[c] for c in TRIPLETT},
+                **{f"avslut_{c}": pub_out[c] for c in TRIPLETT},
+            },
+        )
+    )
+    rows.append(
+        Rad(
+            "offentlig_procent",
+            "Andel med offentlig försörjning",
+            {
+                **{f"intag_{c}": procent(pub_in[c], n_intag[c]) for c in TRIPLETT},
+                **{f"avslut_{c}": procent(pub_out[c], n_avslut[c]) for c in TRIPLETT},
+            },
+            typ="procent",
+        )
+    )
+    left_fs = cases(
+        f"{has('intag', 'forsorjningsstod')} AND NOT {has('avslut', 'forsorjningsstod')}"
+    )
+    left_sp = cases(f"{has('intag', 'sjukpenning')} AND NOT {has('avslut', 'sjukpenning')}")
+    avslutade = cases("1")
+    rows.append(
+        Rad(
+            "lamnat_fs",
+            "Lämnat försörjningsstöd (antal, vid avslut)",
+            {f"avslut_{c}": left_fs[c] for c in TRIPLETT},
+        )
+    )
+    rows.append(
+        Rad(
+            "lamnat_sp",
+            "Lämnat sjukpenning (antal, vid avslut)",
+            {f"avslut_{c}": left_sp[c] for c in TRIPLETT},
+        )
+    )
+    rows.append(
+        Rad(
+            "lamnat_fs_procent",
+            "Lämnat försörjningsstöd, andel av avslutade",
+            {f"avslut_{c}": procent(left_fs[c], avslutade[c]) for c in TRIPLETT},
+            typ="procent",
+        )
+    )
+    rows.append(
+        Rad(
+            "lamnat_sp_procent",
+            "Lämnat sjukpenning, andel av avslutade",
+            {f"avslut_{c}": procent(left_sp[c], avslutade[c]) for c in TRIPLETT},
+            typ="procent",
+        )
+    )
+    cols = [
+        Kolumn(f"intag_{c}", f"Vid intag {h}")
+        for c, h in zip(TRIPLETT, ("K", "M", "T"), strict=True)
+    ]
+    cols += [
+        Kolumn(f"avslut_{c}", f"Vid avslut {h}")
+        for c, h in zip(TRIPLETT, ("K", "M", "T"), strict=True)
+    ]
+    t = Tabell(
+        "forsorjning",
+        "Försörjning vid intag och vid avslut (avslutade deltagare)",
+        cols,
+        rows,
+        tripletter=[(f"{x}_kvinnor", f"{x}_män", f"{x}_totalt") for x in ("intag", "avslut")],
+    )
+    for x in ("intag", "avslut"):
+        for c in TRIPLETT:
+            t.harledda[("offentlig_procent", f"{x}_{c}")] = [
+                ("offentlig", f"{x}_{c}"),
+                ("antal", f"{x}_{c}"),
+            ]
+    for c in TRIPLETT:
+        t.harledda[("lamnat_fs_procent", f"avslut_{c}")] = [("lamnat_fs", f"avslut_{c}")]
+        t.harledda[("lamnat_sp_procent", f"avslut_{c}")] = [("lamnat_sp", f"avslut_{c}")]
+    t.noter.append(
+        "En person kan ha flera försörjningskällor. Offentlig försörjning: alla "
+        "källor utom lön, studiemedel, annan och ingen."
+    )
+    return t
+
+
+LEDTIDER = [
+    ("intag_inskrivning", "Intag → inskrivning", "a.intag", "a.inskriven"),
+    ("intag_kartlaggning", "Intag → kartläggning påbörjad", "a.intag", "a.kartlaggning_start"),
+    ("kartlaggning", "Kartläggning påbörjad → klar", "a.kartlaggning_start", "a.kartlaggning_klar"),
+    ("intag_trepart", "Intag → trepartssamtal", "a.intag", "a.trepart"),
+    ("trepart_insats", "Trepartssamtal → första insats", "a.trepart", "a.forsta_insats"),
+]
+
+
+def median(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def _ledtider_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+    rows = []
+    t = Tabell(
+        "ledtider",
+        "Ledtider (median, dagar)",
+        [
+            Kolumn("kvinnor", "Median K", "median"),
+            Kolumn("män", "Median M", "median"),
+            Kolumn("totalt", "Median T", "median"),
+            Kolumn("n_kvinnor", "Antal K"),
+            Kolumn("n_män", "Antal M"),
+            Kolumn("n_totalt", "Antal T"),
+        ],
+        [],
+        tripletter=[("n_kvinnor", "n_män", "n_totalt")],
+    )
+    within: dict[str, int] = dict.fromkeys(TRIPLETT, 0)
+    done: dict[str, int] = dict.fromkeys(TRIPLETT, 0)
+    for key, label, fran, till in LEDTIDER:
+        values: dict[str, list[int]] = {"kvinna": [], "man": []}
+        for kon, days in conn.execute(
+            f"SELECT a.kon, CAST(julianday({till}) - julianday({fran}) AS INTEGER) "
+            f"FROM arende a WHERE {BASE} AND {till} BETWEEN :start AND :slut "
+            f"AND {fran} IS NOT NULL AND {fran} <= {till}",
+            p,
+        ):
+            values[kon].append(days)
+        allv = values["kvinna"] + values["man"]
+        rows.append(
+            Rad(
+                key,
+                label,
+                {
+                    "kvinnor": median(values["kvinna"]),
+                    "män": median(values["man"]),
+                    "totalt": median(allv),
+                    "n_kvinnor": len(values["kvinna"]),
+                    "n_män": len(values["man"]),
+                    "n_totalt": len(allv),
+                },
+            )
+        )
+        if key == "kartlaggning":
+            within = {
+                "kvinnor": sum(d <= 14 for d in values["kvinna"]),
+                "män": sum(d <= 14 for d in values["man"]),
+            }
+            within["totalt"] = within["kvinnor"] + within["män"]
+            done = {
+                "kvinnor": len(values["kvinna"]),
+                "män": len(values["man"]),
+                "totalt": len(allv),
+            }
+    # The share row holds percentages in the median columns and counts in the count columns.
+    rows.append(
+        Rad(
+            "inom_14",
+            "Kartläggning klar inom 14 dagar (andel; antal)",
+            {c: procent(within[c], done[c]) for c in TRIPLETT}
+            | {f"n_{c}": within[c] for c in TRIPLETT},
+            kolumntyp=dict.fromkeys(TRIPLETT, "procent"),
+        )
+    )
+    t.rader = rows
+    for r in rows:
+        for c in TRIPLETT:
+            t.harledda[(r.nyckel, c)] = [(r.nyckel, f"n_{c}")]
+    t.harledda.update(
+        {("inom_14", c): [("inom_14", f"n_{c}"), ("kartlaggning", f"n_{c}")] for c in TRIPLETT}
+    )
+    t.noter.append("Varje ledtid räknas över de ärenden vars senare händelse ligger i perioden.")
+    return t
+
+
+def _nojdhet_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+    closed = f"{BASE} AND a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut"
+    keys = ["svarat", "avbojt", "bemotande", "insats", "bada"]
+    per: dict[str, dict[str, int]] = {k: {} for k in keys}
+    for row in conn.execute(
+        "SELECT a.kon, sum(a.nojd_bemotande IS NOT NULL), sum(a.ingen_enkat = 1), "
+        "sum(a.nojd_bemotande >= 4), sum(a.nojd_insats >= 4), "
+        "sum(a.nojd_bemotande >= 4 AND a.nojd_insats >= 4) "
+        f"FROM arende a WHERE {closed} AND a.slutorsak IS NOT NULL GROUP BY a.kon",
+        p,
+    ):
+        for i, key in enumerate(keys, start=1):
+            per[key][row[0]] = row[i] or 0
+    v = {k: _kmt(per[k]) for k in keys}
+    rows = [
+        Rad("svarat", "Svarade på enkäten", v["svarat"]),
+        Rad("avbojt", "Avböjde enkäten", v["avbojt"]),
+        Rad("bemotande_antal", "Nöjda med bemötandet (4–5)", v["bemotande"]),
+        _pct_row("bemotande", "Andel nöjda med bemötandet", v["bemotande"], v["svarat"]),
+        Rad("insats_antal", "Nöjda med vägledning/insats (4–5)", v["insats"]),
+        _pct_row("insats", "Andel nöjda med vägledning/insats", v["insats"], v["svarat"]),
+        Rad("bada_antal", "Nöjda på båda frågorna", v["bada"]),
+        _pct_row("bada", "Andel nöjda (båda 4–5)", v["bada"], v["svarat"]),
+    ]
+    t = Tabell(
+        "nojdhet", "Nöjdhet vid avslut (av dem som svarade)", KMT, rows, tripletter=[TRIPLETT]
+    )
+    _derive(t, "bemotande", "bemotande_antal", "svarat")
+    _derive(t, "insats", "insats_antal", "svarat")
+    _derive(t, "bada", "bada_antal", "svarat")
+    return t
+
+
+def _uppfoljning_table(conn: sqlite3.Connection, period: Period) -> Tabell:
+    from dateutil.relativedelta import relativedelta
+
+    p = {
+        "fran": (period.start - relativedelta(years=1)).isoformat(),
+        "till": (period.slut - relativedelta(years=1)).isoformat(),
+    }
+    offentlig = "', '".join(sorted(codes.OFFENTLIG))
+    egen = (
+        "EXISTS (SELECT 1 FROM arende_forsorjning f WHERE f.arende = a.nr AND "
+        "f.tillfalle = 'uppfoljning' AND f.kalla IN ('lon', 'studiemedel')) AND NOT EXISTS "
+        "(SELECT 1 FROM arende_forsorjning f WHERE f.arende = a.nr AND "
+        f"f.tillfalle = 'uppfoljning' AND f.kalla IN ('{offentlig}'))"
+    )
+    keys = ["due", "done", "arbete", "studier", "egen", "any"]
+    per: dict[str, dict[str, int]] = {k: {} for k in keys}
+    for row in conn.execute(
+        "SELECT a.kon, count(*), sum(a.uppfoljd IS NOT NULL), "
+        "sum(a.sysselsattning = 'arbete'), sum(a.sysselsattning = 'studier'), "
+        f"sum(a.uppfoljd IS NOT NULL AND coalesce(a.sysselsattning, '') NOT IN "
+        f"('arbete', 'studier') AND {egen}), "
+        f"sum(a.sysselsattning IN ('arbete', 'studier') OR (a.uppfoljd IS NOT NULL AND {egen})) "
+        f"FROM arende a WHERE {BASE} AND a.forsta_insats BETWEEN :fran AND :till "
+        "GROUP BY a.kon",
+        p,
+    ):
+        for i, key in enumerate(keys, start=1):
+            per[key][row[0]] = row[i] or 0
+    v = {k: _kmt(per[k]) for k in keys}
+    missing = {c: v["due"][c] - v["done"][c] for c in TRIPLETT}
+    rows = [
+        Rad("due", "Ska följas upp (första insats ett år före perioden)", v["due"]),
+        Rad("done", "Uppföljda", v["done"]),
+        Rad("ej_uppfoljda", "Ej uppföljda", missing),
+        Rad("arbete", "i arbete", v["arbete"]),
+        Rad("studier", "i studier", v["studier"]),
+        Rad("egen", "egen försörjning (utan arbete/studier)", v["egen"]),
+        Rad("any", "Arbete, studier eller egen försörjning", v["any"]),
+        _pct_row("procent", "Andel av uppföljda", v["any"], v["done"]),
+    ]
+    t = Tabell(
+        "uppfoljning",
+        "Ettårsuppföljning",
+        KMT,
+        rows,
+        tripletter=[TRIPLETT],
+        summagrupper=[(["done", "ej_uppfoljda"], "due"), (["arbete", "studier", "egen"], "any")],
+    )
+    _derive(t, "procent", "any", "done")
+    t.noter.append(
+        f"Ärenden vars första insats startade {p['fran']} – {p['till']}, dvs. ett år "
+        "före en dag i perioden."
+    )
+    return t
+
+
+def _goal_targets(conn: sqlite3.Connection) -> dict[str, float | None]:
+    return {r[0]: r[1] for r in conn.execute("SELECT nyckel, varde FROM mal")}
+
+
+def inflode_mal(arsmal: float, period: Period) -> float:
+    """The yearly inflow target pro rata: by whole months, else by days (365 a year)."""
+    months = period.hela_manader
+    if months is not None:
+        return arsmal * months / 12
+    return arsmal * period.dagar / 365
+
+
+def _goals(conn: sqlite3.Connection, rapport: Rapport) -> list[Malstatus]:
+    targets = _goal_targets(conn)
+    tab = {t.nyckel: t for t in rapport.tabeller}
+    result = []
+    nya = tab["period"].rad("nya").varden["totalt"]
+    arsmal = targets.get("inflode")
+    if arsmal is not None:
+        target = inflode_mal(arsmal, rapport.period)
+        months = rapport.period.hela_manader
+        basis = (
+            f"{arsmal:g} per år × {months}/12 månader"
+            if months is not None
+            else f"{arsmal:g} per år × {rapport.period.dagar}/365 dagar"
+        )
+        result.append(
+            Malstatus(
+                "inflode",
+                MAL_NAMN["inflode"],
+                round(target, 1),
+                nya,
+                "antal",
+                nya >= target,
+                basis,
+                ("period", "nya", "totalt"),
+            )
+        )
+    else:
+        result.append(
+            Malstatus(
+                "inflode",
+                MAL_NAMN["inflode"],
+                None,
+                nya,
+                "antal",
+                None,
+                "inget mål satt",
+                ("period", "nya", "totalt"),
+            )
+        )
+    u = tab["uppfoljning"]
+    ettar = u.rad("procent").varden["totalt"]
+    result.append(
+        _pct_goal(
+            "ettar",
+            targets,
+            ettar,
+            f"{u.rad('any').varden['totalt']} av {u.rad('done').varden['totalt']}"
+            f" uppföljda; {u.rad('ej_uppfoljda').varden['totalt']} ej uppföljda",
+            ("uppfoljning", "procent", "totalt"),
+        )
+    )
+    n = tab["nojdhet"]
+    result.append(
+        _pct_goal(
+            "nojda",
+            targets,
+            n.rad("bada").varden["totalt"],
+            f"{n.rad('bada_antal').varden['totalt']} av "
+            f"{n.rad('svarat').varden['totalt']} som svarade",
+            ("nojdhet", "bada", "totalt"),
+        )
+    )
+    s = tab["slutorsak"]
+    other = sum(
+        s.rad(c).varden["totalt"]
+        for c in codes.SLUTORSAKER
+        if c not in ("felregistrering", "ej-malgrupp", "avbojt") and c not in codes.ARBETE_STUDIER
+    )
+    right = sum(s.rad(c).varden["totalt"] for c in codes.RATT_STOD)
+    result.append(
+        _pct_goal(
+            "ratt-stod",
+            targets,
+            procent(right, other),
+            f"{right} av {other} avslut som inte gick till arbete/studier",
+            None,
+        )
+    )
+    f = tab["forsorjning"]
+    before = f.rad("offentlig_procent").varden["intag_totalt"]
+    after = f.rad("offentlig_procent").varden["avslut_totalt"]
+    change = None if before is None or after is None else before - after
+    decrease_target = targets.get("offentlig")
+    result.append(
+        Malstatus(
+            "offentlig",
+            MAL_NAMN["offentlig"],
+            decrease_target,
+            change,
+            "procentenheter",
+            None if decrease_target is None or change is None else change >= decrease_target,
+            f"{before if before is not None else '–'} % vid intag, "
+            f"{after if after is not None else '–'} % vid avslut",
+            ("forsorjning", "offentlig_procent", "avslut_totalt"),
+        )
+    )
+    return result
+
+
+def _pct_goal(
+    key: str,
+    targets: dict[str, float | None],
+    outcome: int | None,
+    basis: str,
+    source: tuple[str, str, str] | None,
+) -> Malstatus:
+    target = targets.get(key)
+    met = None if target is None or outcome is None else outcome >= target
+    return Malstatus(key, MAL_NAMN[key], target, outcome, "procent", met, basis, source)

@@ -1,0 +1,306 @@
+"""Rendering a report: Rich tables, JSON, CSV (`;`, UTF-8 with BOM), Markdown and xlsx.
+
+Every format draws the same `Tabell` objects, so a masked cell is masked everywhere.
+The JSON schema is documented in the README ("Rapportens JSON").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from envagin_cli.errors import Databasfel
+from envagin_cli.report import Malstatus, Rapport
+from envagin_cli.tables import Kolumn, Rad, Tabell, format_tal
+
+
+def header_lines(r: Rapport) -> list[str]:
+    lines = [
+        "En väg in – uppföljning",
+        f"Period ({r.period.typ}): {r.period.rubrik()}",
+        f"Framtagen {r.idag.isoformat()}. Räknat i ärenden; felregistreringar och makulerade "
+        "ärenden ingår inte.",
+    ]
+    if r.maskering is not None:
+        lines.append(
+            f"Maskering på: antal 1–{r.maskering - 1} visas som <{r.maskering}; "
+            "celler som annars skulle röja dem visas som *."
+        )
+    return lines
+
+
+def _goal_status(g: Malstatus) -> str:
+    if g.uppfyllt is None:
+        return "– inget mål" if g.mal is None else "– underlag saknas"
+    return "✓ uppfyllt" if g.uppfyllt else "✗ ej uppfyllt"
+
+
+def _goal_value(value: float | int | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    text = format_tal(value)
+    if unit == "procent":
+        return f"{text} %"
+    if unit == "procentenheter":
+        return f"{text} p.e."
+    return text
+
+
+def _goal_hidden(r: Rapport, g: Malstatus) -> bool:
+    if g.kalla is None:
+        return False
+    tables = {t.nyckel: t for t in r.tabeller}
+    table = tables.get(g.kalla[0])
+    return table is not None and (g.kalla[1], g.kalla[2]) in table.dolda
+
+
+def goal_table(r: Rapport) -> Tabell:
+    """Goal status as a table, so that every renderer draws it the same way."""
+    cols = [
+        Kolumn("mal", "Mål", "text"),
+        Kolumn("utfall", "Utfall", "text"),
+        Kolumn("status", "Status", "text"),
+        Kolumn("underlag", "Underlag", "text"),
+    ]
+    rows = []
+    for g in r.mal:
+        hidden = _goal_hidden(r, g)
+        rows.append(
+            Rad(
+                g.nyckel,
+                g.namn,
+                {
+                    "mal": _goal_value(g.mal, g.enhet),
+                    "utfall": "*" if hidden else _goal_value(g.utfall, g.enhet),
+                    "status": _goal_status(g) if not hidden else "– maskerat",
+                    "underlag": "" if hidden else g.underlag,
+                },
+            )
+        )
+    return Tabell("mal", "Måluppfyllelse mot projektplanen", cols, rows)
+
+
+def all_tables(r: Rapport) -> list[Tabell]:
+    return [*r.tabeller, goal_table(r)] if r.mal else list(r.tabeller)
+
+
+# --- terminal -----------------------------------------------------------------------------
+
+
+def rich(r: Rapport | None, tables: list[Tabell], lines: list[str]) -> None:
+    import os
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "200"))
+    console = Console(markup=False, highlight=False, emoji=False, width=width)
+    for line in lines:
+        console.print(Text(line, style="bold" if line == lines[0] else ""))
+    for t in tables:
+        table = Table(title=t.rubrik, caption=" ".join(t.noter) or None, title_justify="left")
+        table.add_column("")
+        for k in t.kolumner:
+            table.add_column(k.rubrik, justify="left" if k.typ == "text" else "right")
+        for row in t.rader:
+            style = "bold" if row.summa else ""
+            table.add_row(
+                Text(row.etikett, style=style),
+                *[Text(t.text(row, k), style=style) for k in t.kolumner],
+            )
+        console.print()
+        console.print(table)
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def table_json(t: Tabell) -> dict[str, Any]:
+    return {
+        "rubrik": t.rubrik,
+        "kolumner": [{"nyckel": k.nyckel, "rubrik": k.rubrik, "typ": k.typ} for k in t.kolumner],
+        "rader": {
+            row.nyckel: {"etikett": row.etikett, **{k.nyckel: t.varde(row, k) for k in t.kolumner}}
+            for row in t.rader
+        },
+        "noter": t.noter,
+    }
+
+
+def to_json(r: Rapport) -> dict[str, Any]:
+    return {
+        "period": {
+            "typ": r.period.typ,
+            "etikett": r.period.etikett,
+            "från": r.period.start.isoformat(),
+            "till": r.period.slut.isoformat(),
+            "dagar": r.period.dagar,
+            "hela_månader": r.period.hela_manader,
+        },
+        "framtagen": r.idag.isoformat(),
+        "maskering": r.maskering,
+        "tabeller": {t.nyckel: table_json(t) for t in r.tabeller},
+        "mål": [
+            {
+                "nyckel": g.nyckel,
+                "namn": g.namn,
+                "mål": g.mal,
+                "utfall": "*" if _goal_hidden(r, g) else g.utfall,
+                "enhet": g.enhet,
+                "uppfyllt": None if _goal_hidden(r, g) else g.uppfyllt,
+                "underlag": "" if _goal_hidden(r, g) else g.underlag,
+            }
+            for g in r.mal
+        ],
+    }
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+# --- CSV and Markdown ---------------------------------------------------------------------
+
+
+def csv_text(tables: list[Tabell], lines: list[str]) -> str:
+    """All tables in one file, `;`-separated, each under its title; no formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for line in lines:
+        writer.writerow([_safe(line)])
+    for t in tables:
+        writer.writerow([])
+        writer.writerow([_safe(t.rubrik)])
+        writer.writerow(["", *[k.rubrik for k in t.kolumner]])
+        for row in t.rader:
+            writer.writerow([_safe(row.etikett), *[_safe(t.text(row, k)) for k in t.kolumner]])
+        for note in t.noter:
+            writer.writerow([_safe(note)])
+    return out.getvalue()
+
+
+def _safe(text: str) -> str:
+    """A spreadsheet would run text starting with = + - @ as a formula; '<' and '–' are fine."""
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def write_csv(tables: list[Tabell], lines: list[str]) -> None:
+    data = ("\ufeff" + csv_text(tables, lines)).encode("utf-8")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+def markdown(tables: list[Tabell], lines: list[str]) -> str:
+    def esc(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    parts = [f"# {esc(lines[0])}", ""] + [f"- {esc(line)}" for line in lines[1:]]
+    for t in tables:
+        parts += ["", f"## {esc(t.rubrik)}", ""]
+        parts.append("| | " + " | ".join(esc(k.rubrik) for k in t.kolumner) + " |")
+        parts.append(
+            "|---|" + "|".join("---" if k.typ == "text" else "---:" for k in t.kolumner) + "|"
+        )
+        for row in t.rader:
+            label = f"**{esc(row.etikett)}**" if row.summa else esc(row.etikett)
+            parts.append(
+                f"| {label} | " + " | ".join(esc(t.text(row, k)) for k in t.kolumner) + " |"
+            )
+        for note in t.noter:
+            parts += ["", f"*{esc(note)}*"]
+    return "\n".join(parts) + "\n"
+
+
+# --- xlsx ---------------------------------------------------------------------------------
+
+_BAD_SHEET = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def write_xlsx(path: Path, tables: list[Tabell], lines: list[str]) -> None:
+    """One sheet per table (and an overview), bold headers, columns sized to their content."""
+    import xlsxwriter
+
+    if path.exists() and path.is_dir():
+        raise Databasfel(f"{path} är en mapp; ange ett filnamn som slutar på .xlsx.")
+    try:
+        book = xlsxwriter.Workbook(str(path))
+    except OSError as exc:
+        raise Databasfel(f"Kan inte skriva {path}: {exc}.") from exc
+    bold = book.add_format({"bold": True})
+    pct = book.add_format({"num_format": '0" %"'})
+    dec = book.add_format({"num_format": "0.0"})
+    overview = book.add_worksheet("Översikt")
+    for i, line in enumerate(lines):
+        overview.write_string(i, 0, line, bold if i == 0 else None)
+    overview.set_column(0, 0, max(len(x) for x in lines) + 2)
+    used: set[str] = {"Översikt"}
+    for t in tables:
+        name = t.rubrik.translate(_BAD_SHEET)[:31].strip() or t.nyckel
+        while name in used:
+            name = name[:28] + f" {len(used)}"
+        used.add(name)
+        sheet = book.add_worksheet(name)
+        widths = [len(t.rubrik) // 2]
+        sheet.write_string(0, 0, t.rubrik, bold)
+        for j, k in enumerate(t.kolumner, start=1):
+            sheet.write_string(1, j, k.rubrik, bold)
+            widths.append(len(k.rubrik))
+        for i, row in enumerate(t.rader, start=2):
+            sheet.write_string(i, 0, row.etikett, bold if row.summa else None)
+            widths[0] = max(widths[0], len(row.etikett))
+            for j, k in enumerate(t.kolumner, start=1):
+                value = t.varde(row, k)
+                kind = t.typ(row, k)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    fmt = pct if kind == "procent" else dec if kind == "median" else None
+                    sheet.write_number(i, j, value, fmt)
+                else:
+                    sheet.write_string(i, j, t.text(row, k))
+                widths[j] = max(widths[j], len(t.text(row, k)))
+        for n, note in enumerate(t.noter, start=len(t.rader) + 3):
+            sheet.write_string(n, 0, note)
+        for j, w in enumerate(widths):
+            sheet.set_column(j, j, min(w + 2, 80))
+    try:
+        book.close()
+    except OSError as exc:
+        raise Databasfel(f"Kan inte skriva {path}: {exc}.") from exc
+
+
+def caseload_table(rows: list[dict[str, Any]], idag: str) -> Tabell:
+    """The caseload per responsible handläggare as a report table (`report --caseload`)."""
+    cols = [
+        Kolumn("namn", "Namn", "text"),
+        Kolumn("part", "Part", "text"),
+        Kolumn("tjanstgoringsgrad", "Tjänstgöringsgrad", "procent"),
+        Kolumn("aktiva_arenden", "Aktiva ärenden"),
+        Kolumn("arenden_per_heltid", "Per heltid", "median"),
+        Kolumn("kartlaggning_forsenad", "Kartläggning försenad"),
+        Kolumn("uppfoljning_att_gora", "Uppföljning att göra"),
+        Kolumn("samtycke_aterkallat", "Samtycke återkallat"),
+    ]
+    body = [
+        Rad(r["handlaggare"], r["handlaggare"], {k.nyckel: r[k.nyckel] for k in cols}) for r in rows
+    ]
+    sums = (
+        "aktiva_arenden",
+        "kartlaggning_forsenad",
+        "uppfoljning_att_gora",
+        "samtycke_aterkallat",
+    )
+    total = Rad("totalt", "Totalt", {k: sum(r[k] for r in rows) for k in sums}, summa=True)
+    return Tabell(
+        "caseload",
+        f"Arbetsbelastning {idag} (aktiva ärenden per ansvarig)",
+        cols,
+        [*body, total],
+        summagrupper=[([r.nyckel for r in body], "totalt")],
+    )
