@@ -861,7 +861,8 @@ def report(
         typer.Option(
             "--halvår",
             metavar="[ÅÅÅÅH1]",
-            help="Halvår, t.ex. 2014H1 (även 2014:1, 2014-H1); utan värde: innevarande t.o.m. idag.",
+            help="Halvår, t.ex. 2014H1 (även 2014:1, 2014-H1); utan värde: innevarande "
+            "t.o.m. idag.",
             show_default=False,
         ),
     ] = None,
