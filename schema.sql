@@ -103,13 +103,23 @@ CREATE INDEX arende_ansvarig ON arende (ansvarig, avslutad);
 
 CREATE INDEX arende_avslutad ON arende (avslutad);
 
+CREATE INDEX arende_deltagare ON arende (inskriven, kon, avslutad) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
+
+CREATE INDEX arende_forsta_insats ON arende (forsta_insats);
+
 CREATE INDEX arende_identitet ON arende (identitet_id);
 
 CREATE INDEX arende_insats_insats ON arende_insats (insats, start);
 
-CREATE INDEX arende_inskriven ON arende (inskriven);
+CREATE INDEX arende_insats_period ON arende_insats (slut, start, insats, arende);
 
 CREATE INDEX arende_intag ON arende (intag);
+
+CREATE INDEX arende_kartlaggning_klar ON arende (kartlaggning_klar);
+
+CREATE INDEX arende_kartlaggning_start ON arende (kartlaggning_start);
+
+CREATE INDEX arende_trepart ON arende (trepart);
 
 CREATE INDEX handelse_arende ON handelse (arende);
 

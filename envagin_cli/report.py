@@ -19,6 +19,7 @@ from envagin_cli import codes
 from envagin_cli.periods import Period
 from envagin_cli.tables import Kolumn, Rad, Tabell, procent
 
+# The same terms as the partial index arende_deltagare (migrations.RAKNAS), so SQLite uses it.
 BASE = "a.makulerad = 0 AND (a.slutorsak IS NULL OR a.slutorsak <> 'felregistrering')"
 KON = ("kvinna", "man")
 KMT = [Kolumn("kvinnor", "Kvinnor"), Kolumn("män", "Män"), Kolumn("totalt", "Totalt")]
@@ -94,21 +95,16 @@ def build(conn: sqlite3.Connection, period: Period, idag: date) -> Rapport:
 
 
 def _period_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
-    sql = f"""
-        SELECT a.kon,
-          sum(a.inskriven <= :slut AND (a.avslutad IS NULL OR a.avslutad >= :start)),
-          sum(a.inskriven BETWEEN :start AND :slut),
-          sum(a.intag BETWEEN :start AND :slut),
-          sum(a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut),
-          sum(a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut
-              AND a.slutorsak = 'arbete'),
-          sum(a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut
-              AND a.slutorsak = 'studier'),
-          sum(a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut
-              AND a.forsta_insats IS NOT NULL),
-          sum(a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut
-              AND a.forsta_insats IS NOT NULL AND a.slutorsak IN ('arbete', 'studier'))
-        FROM arende a WHERE {BASE} AND a.intag <= :slut GROUP BY a.kon"""
+    # One query per date column, so that each reads an index range, not the whole table.
+    closed = f"{BASE} AND a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut"
+    queries = {
+        "deltagare": f"SELECT a.kon, count(*) FROM arende a WHERE {BASE} AND a.inskriven <= "
+        ":slut AND (a.avslutad IS NULL OR a.avslutad >= :start) GROUP BY a.kon",
+        "nya": f"SELECT a.kon, count(*) FROM arende a WHERE {BASE} "
+        "AND a.inskriven BETWEEN :start AND :slut GROUP BY a.kon",
+        "remitterade": f"SELECT a.kon, count(*) FROM arende a WHERE {BASE} "
+        "AND a.intag BETWEEN :start AND :slut GROUP BY a.kon",
+    }
     keys = [
         "deltagare",
         "nya",
@@ -120,8 +116,16 @@ def _period_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
         "med_insats_as",
     ]
     per: dict[str, dict[str, int]] = {k: {} for k in keys}
-    for row in conn.execute(sql, p):
-        for i, key in enumerate(keys, start=1):
+    for key, sql in queries.items():
+        per[key] = dict(conn.execute(sql, p).fetchall())
+    for row in conn.execute(
+        "SELECT a.kon, count(*), sum(a.slutorsak = 'arbete'), sum(a.slutorsak = 'studier'), "
+        "sum(a.forsta_insats IS NOT NULL), "
+        "sum(a.forsta_insats IS NOT NULL AND a.slutorsak IN ('arbete', 'studier')) "
+        f"FROM arende a WHERE {closed} GROUP BY a.kon",
+        p,
+    ):
+        for i, key in enumerate(keys[3:], start=1):
             per[key][row[0]] = row[i] or 0
     v = {k: _kmt(per[k]) for k in keys}
     v["arbete_studier"] = {c: v["arbete"][c] + v["studier"][c] for c in TRIPLETT}
@@ -222,15 +226,20 @@ def _remittent_table(conn: sqlite3.Connection, p: dict[str, str], cumulative: bo
 
 
 def _insats_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+    # Spans still open, and spans ending in or after P: both are ranges of one index
+    # (slut, start, ...), so the scan never reads spans that ended before P.
     sql = f"""
-        SELECT i.insats, a.kon,
-          count(DISTINCT CASE WHEN i.start <= :slut AND (i.slut IS NULL OR i.slut >= :start)
-                THEN i.arende END),
+        WITH i AS (
+          SELECT arende, insats, start, slut FROM arende_insats
+            WHERE slut IS NULL AND start <= :slut
+          UNION ALL
+          SELECT arende, insats, start, slut FROM arende_insats
+            WHERE slut >= :start AND start <= :slut)
+        SELECT i.insats, a.kon, count(DISTINCT i.arende),
           count(DISTINCT CASE WHEN i.start BETWEEN :start AND :slut THEN i.arende END),
           count(DISTINCT CASE WHEN i.slut BETWEEN :start AND :slut THEN i.arende END)
-        FROM arende_insats i JOIN arende a ON a.nr = i.arende
-        WHERE {BASE} AND i.start <= :slut AND (i.slut IS NULL OR i.slut >= :start)
-        GROUP BY 1, 2"""
+        FROM i CROSS JOIN arende a ON a.nr = i.arende
+        WHERE {BASE} GROUP BY 1, 2"""
     during: dict[str, dict[str, int]] = {}
     started: dict[str, dict[str, int]] = {}
     ended: dict[str, dict[str, int]] = {}
@@ -271,8 +280,9 @@ def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     closed = f"{BASE} AND a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut"
     data: dict[tuple[str, str], dict[str, int]] = {}
     for tillfalle, kalla, kon, n in conn.execute(
-        "SELECT f.tillfalle, f.kalla, a.kon, count(*) FROM arende_forsorjning f "
-        f"JOIN arende a ON a.nr = f.arende WHERE {closed} AND f.tillfalle IN ('intag', 'avslut') "
+        "SELECT f.tillfalle, f.kalla, a.kon, count(*) FROM arende a "
+        f"CROSS JOIN arende_forsorjning f ON f.arende = a.nr WHERE {closed} "
+        "AND f.tillfalle IN ('intag', 'avslut') "
         "GROUP BY 1, 2, 3",
         p,
     ):
