@@ -31,14 +31,10 @@ CREATE TABLE arende (
     ingen_enkat INTEGER NOT NULL DEFAULT 0,
     uppfoljd TEXT,
     sysselsattning TEXT CHECK (sysselsattning IN ('arbete', 'studier', 'arbetssokande', 'ovrigt')),
+    forsorjning_intag TEXT NOT NULL DEFAULT '' CHECK (forsorjning_intag IS NULL OR forsorjning_intag NOT GLOB '*[^a-z,-]*'),
+    forsorjning_avslut TEXT CHECK (forsorjning_avslut IS NULL OR forsorjning_avslut NOT GLOB '*[^a-z,-]*'),
+    forsorjning_uppfoljning TEXT CHECK (forsorjning_uppfoljning IS NULL OR forsorjning_uppfoljning NOT GLOB '*[^a-z,-]*'),
     makulerad INTEGER NOT NULL DEFAULT 0 CHECK (makulerad IN (0, 1))
-) STRICT;
-
-CREATE TABLE arende_forsorjning (
-    arende TEXT NOT NULL REFERENCES arende (nr),
-    tillfalle TEXT NOT NULL CHECK (tillfalle IN ('intag', 'avslut', 'uppfoljning')),
-    kalla TEXT NOT NULL CHECK (kalla IN ('lon', 'studiemedel', 'forsorjningsstod', 'aktivitetsstod', 'a-kassa', 'etablering', 'sjukpenning', 'sjukersattning', 'aktivitetsersattning', 'annan', 'ingen')),
-    PRIMARY KEY (arende, tillfalle, kalla)
 ) STRICT;
 
 CREATE TABLE arende_insats (
@@ -101,11 +97,11 @@ CREATE TABLE staff (
 
 CREATE INDEX arende_ansvarig ON arende (ansvarig, avslutad);
 
-CREATE INDEX arende_avslutad ON arende (avslutad);
+CREATE INDEX arende_avslut ON arende (avslutad, kon, inskriven, slutorsak, forsta_insats, nojd_bemotande, nojd_insats, ingen_enkat, forsorjning_intag, forsorjning_avslut) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
 
-CREATE INDEX arende_deltagare ON arende (inskriven, kon, avslutad) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
+CREATE INDEX arende_deltagare ON arende (inskriven, kon, avslutad, intag) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
 
-CREATE INDEX arende_forsta_insats ON arende (forsta_insats);
+CREATE INDEX arende_forsta_insats ON arende (forsta_insats, kon, trepart) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
 
 CREATE INDEX arende_identitet ON arende (identitet_id);
 
@@ -115,11 +111,11 @@ CREATE INDEX arende_insats_period ON arende_insats (slut, start, insats, arende)
 
 CREATE INDEX arende_intag ON arende (intag);
 
-CREATE INDEX arende_kartlaggning_klar ON arende (kartlaggning_klar);
+CREATE INDEX arende_kartlaggning_klar ON arende (kartlaggning_klar, kon, kartlaggning_start) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
 
-CREATE INDEX arende_kartlaggning_start ON arende (kartlaggning_start);
+CREATE INDEX arende_kartlaggning_start ON arende (kartlaggning_start, kon, intag) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
 
-CREATE INDEX arende_trepart ON arende (trepart);
+CREATE INDEX arende_trepart ON arende (trepart, kon, intag) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
 
 CREATE INDEX handelse_arende ON handelse (arende);
 

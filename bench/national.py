@@ -76,7 +76,6 @@ def generate(path: Path, n_cases: int) -> dict[str, int]:
     cases: list[tuple[object, ...]] = []
     idents: list[tuple[object, ...]] = []
     spans: list[tuple[object, ...]] = []
-    sources: list[tuple[object, ...]] = []
     counts = {"arenden": 0, "handelser": 0}
 
     def add(nr: str, typ: str, day: date, data: dict[str, object]) -> None:
@@ -106,8 +105,9 @@ def generate(path: Path, n_cases: int) -> dict[str, int]:
             "INSERT INTO arende (nr, identitet_id, kon, fodelsear, remittent, ansvarig, intag, "
             "inskriven, statistik, kartlaggning_start, kartlaggning_klar, trepart, "
             "forsta_insats, avslutad, slutorsak, nojd_bemotande, nojd_insats, ingen_enkat, "
-            "uppfoljd, sysselsattning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?, ?)",
+            "uppfoljd, sysselsattning, forsorjning_intag, forsorjning_avslut, "
+            "forsorjning_uppfoljning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?)",
             cases,
         )
         conn.executemany(
@@ -116,15 +116,12 @@ def generate(path: Path, n_cases: int) -> dict[str, int]:
             spans,
         )
         conn.executemany(
-            "INSERT INTO arende_forsorjning (arende, tillfalle, kalla) VALUES (?, ?, ?)", sources
-        )
-        conn.executemany(
             "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, "
             "os_anvandare, data, makulerar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ev,
         )
         counts["handelser"] += len(ev)
-        for batch in (ev, cases, idents, spans, sources):
+        for batch in (ev, cases, idents, spans):
             batch.clear()
 
     def iso(d: date | None) -> str | None:
@@ -149,7 +146,7 @@ def generate(path: Path, n_cases: int) -> dict[str, int]:
                 "ansvarig": ansvarig,
             },
         )
-        sources.append((nr, "intag", kalla))
+        sources: dict[str, str | None] = {"intag": kalla, "avslut": None, "uppfoljning": None}
         row: dict[str, object] = dict.fromkeys(
             (
                 "inskriven",
@@ -278,13 +275,13 @@ def generate(path: Path, n_cases: int) -> dict[str, int]:
                 add(nr, typ, when, data)
                 if typ == "close":
                     row.update(closed=when, reason=reason, b=b, ins=ins)
-                    sources.append((nr, "avslut", out))
+                    sources["avslut"] = out
                     for s in my_spans:
                         if s[2] is None:
                             s[2] = when
                 elif typ == "followup":
                     row.update(uppf=when, syss=data["sysselsattning"])
-                    sources.append((nr, "uppfoljning", data["forsorjning"][0]))  # type: ignore[index]
+                    sources["uppfoljning"] = data["forsorjning"][0]  # type: ignore[index]
             for key, when in (
                 ("ks", row["ks"]),
                 ("kk", row["kk"]),
@@ -309,6 +306,7 @@ def generate(path: Path, n_cases: int) -> dict[str, int]:
             if close_day > END:
                 row.update(closed=None, reason=None, b=None, ins=None)
                 ingen = 0
+                sources["avslut"] = None
         cases.append(
             (
                 nr,
@@ -331,6 +329,9 @@ def generate(path: Path, n_cases: int) -> dict[str, int]:
                 ingen,
                 iso(row["uppf"]),  # type: ignore[arg-type]
                 row["syss"],
+                sources["intag"],
+                sources["avslut"],
+                sources["uppfoljning"],
             )
         )
         counts["arenden"] += 1

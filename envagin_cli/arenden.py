@@ -2,7 +2,7 @@
 
 Each function validates its plain values, asks the state machine (`lifecycle.replay`)
 whether the event may happen, and in one transaction appends the event and rebuilds the
-case's projection (`arende`, `arende_insats`, `arende_forsorjning`). A refusal raises
+case's projection (`arende`, `arende_insats`). A refusal raises
 before anything is written.
 """
 
@@ -112,14 +112,14 @@ def _project(conn: sqlite3.Connection, nr: str, s: lifecycle.Arendelage, voided:
     if voided:
         conn.execute("UPDATE arende SET makulerad = 1 WHERE nr = ?", (nr,))
         conn.execute("DELETE FROM arende_insats WHERE arende = ?", (nr,))
-        conn.execute("DELETE FROM arende_forsorjning WHERE arende = ?", (nr,))
         return
     conn.execute(
         "UPDATE arende SET remittent = ?, ansvarig = ?, intag = ?, inskriven = ?, "
         "statistik = ?, samverkan_aterkallad = ?, statistik_aterkallad = ?, "
         "kartlaggning_start = ?, kartlaggning_klar = ?, trepart = ?, forsta_insats = ?, "
         "avslutad = ?, slutorsak = ?, nojd_bemotande = ?, nojd_insats = ?, ingen_enkat = ?, "
-        "uppfoljd = ?, sysselsattning = ?, makulerad = 0 WHERE nr = ?",
+        "uppfoljd = ?, sysselsattning = ?, forsorjning_intag = ?, forsorjning_avslut = ?, "
+        "forsorjning_uppfoljning = ?, makulerad = 0 WHERE nr = ?",
         (
             s.remittent,
             s.ansvarig,
@@ -139,6 +139,9 @@ def _project(conn: sqlite3.Connection, nr: str, s: lifecycle.Arendelage, voided:
             int(s.ingen_enkat),
             iso(s.uppfoljd),
             s.sysselsattning,
+            ",".join(s.intag_forsorjning),
+            ",".join(s.avslut_forsorjning) if s.avslutad else None,
+            ",".join(s.uppfoljning_forsorjning) if s.uppfoljd else None,
             nr,
         ),
     )
@@ -147,13 +150,6 @@ def _project(conn: sqlite3.Connection, nr: str, s: lifecycle.Arendelage, voided:
         "INSERT INTO arende_insats (arende, lopnr, insats, utforare, start, slut) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [(nr, p.lopnr, p.insats, p.utforare, iso(p.start), iso(p.slut)) for p in s.insatser],
-    )
-    conn.execute("DELETE FROM arende_forsorjning WHERE arende = ?", (nr,))
-    rows = [(nr, "intag", k) for k in s.intag_forsorjning]
-    rows += [(nr, "avslut", k) for k in s.avslut_forsorjning] if s.avslutad else []
-    rows += [(nr, "uppfoljning", k) for k in s.uppfoljning_forsorjning] if s.uppfoljd else []
-    conn.executemany(
-        "INSERT INTO arende_forsorjning (arende, tillfalle, kalla) VALUES (?, ?, ?)", rows
     )
 
 

@@ -9,9 +9,9 @@ Tables:
   a new row pointing at the voided one (`makulerar`);
 - `identitet` holds the only personnummer, referenced by id, so a case can be made
   anonymous without touching its history;
-- `arende`, `arende_insats`, `arende_forsorjning` are the projection of each case's
-  effective events, rebuilt for that case in the same transaction as every event and
-  indexed for the report queries;
+- `arende` (with its income sources as comma-separated codes) and `arende_insats` are the
+  projection of each case's effective events, rebuilt for that case in the same
+  transaction as every event and indexed for the report queries;
 - `staff`, `insats` (the catalogue) and `mal` (goals) are registers whose every change is
   also an event.
 """
@@ -57,6 +57,11 @@ HANDELSETYPER = (
 def _in(column: str, values: object) -> str:
     items = ", ".join(f"'{v}'" for v in values)  # type: ignore[attr-defined]
     return f"CHECK ({column} IN ({items}))"
+
+
+def _codes(column: str) -> str:
+    """Income sources as comma-separated codes (`forsorjningsstod,sjukpenning`)."""
+    return f"CHECK ({column} IS NULL OR {column} NOT GLOB '*[^a-z,-]*')"
 
 
 def _iso(column: str) -> str:
@@ -118,18 +123,27 @@ def _m001_statements() -> list[str]:
     ingen_enkat INTEGER NOT NULL DEFAULT 0,
     uppfoljd TEXT,
     sysselsattning TEXT {_in("sysselsattning", codes.SYSSELSATTNING)},
+    forsorjning_intag TEXT NOT NULL DEFAULT '' {_codes("forsorjning_intag")},
+    forsorjning_avslut TEXT {_codes("forsorjning_avslut")},
+    forsorjning_uppfoljning TEXT {_codes("forsorjning_uppfoljning")},
     makulerad INTEGER NOT NULL DEFAULT 0 CHECK (makulerad IN (0, 1))
 ) STRICT""",
         "CREATE INDEX arende_identitet ON arende (identitet_id)",
         # Report indexes: each figure is a date range on one column. The partial, covering
         # index answers "participants in P" (all enrolled cases) without reading the rows.
         "CREATE INDEX arende_intag ON arende (intag)",
-        "CREATE INDEX arende_avslutad ON arende (avslutad)",
-        "CREATE INDEX arende_kartlaggning_start ON arende (kartlaggning_start)",
-        "CREATE INDEX arende_kartlaggning_klar ON arende (kartlaggning_klar)",
-        "CREATE INDEX arende_trepart ON arende (trepart)",
-        "CREATE INDEX arende_forsta_insats ON arende (forsta_insats)",
-        f"CREATE INDEX arende_deltagare ON arende (inskriven, kon, avslutad) WHERE {RAKNAS}",
+        # Everything the report asks of the cases closed in a period, without the rows.
+        "CREATE INDEX arende_avslut ON arende (avslutad, kon, inskriven, slutorsak, "
+        "forsta_insats, nojd_bemotande, nojd_insats, ingen_enkat, forsorjning_intag, "
+        f"forsorjning_avslut) WHERE {RAKNAS}",
+        # The lead-time indexes cover (later date, kön, earlier date) of the counted cases.
+        f"CREATE INDEX arende_kartlaggning_start ON arende (kartlaggning_start, kon, intag) "
+        f"WHERE {RAKNAS}",
+        f"CREATE INDEX arende_kartlaggning_klar ON arende (kartlaggning_klar, kon, "
+        f"kartlaggning_start) WHERE {RAKNAS}",
+        f"CREATE INDEX arende_trepart ON arende (trepart, kon, intag) WHERE {RAKNAS}",
+        f"CREATE INDEX arende_forsta_insats ON arende (forsta_insats, kon, trepart) WHERE {RAKNAS}",
+        f"CREATE INDEX arende_deltagare ON arende (inskriven, kon, avslutad, intag) WHERE {RAKNAS}",
         "CREATE INDEX arende_ansvarig ON arende (ansvarig, avslutad)",
         f"""CREATE TABLE arende_insats (
     arende TEXT NOT NULL REFERENCES arende (nr),
@@ -142,12 +156,6 @@ def _m001_statements() -> list[str]:
 ) STRICT""",
         "CREATE INDEX arende_insats_insats ON arende_insats (insats, start)",
         "CREATE INDEX arende_insats_period ON arende_insats (slut, start, insats, arende)",
-        f"""CREATE TABLE arende_forsorjning (
-    arende TEXT NOT NULL REFERENCES arende (nr),
-    tillfalle TEXT NOT NULL {_in("tillfalle", ("intag", "avslut", "uppfoljning"))},
-    kalla TEXT NOT NULL {_in("kalla", codes.FORSORJNING)},
-    PRIMARY KEY (arende, tillfalle, kalla)
-) STRICT""",
         f"""CREATE TABLE handelse (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     arende TEXT REFERENCES arende (nr),

@@ -1,6 +1,6 @@
 """The half-year report: every figure of DOMAIN.md "The half-year report" for a period.
 
-All figures read the case projection (`arende`, `arende_insats`, `arende_forsorjning`),
+All figures read the case projection (`arende`, `arende_insats`),
 which holds only effective events; voided cases and `felregistrering` are left out of
 every figure. Counts are split Kvinnor / Män / Totalt. Choices where DOMAIN.md left one
 are listed in the README ("Rapportens definitioner").
@@ -278,30 +278,38 @@ def _insats_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
 
 def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     closed = f"{BASE} AND a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut"
+    # One pass over the closed cases and their sources (one covering index range).
+    per_case: list[tuple[str, set[str], set[str]]] = [
+        (kon, set(filter(None, intag.split(","))), set(filter(None, (avslut or "").split(","))))
+        for kon, intag, avslut in conn.execute(
+            f"SELECT a.kon, a.forsorjning_intag, a.forsorjning_avslut FROM arende a WHERE {closed}",
+            p,
+        )
+    ]
     data: dict[tuple[str, str], dict[str, int]] = {}
-    for tillfalle, kalla, kon, n in conn.execute(
-        "SELECT f.tillfalle, f.kalla, a.kon, count(*) FROM arende a "
-        f"CROSS JOIN arende_forsorjning f ON f.arende = a.nr WHERE {closed} "
-        "AND f.tillfalle IN ('intag', 'avslut') "
-        "GROUP BY 1, 2, 3",
-        p,
-    ):
-        data.setdefault((tillfalle, kalla), {})[kon] = n
-    offentlig = "', '".join(sorted(codes.OFFENTLIG))
+    tally: dict[str, dict[str, int]] = {}
 
-    def cases(condition: str) -> dict[str, int]:
-        per = dict(
-            conn.execute(
-                f"SELECT a.kon, count(*) FROM arende a WHERE {closed} AND {condition} GROUP BY 1", p
-            ).fetchall()
-        )
-        return _kmt(per)
+    def bump(key: str, kon: str) -> None:
+        bucket = tally.setdefault(key, {})
+        bucket[kon] = bucket.get(kon, 0) + 1
 
-    def has(tillfalle: str, kallor: str) -> str:
-        return (
-            f"EXISTS (SELECT 1 FROM arende_forsorjning f WHERE f.arende = a.nr AND "
-            f"f.tillfalle = '{tillfalle}' AND f.kalla IN ('{kallor}'))"
-        )
+    for kon, at_intake, at_close in per_case:
+        bump("avslutade", kon)
+        for when, found in (("intag", at_intake), ("avslut", at_close)):
+            for kalla in found:
+                bucket = data.setdefault((when, kalla), {})
+                bucket[kon] = bucket.get(kon, 0) + 1
+            if found:
+                bump(f"n_{when}", kon)
+            if found & codes.OFFENTLIG:
+                bump(f"pub_{when}", kon)
+        if "forsorjningsstod" in at_intake and "forsorjningsstod" not in at_close:
+            bump("left_fs", kon)
+        if "sjukpenning" in at_intake and "sjukpenning" not in at_close:
+            bump("left_sp", kon)
+
+    def cases(key: str) -> dict[str, int]:
+        return _kmt(tally.get(key, {}))
 
     rows = []
     for code, label in codes.FORSORJNING.items():
@@ -310,16 +318,10 @@ def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
             kmt = _kmt(data.get((when, code), {}))
             values.update({f"{prefix}_{c}": kmt[c] for c in TRIPLETT})
         rows.append(Rad(code, label, values))
-    n_intag = cases(
-        "EXISTS (SELECT 1 FROM arende_forsorjning f WHERE f.arende = a.nr "
-        "AND f.tillfalle = 'intag')"
-    )
-    n_avslut = cases(
-        "EXISTS (SELECT 1 FROM arende_forsorjning f WHERE f.arende = a.nr "
-        "AND f.tillfalle = 'avslut')"
-    )
-    pub_in = cases(has("intag", offentlig))
-    pub_out = cases(has("avslut", offentlig))
+    n_intag = cases("n_intag")
+    n_avslut = cases("n_avslut")
+    pub_in = cases("pub_intag")
+    pub_out = cases("pub_avslut")
     rows.append(
         Rad(
             "antal",
@@ -352,11 +354,9 @@ def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
             typ="procent",
         )
     )
-    left_fs = cases(
-        f"{has('intag', 'forsorjningsstod')} AND NOT {has('avslut', 'forsorjningsstod')}"
-    )
-    left_sp = cases(f"{has('intag', 'sjukpenning')} AND NOT {has('avslut', 'sjukpenning')}")
-    avslutade = cases("1")
+    left_fs = cases("left_fs")
+    left_sp = cases("left_sp")
+    avslutade = cases("avslutade")
     rows.append(
         Rad(
             "lamnat_fs",
@@ -545,27 +545,30 @@ def _uppfoljning_table(conn: sqlite3.Connection, period: Period) -> Tabell:
         "fran": (period.start - relativedelta(years=1)).isoformat(),
         "till": (period.slut - relativedelta(years=1)).isoformat(),
     }
-    offentlig = "', '".join(sorted(codes.OFFENTLIG))
-    egen = (
-        "EXISTS (SELECT 1 FROM arende_forsorjning f WHERE f.arende = a.nr AND "
-        "f.tillfalle = 'uppfoljning' AND f.kalla IN ('lon', 'studiemedel')) AND NOT EXISTS "
-        "(SELECT 1 FROM arende_forsorjning f WHERE f.arende = a.nr AND "
-        f"f.tillfalle = 'uppfoljning' AND f.kalla IN ('{offentlig}'))"
-    )
     keys = ["due", "done", "arbete", "studier", "egen", "any"]
     per: dict[str, dict[str, int]] = {k: {} for k in keys}
-    for row in conn.execute(
-        "SELECT a.kon, count(*), sum(a.uppfoljd IS NOT NULL), "
-        "sum(a.sysselsattning = 'arbete'), sum(a.sysselsattning = 'studier'), "
-        f"sum(a.uppfoljd IS NOT NULL AND coalesce(a.sysselsattning, '') NOT IN "
-        f"('arbete', 'studier') AND {egen}), "
-        f"sum(a.sysselsattning IN ('arbete', 'studier') OR (a.uppfoljd IS NOT NULL AND {egen})) "
-        f"FROM arende a WHERE {BASE} AND a.forsta_insats BETWEEN :fran AND :till "
-        "GROUP BY a.kon",
+
+    def bump(key: str, kon: str) -> None:
+        per[key][kon] = per[key].get(kon, 0) + 1
+
+    for kon, uppfoljd, syss, kallor in conn.execute(
+        "SELECT a.kon, a.uppfoljd, a.sysselsattning, a.forsorjning_uppfoljning FROM arende a "
+        f"WHERE {BASE} AND a.forsta_insats BETWEEN :fran AND :till",
         p,
     ):
-        for i, key in enumerate(keys, start=1):
-            per[key][row[0]] = row[i] or 0
+        bump("due", kon)
+        if uppfoljd is None:
+            continue
+        bump("done", kon)
+        sources = set((kallor or "").split(","))
+        # Egen försörjning: lön or studiemedel, and no public support.
+        own = bool(sources & {"lon", "studiemedel"}) and not sources & codes.OFFENTLIG
+        if syss in ("arbete", "studier"):
+            bump(syss, kon)
+        elif own:
+            bump("egen", kon)
+        if syss in ("arbete", "studier") or own:
+            bump("any", kon)
     v = {k: _kmt(per[k]) for k in keys}
     missing = {c: v["due"][c] - v["done"][c] for c in TRIPLETT}
     rows = [

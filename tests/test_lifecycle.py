@@ -116,16 +116,11 @@ def test_whole_lifecycle(register: Invoke, db: Path) -> None:
     ]
     sources = rows(
         db,
-        "SELECT tillfalle, kalla FROM arende_forsorjning WHERE arende = ? "
-        "ORDER BY tillfalle, kalla",
+        "SELECT forsorjning_intag, forsorjning_avslut, forsorjning_uppfoljning "
+        "FROM arende WHERE nr = ?",
         nr,
     )
-    assert sources == [
-        ("avslut", "lon"),
-        ("intag", "forsorjningsstod"),
-        ("intag", "sjukpenning"),
-        ("uppfoljning", "lon"),
-    ]
+    assert sources == [("forsorjningsstod,sjukpenning", "lon", "lon")]
     shown = register("show", nr, "--json")
     assert shown.exit_code == 0
     view = json.loads(shown.stdout)
