@@ -205,7 +205,66 @@ def _m001_initial(db: Database) -> None:
 
 
 #: (name, function) in order; the position + 1 is the schema version.
-MIGRATIONS = [("0001_initial", _m001_initial)]
+def _m002_statements() -> list[str]:
+    return [
+        """CREATE TABLE malpost (
+    id INTEGER PRIMARY KEY,
+    kod TEXT NOT NULL UNIQUE CHECK (kod <> '' AND kod NOT GLOB '*[^a-z0-9-]*'),
+    typ TEXT NOT NULL CHECK (typ IN ('milstolpe', 'indikator')),
+    niva TEXT NOT NULL CHECK (niva IN ('organisation', 'befolkning')),
+    text TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND 500),
+    deadline TEXT CHECK (deadline IS NULL OR deadline GLOB
+        '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    uppfoljs_av TEXT NOT NULL DEFAULT '' CHECK (length(uppfoljs_av) <= 200),
+    rytm TEXT NOT NULL DEFAULT '' CHECK (rytm IN ('', 'kvartal', 'tertial', 'halvar', 'ar')),
+    riktning TEXT CHECK (riktning IS NULL OR riktning IN ('minska', 'oka')),
+    basar INTEGER CHECK (basar IS NULL OR basar BETWEEN 1990 AND 2100),
+    enhet TEXT NOT NULL DEFAULT '' CHECK (length(enhet) <= 40),
+    kalla TEXT NOT NULL DEFAULT '' CHECK (length(kalla) <= 200)
+) STRICT""",
+        """CREATE TABLE malstatus (
+    id INTEGER PRIMARY KEY,
+    malpost_id INTEGER NOT NULL REFERENCES malpost (id),
+    datum TEXT NOT NULL CHECK (datum GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    status TEXT NOT NULL CHECK (status IN ('ej-paborjat', 'pagar', 'uppnatt', 'ej-uppnatt')),
+    kommentar TEXT NOT NULL CHECK (length(kommentar) BETWEEN 1 AND 1000),
+    som TEXT NOT NULL,
+    handelse_id INTEGER NOT NULL REFERENCES handelse (id)
+) STRICT""",
+        "CREATE INDEX malstatus_post ON malstatus (malpost_id, datum)",
+        """CREATE TABLE malvarde (
+    id INTEGER PRIMARY KEY,
+    malpost_id INTEGER NOT NULL REFERENCES malpost (id),
+    period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]'
+        OR period GLOB '[0-9][0-9][0-9][0-9]H[12]'),
+    varde REAL NOT NULL,
+    kalla TEXT NOT NULL DEFAULT '' CHECK (length(kalla) <= 200),
+    datum TEXT NOT NULL,
+    som TEXT NOT NULL,
+    handelse_id INTEGER NOT NULL REFERENCES handelse (id)
+) STRICT""",
+        "CREATE INDEX malvarde_post ON malvarde (malpost_id, period)",
+        *[
+            f"""CREATE TRIGGER {table}_ingen_{what} BEFORE {verb} ON {table}
+BEGIN
+    SELECT RAISE(ABORT, 'målhistoriken får inte {text}');
+END"""
+            for table in ("malstatus", "malvarde")
+            for what, verb, text in (
+                ("andring", "UPDATE", "ändras"),
+                ("radering", "DELETE", "raderas"),
+            )
+        ],
+    ]
+
+
+def _m002_malfoljning(db: Database) -> None:
+    """Goals at all three levels: milestones, population indicators (individual = `mal`)."""
+    for statement in _m002_statements():
+        db.execute(statement)
+
+
+MIGRATIONS = [("0001_initial", _m001_initial), ("0002_malfoljning", _m002_malfoljning)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -226,20 +226,110 @@ def timeline(view: dict[str, Any]) -> None:
     )
 
 
-def goals_table(rows: list[dict[str, Any]]) -> None:
-    _console().print(
+def goals_overview(rows: list[dict[str, Any]]) -> None:
+    """All goals, one table per level."""
+    from envagin_cli.malfoljning import RIKTNINGAR
+    from envagin_cli.malfoljning import STATUSAR as statuses
+
+    console = _console()
+    org = [r for r in rows if r["niva"] == "organisation"]
+    pop = [r for r in rows if r["niva"] == "befolkning"]
+    ind = [r for r in rows if r["niva"] == "individ"]
+    console.print(
         _table(
-            "Mål",
+            "Mål på organisationsnivå (milstolpar)",
+            ["Kod", "Mål", "Deadline", "Status", "Markering"],
+            [
+                [
+                    r["nyckel"],
+                    r["text"],
+                    r["deadline"] or "",
+                    statuses.get(r.get("status", ""), ""),
+                    "⚠ deadline passerad" if r.get("forsenad") else "",
+                ]
+                for r in org
+            ],
+        )
+    )
+    console.print(
+        _table(
+            "Mål på befolkningsnivå (indikatorer)",
+            ["Kod", "Mål", "Riktning", "Basår", "Basvärde", "Senaste", "Värde", "Bedömning"],
+            [
+                [
+                    r["nyckel"],
+                    r["text"],
+                    RIKTNINGAR.get(r["riktning"], ""),
+                    r.get("basar") or "",
+                    _num(r.get("basvarde")),
+                    r.get("senaste_period") or "",
+                    _num(r.get("senaste_varde")),
+                    "–"
+                    if r.get("ratt_riktning") is None
+                    else ("✓ rätt riktning" if r["ratt_riktning"] else "✗ fel riktning"),
+                ]
+                for r in pop
+            ],
+        )
+    )
+    console.print(
+        _table(
+            "Mål på individnivå (målvärden)",
             ["Nyckel", "Mål", "Enhet", "Värde"],
             [
                 [
                     r["nyckel"],
-                    r["namn"],
+                    r["text"],
                     r["enhet"],
                     "–" if r["varde"] is None else f"{r['varde']:g}",
                 ]
-                for r in rows
+                for r in ind
             ],
             right=(3,),
         )
     )
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "–"
+    from envagin_cli.tables import format_tal
+
+    return format_tal(value)
+
+
+def goal_history(view: dict[str, Any]) -> None:
+    from rich.text import Text
+
+    from envagin_cli.malfoljning import STATUSAR
+
+    console = _console()
+    console.print(Text(f"{view['nyckel']}: {view['text']}"))
+    details = [f"{view['typ']}, {view['niva']}"]
+    if view["deadline"]:
+        details.append(f"deadline {view['deadline']}")
+    if view["uppfoljs_av"]:
+        details.append(f"följs upp av {view['uppfoljs_av']}")
+    console.print(Text(" · ".join(details)))
+    if view["typ"] == "milstolpe":
+        console.print(
+            _table(
+                "Statushistorik",
+                ["Datum", "Status", "Kommentar", "Av"],
+                [
+                    [h["datum"], STATUSAR.get(h["status"], h["status"]), h["kommentar"], h["som"]]
+                    for h in view["historik"]
+                ],
+            )
+        )
+    else:
+        console.print(
+            _table(
+                "Värden",
+                ["Period", "Värde", "Källa", "Registrerat", "Av"],
+                [
+                    [h["period"], _num(h["varde"]), h["kalla"], h["datum"], h["som"]]
+                    for h in view["historik"]
+                ],
+            )
+        )

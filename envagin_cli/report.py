@@ -91,7 +91,75 @@ def build(conn: sqlite3.Connection, period: Period, idag: date) -> Rapport:
     ]
     rapport = Rapport(period, idag, tables)
     rapport.mal = _goals(conn, rapport)
+    tables.extend(_goal_level_tables(conn, period))
     return rapport
+
+
+def _goal_level_tables(conn: sqlite3.Connection, period: Period) -> list[Tabell]:
+    """Milestones due or changed in P (or overdue), and indicators against their baseline."""
+    from envagin_cli import malfoljning
+
+    data = malfoljning.for_report(conn, period.start, period.slut)
+    text = [
+        Kolumn("deadline", "Deadline", "text"),
+        Kolumn("status", "Status", "text"),
+        Kolumn("andrad", "Senast ändrad", "text"),
+        Kolumn("kommentar", "Kommentar", "text"),
+        Kolumn("markering", "Markering", "text"),
+    ]
+    rows = [
+        Rad(
+            m["kod"],
+            m["text"],
+            {
+                "deadline": m["deadline"] or "",
+                "status": malfoljning.STATUSAR[m["status"]],
+                "andrad": m["senast_andrad"] or "–",
+                "kommentar": m["kommentar"],
+                "markering": "⚠ deadline passerad, ej uppnått" if m["forsenad"] else "",
+            },
+        )
+        for m in data["milstolpar"]
+    ]
+    milestones = Tabell("milstolpar", "Mål på organisationsnivå (milstolpar)", text, rows)
+    milestones.noter.append(
+        "Milstolpar med deadline eller statusändring i perioden, och "
+        "passerade milstolpar som ännu inte är uppnådda."
+    )
+    cols = [
+        Kolumn("basar", "Basår", "text"),
+        Kolumn("basvarde", "Basvärde", "tal"),
+        Kolumn("senaste_period", "Senaste period", "text"),
+        Kolumn("senaste_varde", "Senaste värde", "tal"),
+        Kolumn("forandring", "Förändring", "tal"),
+        Kolumn("riktning", "Önskad riktning", "text"),
+        Kolumn("bedomning", "Bedömning", "text"),
+        Kolumn("kalla", "Källa", "text"),
+    ]
+    ind_rows = []
+    for ind in data["indikatorer"]:
+        moved = ind["ratt_riktning"]
+        ind_rows.append(
+            Rad(
+                ind["kod"],
+                ind["text"],
+                {
+                    "basar": str(ind["basar"] or "–"),
+                    "basvarde": ind["basvarde"],
+                    "senaste_period": ind["senaste_period"] or "–",
+                    "senaste_varde": ind["senaste_varde"],
+                    "forandring": ind["forandring"],
+                    "riktning": malfoljning.RIKTNINGAR.get(ind["riktning"] or "", "–"),
+                    "bedomning": "– underlag saknas"
+                    if moved is None
+                    else ("✓ rätt riktning" if moved else "✗ fel riktning"),
+                    "kalla": ind["kalla"] or "",
+                },
+            )
+        )
+    indicators = Tabell("indikatorer", "Mål på befolkningsnivå (indikatorer)", cols, ind_rows)
+    indicators.noter.append("Senaste värde till och med periodens slut, jämfört med basåret.")
+    return [milestones, indicators]
 
 
 def _period_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:

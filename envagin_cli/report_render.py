@@ -81,7 +81,7 @@ def goal_table(r: Rapport) -> Tabell:
                 },
             )
         )
-    return Tabell("mal", "Måluppfyllelse mot projektplanen", cols, rows)
+    return Tabell("mal", "Mål på individnivå: måluppfyllelse mot projektplanen", cols, rows)
 
 
 def all_tables(r: Rapport) -> list[Tabell]:

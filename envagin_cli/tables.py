@@ -78,10 +78,10 @@ class Tabell:
         value = rad.varden.get(kolumn.nyckel)
         kind = self.typ(rad, kolumn)
         if value is None:
-            return "–" if kind in ("procent", "median") else ""
+            return "–" if kind in ("procent", "median", "tal") else ""
         if kind == "procent":
             return f"{value} %"
-        if kind == "median":
+        if kind in ("median", "tal"):
             return format_tal(value)
         return str(value)
 

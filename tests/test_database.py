@@ -121,13 +121,14 @@ def test_backup_copy(register: Invoke, db: Path, tmp_path: Path) -> None:
 
 
 def test_old_register_is_backed_up_before_migration(tmp_path: Path, monkeypatch: object) -> None:
-    # A register at version 1 with an extra, later migration registered.
+    # A register at the current version, then an extra, later migration registered.
     from envagin_cli import db as dbmod
 
     path = tmp_path / "gammal.db"
     conn, created = dbmod.open_db(dbmod.DbPath(path, True), create=True)
     assert created
     conn.close()
+    old_version = migrations.SCHEMA_VERSION
 
     def _m002(database: object) -> None:
         database.execute("CREATE TABLE extra (x INTEGER) STRICT")  # type: ignore[attr-defined]
@@ -138,12 +139,12 @@ def test_old_register_is_backed_up_before_migration(tmp_path: Path, monkeypatch:
         migrations.SCHEMA_VERSION = len(migrations.MIGRATIONS)
         conn, created = dbmod.open_db(dbmod.DbPath(path, True))
         assert not created
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == old_version + 1
         conn.close()
-        backups = list(tmp_path.glob("gammal.db.v1-*.bak"))
+        backups = list(tmp_path.glob(f"gammal.db.v{old_version}-*.bak"))
         assert len(backups) == 1
         old = sqlite3.connect(backups[0])
-        assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert old.execute("PRAGMA user_version").fetchone()[0] == old_version
         old.close()
     finally:
         migrations.MIGRATIONS[:] = original
@@ -173,7 +174,7 @@ def test_failed_migration_leaves_old_version(tmp_path: Path) -> None:
         migrations.MIGRATIONS[:] = original
         migrations.SCHEMA_VERSION = len(original)
     check = sqlite3.connect(path)
-    assert check.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert check.execute("PRAGMA user_version").fetchone()[0] == len(original)
     assert (
         check.execute("SELECT count(*) FROM sqlite_master WHERE name = 'halv'").fetchone()[0] == 0
     )

@@ -480,7 +480,9 @@ def test_every_format(data: Invoke, tmp_path: Path) -> None:
     text = data("report", "--halvår", "2014H1")
     assert text.exit_code == 0
     assert "2014H1: 2014-01-01 – 2014-06-30" in text.stdout
-    assert "Deltagare och avslut" in text.stdout and "Måluppfyllelse" in text.stdout
+    assert (
+        "Deltagare och avslut" in text.stdout and "måluppfyllelse mot projektplanen" in text.stdout
+    )
 
     raw = data("report", "--halvår", "2014H1", "--csv").stdout_bytes
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -494,7 +496,7 @@ def test_every_format(data: Invoke, tmp_path: Path) -> None:
 
     md = data("report", "--halvår", "2014H1", "--markdown").stdout
     assert "| Deltagare | 2 | 4 | 6 |" in md
-    assert "## Måluppfyllelse mot projektplanen" in md
+    assert "## Mål på individnivå: måluppfyllelse mot projektplanen" in md
 
     target = tmp_path / "rapport.xlsx"
     result = data("report", "--halvår", "2014H1", "--xlsx", str(target))
@@ -507,7 +509,7 @@ def test_every_format(data: Invoke, tmp_path: Path) -> None:
         styles = book.read("xl/styles.xml").decode()
         sheet2 = book.read("xl/worksheets/sheet2.xml").decode()
     sheets = [n for n in names if n.startswith("xl/worksheets/sheet")]
-    assert len(sheets) == 10  # overview + 8 tables + goals
+    assert len(sheets) == 12  # overview + 8 tables + milestones, indicators, goals
     assert "Deltagare och avslut" in workbook and "Översikt" in workbook
     assert "<b/>" in styles
     assert "<cols>" in sheet2
