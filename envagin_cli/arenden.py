@@ -12,6 +12,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -153,32 +154,199 @@ def _project(conn: sqlite3.Connection, nr: str, s: lifecycle.Arendelage, voided:
     )
 
 
-def _record(
-    conn: sqlite3.Connection,
-    ref: str,
-    typ: str,
-    datum: date,
-    som: str | None,
-    data: dict[str, Any],
-    idag: date | None,
-    *,
-    checks: Any = None,
-) -> Resultat:
-    not_after_today(datum, idag=idag)
-    with write(conn):
-        actor = staff.resolve_actor(conn, som)
-        nr = find_case(conn, ref, idag=idag)
+class Arbetsyta:
+    """Where a case command's lookups and writes go: the database, one command at a time
+    (`DbYta`), or the import's memory (`batch.MinnesYta`). The rules are the same: every
+    command below validates its values, looks things up here, and asks the state machine
+    through `registrera`.
+    """
+
+    idag: date | None = None
+
+    def transaktion(self) -> AbstractContextManager[object]:
+        raise NotImplementedError
+
+    def aktor(self, som: str | None) -> str:
+        raise NotImplementedError
+
+    def handlaggare(self, value: str, field: str) -> str:
+        raise NotImplementedError
+
+    def insats_aktiv(self, value: str) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def insats_finns(self, value: str) -> str:
+        raise NotImplementedError
+
+    def registrera(
+        self, ref: str, typ: str, datum: date, actor: str, data: dict[str, Any]
+    ) -> Resultat:
+        raise NotImplementedError
+
+    def nytt_arende(
+        self, nr: str, datum: date, actor: str, ident: Identitet, data: dict[str, Any]
+    ) -> Resultat:
+        raise NotImplementedError
+
+    def makulera(self, event_id: int, datum: date, actor: str, orsak: str) -> Resultat:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Identitet:
+    personnummer: str | None
+    kon: str
+    fodelsear: int
+    skyddad: bool
+    pseudonym: str | None = None
+
+
+class DbYta(Arbetsyta):
+    """Each command is one transaction on the database."""
+
+    def __init__(self, conn: sqlite3.Connection, idag: date | None = None) -> None:
+        self.conn = conn
+        self.idag = idag
+
+    def transaktion(self) -> AbstractContextManager[object]:
+        return write(self.conn)
+
+    def aktor(self, som: str | None) -> str:
+        return staff.resolve_actor(self.conn, som)
+
+    def handlaggare(self, value: str, field: str) -> str:
+        return staff.require_active(self.conn, value, field)
+
+    def insats_aktiv(self, value: str) -> tuple[str, str]:
+        return katalog.require_active(self.conn, value)
+
+    def insats_finns(self, value: str) -> str:
+        return katalog.exists(self.conn, value)
+
+    def registrera(
+        self, ref: str, typ: str, datum: date, actor: str, data: dict[str, Any]
+    ) -> Resultat:
+        conn = self.conn
+        nr = find_case(conn, ref, idag=self.idag)
         if conn.execute("SELECT makulerad FROM arende WHERE nr = ?", (nr,)).fetchone()[0]:
             raise Regelfel(f"Ärendet {nr} är makulerat; registrera ett nytt intag vid behov.")
-        if checks is not None:
-            checks(conn)
         new = lifecycle.Handelse(None, typ, datum, data)
         s = lifecycle.replay(effective_events(conn, nr), new)
         event_id = events.append(conn, arende=nr, typ=typ, datum=datum, som=actor, data=data)
         _project(conn, nr, s, voided=False)
         if typ == "consent" and "statistik" not in data["omfattning"]:
             _anonymise(conn, nr)
-    return Resultat(nr, event_id)
+        return Resultat(nr, event_id)
+
+    def nytt_arende(
+        self, nr: str, datum: date, actor: str, ident: Identitet, data: dict[str, Any]
+    ) -> Resultat:
+        conn = self.conn
+        if nr and conn.execute("SELECT 1 FROM arende WHERE upper(nr) = upper(?)", (nr,)).fetchone():
+            raise Regelfel(f"ärende: {nr} finns redan; välj ett annat nummer eller utelämna det.")
+        if ident.personnummer is not None:
+            open_case = conn.execute(
+                "SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+                "WHERE i.personnummer = ? AND a.avslutad IS NULL AND a.makulerad = 0",
+                (ident.personnummer,),
+            ).fetchone()
+            if open_case:
+                raise _open_case_refusal(open_case[0])
+        nr = nr or next_number(conn, datum.year)
+        stored = None if ident.skyddad else ident.personnummer
+        ident_id = conn.execute(
+            "INSERT INTO identitet (personnummer, kon, fodelsear, skyddad, pseudonym) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (stored, ident.kon, ident.fodelsear, int(ident.skyddad), ident.pseudonym),
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO arende (nr, identitet_id, kon, fodelsear, remittent, ansvarig, intag) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                nr,
+                ident_id,
+                ident.kon,
+                ident.fodelsear,
+                data["remittent"],
+                data["ansvarig"],
+                datum.isoformat(),
+            ),
+        )
+        data = {"identitet_id": ident_id, **data, "anonym": stored is None}
+        s = lifecycle.replay([], lifecycle.Handelse(None, "intake", datum, data))
+        event_id = events.append(conn, arende=nr, typ="intake", datum=datum, som=actor, data=data)
+        _project(conn, nr, s, voided=False)
+        return Resultat(nr, event_id)
+
+    def makulera(self, event_id: int, datum: date, actor: str, orsak: str) -> Resultat:
+        conn = self.conn
+        row = conn.execute("SELECT arende, typ FROM handelse WHERE id = ?", (event_id,)).fetchone()
+        if row is None:
+            raise Valideringsfel(
+                f"händelse-id: händelse {event_id} finns inte; se 'envagin show ÄRENDE'."
+            )
+        nr, typ = row["arende"], row["typ"]
+        already = (
+            conn.execute("SELECT 1 FROM handelse WHERE makulerar = ?", (event_id,)).fetchone()
+            is not None
+        )
+        remaining = [e for e in effective_events(conn, nr) if e.id != event_id] if nr else []
+        s = check_void(event_id, nr, typ, already, remaining)
+        new_id = events.append(
+            conn,
+            arende=nr,
+            typ="void",
+            datum=datum,
+            som=actor,
+            data={"handelse_id": event_id, "orsak": orsak},
+            makulerar=event_id,
+        )
+        _project(conn, nr, s, voided=typ == "intake")
+        return Resultat(nr, new_id)
+
+
+def check_void(
+    event_id: int,
+    nr: str | None,
+    typ: str,
+    already: bool,
+    remaining: list[lifecycle.Handelse],
+) -> lifecycle.Arendelage:
+    """The rules for voiding an event; returns the case's state without it."""
+    if nr is None:
+        raise Regelfel(
+            f"Händelse {event_id} ({lifecycle.TYPNAMN[typ]}) hör inte till något ärende och kan "
+            "inte makuleras; ändra registret med staff/insats-kommandona i stället."
+        )
+    if typ == "void":
+        raise Regelfel(f"Händelse {event_id} är själv en makulering och kan inte makuleras.")
+    if already:
+        raise Regelfel(f"Händelse {event_id} är redan makulerad.")
+    if typ == "intake" and remaining:
+        raise Regelfel(
+            f"Intaget i {nr} kan makuleras först när ärendets övriga händelser är makulerade; "
+            "ett felaktigt ärende kan också avslutas med slutorsak felregistrering."
+        )
+    try:
+        return lifecycle.replay(remaining)
+    except Regelfel as exc:
+        raise Regelfel(
+            f"Händelse {event_id} ({lifecycle.TYPNAMN[typ]}) kan inte makuleras, eftersom senare "
+            f"händelser bygger på den: {exc} Makulera dem först."
+        ) from None
+
+
+def _open_case_refusal(nr: str) -> Regelfel:
+    return Regelfel(
+        f"Personen har redan ett öppet ärende: {nr}. Avsluta det först; "
+        "ett nytt intag blir ett nytt ärende."
+    )
+
+
+def _yta(target: Arbetsyta | sqlite3.Connection, idag: date | None) -> Arbetsyta:
+    if isinstance(target, Arbetsyta):
+        return target
+    return DbYta(target, idag)
 
 
 def _anonymise(conn: sqlite3.Connection, nr: str) -> None:
@@ -190,15 +358,35 @@ def _anonymise(conn: sqlite3.Connection, nr: str) -> None:
     )
 
 
-def _next_number(conn: sqlite3.Connection, year: int) -> str:
+def next_number(conn: sqlite3.Connection, year: int) -> str:
     prefix = f"EVI-{year}-"
     rows = conn.execute("SELECT nr FROM arende WHERE nr LIKE ?", (prefix + "%",)).fetchall()
     numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
+def _record(
+    target: Arbetsyta | sqlite3.Connection,
+    ref: str,
+    typ: str,
+    datum: date,
+    som: str | None,
+    data: dict[str, Any],
+    idag: date | None,
+    *,
+    checks: Any = None,
+) -> Resultat:
+    not_after_today(datum, idag=idag)
+    yta = _yta(target, idag)
+    with yta.transaktion():
+        actor = yta.aktor(som)
+        if checks is not None:
+            checks(yta)
+        return yta.registrera(ref, typ, datum, actor, data)
+
+
 def intake(
-    conn: sqlite3.Connection,
+    conn: Arbetsyta | sqlite3.Connection,
     *,
     datum: date,
     som: str | None,
@@ -211,9 +399,13 @@ def intake(
     forsorjning: Sequence[str] = (),
     ansvarig: str | None = None,
     arende: str | None = None,
+    pseudonym: str | None = None,
     idag: date | None = None,
 ) -> Resultat:
-    """Register a referral or self-referral; returns the (possibly generated) case number."""
+    """Register a referral or self-referral; returns the (possibly generated) case number.
+
+    `pseudonym` (from an export without personnummer) makes an anonymous case that keeps it.
+    """
     not_after_today(datum, idag=idag)
     remit = codes.parse_code(remittent, codes.REMITTENTER, "remittent")
     sources = codes.parse_forsorjning(forsorjning, required=False)
@@ -250,47 +442,20 @@ def intake(
             )
     else:
         nr = ""
-    with write(conn):
-        actor = staff.resolve_actor(conn, som)
-        responsible = staff.require_active(conn, ansvarig, "ansvarig") if ansvarig else actor
-        if nr and conn.execute("SELECT 1 FROM arende WHERE upper(nr) = upper(?)", (nr,)).fetchone():
-            raise Regelfel(f"ärende: {nr} finns redan; välj ett annat nummer eller utelämna det.")
-        if number is not None:
-            open_case = conn.execute(
-                "SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
-                "WHERE i.personnummer = ? AND a.avslutad IS NULL AND a.makulerad = 0",
-                (number,),
-            ).fetchone()
-            if open_case:
-                raise Regelfel(
-                    f"Personen har redan ett öppet ärende: {open_case[0]}. Avsluta det först; "
-                    "ett nytt intag blir ett nytt ärende."
-                )
-        nr = nr or _next_number(conn, datum.year)
-        stored = None if skyddad else number
-        ident = conn.execute(
-            "INSERT INTO identitet (personnummer, kon, fodelsear, skyddad) VALUES (?, ?, ?, ?)",
-            (stored, sex, year, int(skyddad)),
-        ).lastrowid
-        conn.execute(
-            "INSERT INTO arende (nr, identitet_id, kon, fodelsear, remittent, ansvarig, intag) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (nr, ident, sex, year, remit, responsible, datum.isoformat()),
-        )
+    yta = _yta(conn, idag)
+    with yta.transaktion():
+        actor = yta.aktor(som)
+        responsible = yta.handlaggare(ansvarig, "ansvarig") if ansvarig else actor
         data = {
-            "identitet_id": ident,
             "remittent": remit,
             "forsorjning": sources,
             "ansvarig": responsible,
             "kon": sex,
             "fodelsear": year,
-            "anonym": stored is None,
             "skyddad": skyddad,
         }
-        s = lifecycle.replay([], lifecycle.Handelse(None, "intake", datum, data))
-        event_id = events.append(conn, arende=nr, typ="intake", datum=datum, som=actor, data=data)
-        _project(conn, nr, s, voided=False)
-    return Resultat(nr, event_id)
+        ident = Identitet(number, sex, year, skyddad, pseudonym)
+        return yta.nytt_arende(nr, datum, actor, ident, data)
 
 
 def _scopes(values: Sequence[str], *, default_all: bool) -> list[str]:
@@ -303,7 +468,7 @@ def _scopes(values: Sequence[str], *, default_all: bool) -> list[str]:
 
 
 def consent(
-    conn: sqlite3.Connection,
+    conn: Arbetsyta | sqlite3.Connection,
     ref: str,
     *,
     datum: date,
@@ -318,14 +483,12 @@ def consent(
     return _record(conn, ref, typ, datum, som, {"omfattning": scopes}, idag)
 
 
-def _staff_list(
-    conn: sqlite3.Connection, values: Sequence[str], field: str, most: int
-) -> list[str]:
+def _staff_list(y: Arbetsyta, values: Sequence[str], field: str, most: int) -> list[str]:
     ids: list[str] = []
     for value in values:
         for part in value.split(","):
             if part.strip():
-                ident = staff.require_active(conn, part, field)
+                ident = y.handlaggare(part, field)
                 if ident not in ids:
                     ids.append(ident)
     if not ids:
@@ -336,7 +499,7 @@ def _staff_list(
 
 
 def map_start(
-    conn: sqlite3.Connection,
+    conn: Arbetsyta | sqlite3.Connection,
     ref: str,
     *,
     datum: date,
@@ -346,20 +509,25 @@ def map_start(
 ) -> Resultat:
     data: dict[str, Any] = {}
 
-    def checks(c: sqlite3.Connection) -> None:
-        data["handlaggare"] = _staff_list(c, handlaggare, "handläggare", 2)
+    def checks(y: Arbetsyta) -> None:
+        data["handlaggare"] = _staff_list(y, handlaggare, "handläggare", 2)
 
     return _record(conn, ref, "map-start", datum, som, data, idag, checks=checks)
 
 
 def map_done(
-    conn: sqlite3.Connection, ref: str, *, datum: date, som: str | None, idag: date | None = None
+    conn: Arbetsyta | sqlite3.Connection,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    idag: date | None = None,
 ) -> Resultat:
     return _record(conn, ref, "map-done", datum, som, {}, idag)
 
 
 def tripartite(
-    conn: sqlite3.Connection,
+    conn: Arbetsyta | sqlite3.Connection,
     ref: str,
     *,
     datum: date,
@@ -376,14 +544,14 @@ def tripartite(
         "avslutande": bool(avslutande),
     }
 
-    def checks(c: sqlite3.Connection) -> None:
-        data["handlaggare"] = _staff_list(c, handlaggare, "handläggare", 2)
+    def checks(y: Arbetsyta) -> None:
+        data["handlaggare"] = _staff_list(y, handlaggare, "handläggare", 2)
 
     return _record(conn, ref, "tripartite", datum, som, data, idag, checks=checks)
 
 
 def assign(
-    conn: sqlite3.Connection,
+    conn: Arbetsyta | sqlite3.Connection,
     ref: str,
     *,
     datum: date,
@@ -396,8 +564,8 @@ def assign(
     data: dict[str, Any] = {"byt": bool(byt)}
     performer = codes.parse_code(utforare, codes.UTFORARE, "utförare") if utforare else None
 
-    def checks(c: sqlite3.Connection) -> None:
-        code, party = katalog.require_active(c, insats)
+    def checks(y: Arbetsyta) -> None:
+        code, party = y.insats_aktiv(insats)
         data["insats"] = code
         data["utforare"] = performer or party
 
@@ -405,7 +573,7 @@ def assign(
 
 
 def assign_end(
-    conn: sqlite3.Connection,
+    conn: Arbetsyta | sqlite3.Connection,
     ref: str,
     *,
     datum: date,
@@ -415,14 +583,14 @@ def assign_end(
 ) -> Resultat:
     data: dict[str, Any] = {}
 
-    def checks(c: sqlite3.Connection) -> None:
-        data["insats"] = katalog.exists(c, insats)
+    def checks(y: Arbetsyta) -> None:
+        data["insats"] = y.insats_finns(insats)
 
     return _record(conn, ref, "assign-end", datum, som, data, idag, checks=checks)
 
 
 def responsible(
-    conn: sqlite3.Connection,
+    conn: Arbetsyta | sqlite3.Connection,
     ref: str,
     *,
     datum: date,
@@ -432,14 +600,14 @@ def responsible(
 ) -> Resultat:
     data: dict[str, Any] = {}
 
-    def checks(c: sqlite3.Connection) -> None:
-        data["ansvarig"] = staff.require_active(c, ansvarig, "ansvarig")
+    def checks(y: Arbetsyta) -> None:
+        data["ansvarig"] = y.handlaggare(ansvarig, "ansvarig")
 
     return _record(conn, ref, "responsible", datum, som, data, idag, checks=checks)
 
 
 def close(
-    conn: sqlite3.Connection,
+    conn: Arbetsyta | sqlite3.Connection,
     ref: str,
     *,
     datum: date,
@@ -477,7 +645,7 @@ def close(
 
 
 def followup(
-    conn: sqlite3.Connection,
+    conn: Arbetsyta | sqlite3.Connection,
     ref: str,
     *,
     datum: date,
@@ -494,7 +662,7 @@ def followup(
 
 
 def void(
-    conn: sqlite3.Connection,
+    conn: Arbetsyta | sqlite3.Connection,
     event_id: str | int,
     *,
     orsak: str,
@@ -507,44 +675,8 @@ def void(
     reason = _text(orsak, "orsak", required=True)
     day = datum or idag or today()
     not_after_today(day, idag=idag)
-    with write(conn):
-        actor = staff.resolve_actor(conn, som)
-        row = conn.execute("SELECT arende, typ FROM handelse WHERE id = ?", (ref,)).fetchone()
-        if row is None:
-            raise Valideringsfel(
-                f"händelse-id: händelse {ref} finns inte; se 'envagin show ÄRENDE'."
-            )
-        nr, typ = row["arende"], row["typ"]
-        if nr is None:
-            raise Regelfel(
-                f"Händelse {ref} ({lifecycle.TYPNAMN[typ]}) hör inte till något ärende och kan "
-                "inte makuleras; ändra registret med staff/insats-kommandona i stället."
-            )
-        if typ == "void":
-            raise Regelfel(f"Händelse {ref} är själv en makulering och kan inte makuleras.")
-        if conn.execute("SELECT 1 FROM handelse WHERE makulerar = ?", (ref,)).fetchone():
-            raise Regelfel(f"Händelse {ref} är redan makulerad.")
-        remaining = [e for e in effective_events(conn, nr) if e.id != ref]
-        if typ == "intake" and remaining:
-            raise Regelfel(
-                f"Intaget i {nr} kan makuleras först när ärendets övriga händelser är makulerade; "
-                "ett felaktigt ärende kan också avslutas med slutorsak felregistrering."
-            )
-        try:
-            s = lifecycle.replay(remaining)
-        except Regelfel as exc:
-            raise Regelfel(
-                f"Händelse {ref} ({lifecycle.TYPNAMN[typ]}) kan inte makuleras, eftersom senare "
-                f"händelser bygger på den: {exc} Makulera dem först."
-            ) from None
-        event_id_new = events.append(
-            conn,
-            arende=nr,
-            typ="void",
-            datum=day,
-            som=actor,
-            data={"handelse_id": ref, "orsak": reason},
-            makulerar=ref,
-        )
-        _project(conn, nr, s, voided=typ == "intake")
-    return Resultat(nr, event_id_new)
+    assert ref is not None and reason is not None
+    yta = _yta(conn, idag)
+    with yta.transaktion():
+        actor = yta.aktor(som)
+        return yta.makulera(ref, day, actor, reason)

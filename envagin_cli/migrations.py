@@ -264,7 +264,23 @@ def _m002_malfoljning(db: Database) -> None:
         db.execute(statement)
 
 
-MIGRATIONS = [("0001_initial", _m001_initial), ("0002_malfoljning", _m002_malfoljning)]
+def _m003_pseudonym(db: Database) -> None:
+    """Cases imported from an export without personnummer keep the pseudonym they came with."""
+    db.execute(
+        "ALTER TABLE identitet ADD COLUMN pseudonym TEXT "
+        "CHECK (pseudonym IS NULL OR (length(pseudonym) BETWEEN 8 AND 64 "
+        "AND pseudonym NOT GLOB '*[^a-z0-9]*'))"
+    )
+    db.execute(
+        "CREATE INDEX identitet_pseudonym ON identitet (pseudonym) WHERE pseudonym IS NOT NULL"
+    )
+
+
+MIGRATIONS = [
+    ("0001_initial", _m001_initial),
+    ("0002_malfoljning", _m002_malfoljning),
+    ("0003_pseudonym", _m003_pseudonym),
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
