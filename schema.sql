@@ -47,6 +47,16 @@ CREATE TABLE arende_insats (
     PRIMARY KEY (arende, lopnr)
 ) STRICT;
 
+CREATE TABLE granskning (
+    id INTEGER PRIMARY KEY,
+    tid TEXT NOT NULL,
+    handlaggare TEXT NOT NULL,
+    os_anvandare TEXT NOT NULL,
+    atgard TEXT NOT NULL CHECK (length(atgard) BETWEEN 1 AND 100),
+    arende TEXT,
+    detaljer TEXT NOT NULL DEFAULT ''
+) STRICT;
+
 CREATE TABLE handelse (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     arende TEXT REFERENCES arende (nr),
@@ -155,6 +165,8 @@ CREATE INDEX arende_kartlaggning_start ON arende (kartlaggning_start, kon, intag
 
 CREATE INDEX arende_trepart ON arende (trepart, kon, intag) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
 
+CREATE INDEX granskning_tid ON granskning (tid);
+
 CREATE INDEX handelse_arende ON handelse (arende);
 
 CREATE UNIQUE INDEX handelse_makulerar ON handelse (makulerar) WHERE makulerar IS NOT NULL;
@@ -169,6 +181,16 @@ CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
 CREATE INDEX malstatus_post ON malstatus (malpost_id, datum);
 
 CREATE INDEX malvarde_post ON malvarde (malpost_id, period);
+
+CREATE TRIGGER granskning_ingen_andring BEFORE UPDATE ON granskning
+BEGIN
+    SELECT RAISE(ABORT, 'granskningsloggen får inte ändras');
+END;
+
+CREATE TRIGGER granskning_ingen_radering BEFORE DELETE ON granskning
+BEGIN
+    SELECT RAISE(ABORT, 'granskningsloggen får inte raderas');
+END;
 
 CREATE TRIGGER handelse_ingen_andring BEFORE UPDATE ON handelse
 BEGIN

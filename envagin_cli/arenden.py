@@ -106,52 +106,62 @@ def state(conn: sqlite3.Connection, nr: str) -> lifecycle.Arendelage:
 # --- writing ---------------------------------------------------------------------------
 
 
-def _project(conn: sqlite3.Connection, nr: str, s: lifecycle.Arendelage, voided: bool) -> None:
-    def iso(d: date | None) -> str | None:
-        return d.isoformat() if d else None
+PROJECT_SQL = (
+    "UPDATE arende SET remittent = ?, ansvarig = ?, intag = ?, inskriven = ?, "
+    "statistik = ?, samverkan_aterkallad = ?, statistik_aterkallad = ?, "
+    "kartlaggning_start = ?, kartlaggning_klar = ?, trepart = ?, forsta_insats = ?, "
+    "avslutad = ?, slutorsak = ?, nojd_bemotande = ?, nojd_insats = ?, ingen_enkat = ?, "
+    "uppfoljd = ?, sysselsattning = ?, forsorjning_intag = ?, forsorjning_avslut = ?, "
+    "forsorjning_uppfoljning = ?, makulerad = 0 WHERE nr = ?"
+)
+SPAN_SQL = (
+    "INSERT INTO arende_insats (arende, lopnr, insats, utforare, start, slut) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def projection(nr: str, s: lifecycle.Arendelage) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The case row (parameters of PROJECT_SQL) and its insats spans, from its state."""
+    row = (
+        s.remittent,
+        s.ansvarig,
+        _iso(s.intag),
+        _iso(s.inskriven),
+        int(s.statistik),
+        _iso(s.samverkan_aterkallad if "samverkan" not in s.samtycken else None),
+        _iso(s.statistik_aterkallad if "statistik" not in s.samtycken else None),
+        _iso(s.kartlaggning_start),
+        _iso(s.kartlaggning_klar),
+        _iso(s.trepart),
+        _iso(s.forsta_insats),
+        _iso(s.avslutad),
+        s.slutorsak,
+        s.nojd_bemotande,
+        s.nojd_insats,
+        int(s.ingen_enkat),
+        _iso(s.uppfoljd),
+        s.sysselsattning,
+        ",".join(s.intag_forsorjning),
+        ",".join(s.avslut_forsorjning) if s.avslutad else None,
+        ",".join(s.uppfoljning_forsorjning) if s.uppfoljd else None,
+        nr,
+    )
+    spans = [(nr, p.lopnr, p.insats, p.utforare, _iso(p.start), _iso(p.slut)) for p in s.insatser]
+    return row, spans
+
+
+def _project(conn: sqlite3.Connection, nr: str, s: lifecycle.Arendelage, voided: bool) -> None:
+    conn.execute("DELETE FROM arende_insats WHERE arende = ?", (nr,))
     if voided:
         conn.execute("UPDATE arende SET makulerad = 1 WHERE nr = ?", (nr,))
-        conn.execute("DELETE FROM arende_insats WHERE arende = ?", (nr,))
         return
-    conn.execute(
-        "UPDATE arende SET remittent = ?, ansvarig = ?, intag = ?, inskriven = ?, "
-        "statistik = ?, samverkan_aterkallad = ?, statistik_aterkallad = ?, "
-        "kartlaggning_start = ?, kartlaggning_klar = ?, trepart = ?, forsta_insats = ?, "
-        "avslutad = ?, slutorsak = ?, nojd_bemotande = ?, nojd_insats = ?, ingen_enkat = ?, "
-        "uppfoljd = ?, sysselsattning = ?, forsorjning_intag = ?, forsorjning_avslut = ?, "
-        "forsorjning_uppfoljning = ?, makulerad = 0 WHERE nr = ?",
-        (
-            s.remittent,
-            s.ansvarig,
-            iso(s.intag),
-            iso(s.inskriven),
-            int(s.statistik),
-            iso(s.samverkan_aterkallad if "samverkan" not in s.samtycken else None),
-            iso(s.statistik_aterkallad if "statistik" not in s.samtycken else None),
-            iso(s.kartlaggning_start),
-            iso(s.kartlaggning_klar),
-            iso(s.trepart),
-            iso(s.forsta_insats),
-            iso(s.avslutad),
-            s.slutorsak,
-            s.nojd_bemotande,
-            s.nojd_insats,
-            int(s.ingen_enkat),
-            iso(s.uppfoljd),
-            s.sysselsattning,
-            ",".join(s.intag_forsorjning),
-            ",".join(s.avslut_forsorjning) if s.avslutad else None,
-            ",".join(s.uppfoljning_forsorjning) if s.uppfoljd else None,
-            nr,
-        ),
-    )
-    conn.execute("DELETE FROM arende_insats WHERE arende = ?", (nr,))
-    conn.executemany(
-        "INSERT INTO arende_insats (arende, lopnr, insats, utforare, start, slut) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [(nr, p.lopnr, p.insats, p.utforare, iso(p.start), iso(p.slut)) for p in s.insatser],
-    )
+    row, spans = projection(nr, s)
+    conn.execute(PROJECT_SQL, row)
+    conn.executemany(SPAN_SQL, spans)
 
 
 class Arbetsyta:

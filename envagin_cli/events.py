@@ -17,6 +17,11 @@ def os_user() -> str:
         return ""
 
 
+def now() -> str:
+    """The registration time of an event (UTC, seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def append(
     conn: sqlite3.Connection,
     *,
@@ -35,7 +40,7 @@ def append(
             arende,
             typ,
             datum.isoformat(),
-            datetime.now(UTC).isoformat(timespec="seconds"),
+            now(),
             som,
             os_user(),
             json.dumps(data, ensure_ascii=False, sort_keys=True),

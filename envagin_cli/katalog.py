@@ -67,6 +67,19 @@ def exists(conn: sqlite3.Connection, value: str) -> str:
     return kod
 
 
+def validate(kod: str, namn: str, part: str) -> tuple[str, str, str]:
+    """A new insats's code, name and party, checked (the rules of `insats add`)."""
+    code = codes.fold(kod)
+    if not _KOD.match(code):
+        raise Valideringsfel(
+            f"kod: '{kod[:40]}' är ingen giltig insatskod; använd a–z, siffror och '-'."
+        )
+    label = " ".join(namn.split())
+    if not label or len(label) > 200 or any(ord(c) < 32 for c in namn):
+        raise Valideringsfel("namn: ange ett namn på 1–200 tecken utan styrtecken.")
+    return code, label, codes.parse_code(part, codes.UTFORARE, "part")
+
+
 def add(
     conn: sqlite3.Connection,
     *,
@@ -79,15 +92,7 @@ def add(
 ) -> bool:
     """Add an insats to the catalogue; False when an identical one exists."""
     not_after_today(datum, idag=idag)
-    code = codes.fold(kod)
-    if not _KOD.match(code):
-        raise Valideringsfel(
-            f"kod: '{kod[:40]}' är ingen giltig insatskod; använd a–z, siffror och '-'."
-        )
-    label = " ".join(namn.split())
-    if not label or len(label) > 200 or any(ord(c) < 32 for c in namn):
-        raise Valideringsfel("namn: ange ett namn på 1–200 tecken utan styrtecken.")
-    party = codes.parse_code(part, codes.UTFORARE, "part")
+    code, label, party = validate(kod, namn, part)
     with write(conn):
         actor = staff.require_ledning(conn, som, "ändra insatskatalogen")
         row = conn.execute("SELECT namn, part, aktiv FROM insats WHERE kod = ?", (code,)).fetchone()

@@ -150,15 +150,34 @@ class _Brott(Exception):
     """A rule broken by one event during the replay."""
 
 
-def replay(events: list[Handelse], ny: Handelse | None = None) -> Arendelage:
-    """Replay the effective events (plus `ny`), raising `Regelfel` on the first broken rule."""
-    if ny is not None and ny.typ in _ONCE:
+def _check_once(events: list[Handelse], ny: Handelse) -> None:
+    if ny.typ in _ONCE:
         earlier = next((e for e in events if e.typ == ny.typ), None)
         if earlier is not None:
             raise Regelfel(
                 f"Ärendet har redan {earlier.namn()}; {_ONCE[ny.typ]} Makulera den först om "
                 "den var fel."
             )
+
+
+def add_last(events: list[Handelse], state: Arendelage, ny: Handelse) -> None:
+    """Apply `ny` in place to the state of `events`, when `ny` sorts after all of them.
+
+    The same rules as `replay`, without replaying the case (imports add events in order).
+    On a refusal the state may be half-changed: the caller must replay it again.
+    """
+    _check_once(events, ny)
+    intake = events[0] if events and events[0].typ == "intake" else None
+    try:
+        _apply(state, ny, intake)
+    except _Brott as brott:
+        raise Regelfel(str(brott)) from None
+
+
+def replay(events: list[Handelse], ny: Handelse | None = None) -> Arendelage:
+    """Replay the effective events (plus `ny`), raising `Regelfel` on the first broken rule."""
+    if ny is not None:
+        _check_once(events, ny)
     ordered = sorted([*events, *([ny] if ny else [])], key=Handelse.sort_key)
     state = Arendelage()
     intake = next((e for e in ordered if e.typ == "intake"), None)

@@ -28,7 +28,7 @@ NYCKLAR = {
 _UNSET = {"", "-", "–", "ingen", "inget", "av"}
 
 
-def _key(value: str) -> str:
+def parse_key(value: str) -> str:
     from envagin_cli.codes import fold
 
     key = fold(value)
@@ -76,7 +76,7 @@ def set_goal(
 ) -> float | None:
     """Set (or with 'ingen' unset) a goal target; projektledare/teamledare only."""
     not_after_today(datum, idag=idag)
-    key = _key(nyckel)
+    key = parse_key(nyckel)
     number = parse_value(key, varde)
     with write(conn):
         actor = staff.require_ledning(conn, som, "ändra målen")

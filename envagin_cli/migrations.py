@@ -265,7 +265,7 @@ def _m002_malfoljning(db: Database) -> None:
 
 
 def _m003_pseudonym(db: Database) -> None:
-    """Cases imported from an export without personnummer keep the pseudonym they came with."""
+    """Imported cases keep the pseudonym they came with; the audit log (`granskning`)."""
     db.execute(
         "ALTER TABLE identitet ADD COLUMN pseudonym TEXT "
         "CHECK (pseudonym IS NULL OR (length(pseudonym) BETWEEN 8 AND 64 "
@@ -274,12 +274,28 @@ def _m003_pseudonym(db: Database) -> None:
     db.execute(
         "CREATE INDEX identitet_pseudonym ON identitet (pseudonym) WHERE pseudonym IS NOT NULL"
     )
+    # The audit log: reading or exporting a person's data. Kept when cases are anonymised.
+    db.execute("""CREATE TABLE granskning (
+    id INTEGER PRIMARY KEY,
+    tid TEXT NOT NULL,
+    handlaggare TEXT NOT NULL,
+    os_anvandare TEXT NOT NULL,
+    atgard TEXT NOT NULL CHECK (length(atgard) BETWEEN 1 AND 100),
+    arende TEXT,
+    detaljer TEXT NOT NULL DEFAULT ''
+) STRICT""")
+    db.execute("CREATE INDEX granskning_tid ON granskning (tid)")
+    for what, verb, text in (("andring", "UPDATE", "ändras"), ("radering", "DELETE", "raderas")):
+        db.execute(f"""CREATE TRIGGER granskning_ingen_{what} BEFORE {verb} ON granskning
+BEGIN
+    SELECT RAISE(ABORT, 'granskningsloggen får inte {text}');
+END""")
 
 
 MIGRATIONS = [
     ("0001_initial", _m001_initial),
     ("0002_malfoljning", _m002_malfoljning),
-    ("0003_pseudonym", _m003_pseudonym),
+    ("0003_pseudonym_granskning", _m003_pseudonym),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

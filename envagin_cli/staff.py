@@ -100,6 +100,30 @@ def require_ledning(conn: sqlite3.Connection, som: str | None, what: str) -> str
     return actor
 
 
+def validate(
+    ident: str, namn: str, part: str, roll: str, tjanstgoringsgrad: str | int
+) -> Handlaggare:
+    """A new handläggare's values, checked (the rules of `staff add`)."""
+    return Handlaggare(
+        parse_id(ident),
+        _namn(namn),
+        codes.parse_code(part, codes.PARTER, "part"),
+        codes.parse_code(roll, codes.ROLLER, "roll"),
+        parse_grad(tjanstgoringsgrad),
+        True,
+    )
+
+
+def event_data(h: Handlaggare) -> dict[str, object]:
+    return {
+        "id": h.id,
+        "namn": h.namn,
+        "part": h.part,
+        "roll": h.roll,
+        "tjanstgoringsgrad": h.tjanstgoringsgrad,
+    }
+
+
 def add(
     conn: sqlite3.Connection,
     *,
@@ -114,14 +138,7 @@ def add(
 ) -> bool:
     """Add a handläggare; False when an identical one already exists (a no-op)."""
     not_after_today(datum, idag=idag)
-    new = Handlaggare(
-        parse_id(ident),
-        _namn(namn),
-        codes.parse_code(part, codes.PARTER, "part"),
-        codes.parse_code(roll, codes.ROLLER, "roll"),
-        parse_grad(tjanstgoringsgrad),
-        True,
-    )
+    new = validate(ident, namn, part, roll, tjanstgoringsgrad)
     with write(conn):
         empty = conn.execute("SELECT count(*) FROM staff").fetchone()[0] == 0
         if empty:

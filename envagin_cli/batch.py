@@ -1,0 +1,927 @@
+"""Batch import of interchange files: all or nothing, idempotent, fast.
+
+Every row is one command call: it goes through the same domain function as the command
+(`arenden.intake`, `arenden.close`, ...) and so through the same validation and state
+machine, but against `MinnesYta`, which keeps the register's state for the import in
+memory: staff, the insats catalogue, the cases touched (their effective events and state),
+and the rows to write. Nothing is written until every row has been checked; then all rows
+go to the database in one transaction with `executemany`.
+
+A row that is already in the register adds nothing: two rows are the same event when every
+field they both give is equal (DOMAIN.md). By default one bad row means nothing is written;
+`skip_errors` writes the good rows and returns the bad ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext, suppress
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from envagin_cli import arenden, codes, events, katalog, lifecycle, mal, staff, utbyte
+from envagin_cli import personnummer as pnr
+from envagin_cli.dates import parse_file_date, today
+from envagin_cli.db import write
+from envagin_cli.errors import Behorighetsfel, EnvaginError, Regelfel, Valideringsfel
+
+IGNORED = frozenset({"rad", "fel"})  # columns of a rejects file, so it can be fixed and re-read
+_TRUE = {"ja", "j", "yes", "true", "1", "x"}
+_FALSE = {"nej", "n", "no", "false", "0", ""}
+
+
+@dataclass
+class Rad:
+    """One row of the file: its line number and its fields (folded names, text values)."""
+
+    rad: int
+    falt: dict[str, str]
+    original: dict[str, str]
+
+
+@dataclass
+class Fel:
+    rad: int
+    falt: str
+    orsak: str
+
+
+@dataclass
+class Resultat:
+    rader: int = 0
+    nya: Counter[str] = field(default_factory=Counter)
+    fanns: int = 0
+    arenden: set[str] = field(default_factory=set)
+    fel: list[Fel] = field(default_factory=list)
+    sekunder: float = 0.0
+    skrivet: bool = False
+
+
+# --- reading files ------------------------------------------------------------------------
+
+
+def decode(data: bytes, encoding: str | None) -> str:
+    """UTF-8 (with or without BOM) or Windows-1252, detected unless given."""
+    if encoding:
+        name = encoding.strip().lower().replace("_", "-")
+        aliases = {"windows-1252": "cp1252", "ansi": "cp1252", "latin1": "latin-1", "utf8": "utf-8"}
+        name = aliases.get(name, name)
+        try:
+            text = data.decode(name)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise Valideringsfel(
+                f"encoding: filen kan inte läsas som {encoding} ({exc.__class__.__name__}). "
+                "Tillåtna: utf-8, utf-8-sig, windows-1252."
+            ) from None
+        return text.lstrip("\ufeff")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ",".join(_cell(v) for v in value)
+    return str(value)
+
+
+def read(data: bytes, *, fmt: str, encoding: str | None = None) -> tuple[list[str], list[Rad]]:
+    """Parse CSV (`,` or `;`, detected) or JSON Lines into rows; check the columns first."""
+    text = decode(data, encoding)
+    rows: list[Rad] = []
+    if fmt == "jsonl":
+        columns: list[str] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise Valideringsfel(f"rad {number}: ingen giltig JSON ({exc.msg}).") from None
+            if not isinstance(obj, dict):
+                raise Valideringsfel(f"rad {number}: varje rad ska vara ett JSON-objekt.")
+            for key in obj:
+                if key not in columns:
+                    columns.append(key)
+            original = {str(k): _cell(v) for k, v in obj.items()}
+            rows.append(Rad(number, {}, original))
+    else:
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise Valideringsfel("Filen är tom; den ska börja med en rubrikrad.") from None
+        columns = header
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            number = reader.line_num
+            if len(values) > len(header):
+                raise Valideringsfel(
+                    f"rad {number}: {len(values)} fält men rubrikraden har {len(header)}."
+                )
+            original = dict(zip(header, values, strict=False))
+            rows.append(Rad(number, {}, {k: utbyte.unneutralise(v) for k, v in original.items()}))
+    mapping = check_columns(columns)
+    for row in rows:
+        row.falt = {
+            mapping[k]: v.strip()
+            for k, v in row.original.items()
+            if mapping.get(k) and v is not None and v.strip() != ""
+        }
+    return columns, rows
+
+
+def check_columns(columns: list[str]) -> dict[str, str]:
+    """Original column -> folded field; refuses unknown columns and a file without händelse."""
+    mapping: dict[str, str] = {}
+    unknown = []
+    for column in columns:
+        folded = utbyte.fold_field(column)
+        if folded in utbyte.FIELDS:
+            mapping[column] = folded
+        elif folded in IGNORED:
+            mapping[column] = ""
+        else:
+            unknown.append(column)
+    if unknown:
+        raise Valideringsfel(
+            "Okända kolumner: "
+            + ", ".join(f"'{c[:40]}'" for c in unknown)
+            + ". Tillåtna: "
+            + ", ".join(utbyte.FIELDS.values())
+            + "."
+        )
+    if "handelse" not in mapping.values():
+        raise Valideringsfel("Filen saknar kolumnen 'händelse'; inget har lästs in.")
+    return mapping
+
+
+# --- the register in memory ---------------------------------------------------------------
+
+
+@dataclass
+class _Arende:
+    nr: str
+    ident_id: int
+    personnummer: str | None
+    pseudonym: str | None
+    kon: str
+    fodelsear: int
+    skyddad: bool
+    events: list[lifecycle.Handelse]
+    state: lifecycle.Arendelage
+    data_by_id: dict[int, str] = field(default_factory=dict)
+    makulerad: bool = False
+    ny: bool = False
+    andrad: bool = False
+    anonymisera: bool = False
+    voided_ids: set[int] = field(default_factory=set)
+
+
+class MinnesYta(arenden.Arbetsyta):
+    """The register as the import sees it: read once, changed in memory, written at the end."""
+
+    def __init__(self, conn: sqlite3.Connection, idag: date) -> None:
+        self.conn = conn
+        self.idag = idag
+        self.staff: dict[str, staff.Handlaggare] = {
+            r["id"]: staff.Handlaggare(
+                r["id"], r["namn"], r["part"], r["roll"], r["tjanstgoringsgrad"], bool(r["aktiv"])
+            )
+            for r in conn.execute("SELECT * FROM staff")
+        }
+        self.insatser: dict[str, tuple[str, str, bool]] = {
+            r["kod"]: (r["namn"], r["part"], bool(r["aktiv"]))
+            for r in conn.execute("SELECT kod, namn, part, aktiv FROM insats ORDER BY rowid")
+        }
+        self.mal: dict[str, float | None] = {
+            r[0]: r[1] for r in conn.execute("SELECT nyckel, varde FROM mal")
+        }
+        self.next_event = (conn.execute("SELECT max(id) FROM handelse").fetchone()[0] or 0) + 1
+        self.next_ident = (conn.execute("SELECT max(id) FROM identitet").fetchone()[0] or 0) + 1
+        self.cases: dict[str, _Arende] = {}
+        self.upper: dict[str, str] = {}
+        self.numbers: dict[int, int] = {}
+        self.register_ops: list[tuple[str, tuple[Any, ...]]] = []
+        self.event_rows: list[tuple[Any, ...]] = []
+        self.ident_rows: list[tuple[Any, ...]] = []
+        self.case_rows: list[tuple[Any, ...]] = []
+        self.event_case: dict[int, str] = {}
+
+    # lookups
+
+    def transaktion(self) -> AbstractContextManager[object]:
+        return nullcontext()
+
+    def _active(self, value: str, field: str) -> str:
+        ident = value.strip().lower()
+        person = self.staff.get(ident)
+        if person is None or not person.aktiv:
+            active = ", ".join(sorted(k for k, v in self.staff.items() if v.aktiv)) or "inga"
+            what = "är avaktiverad" if person else "är ingen registrerad handläggare"
+            raise Valideringsfel(f"{field}: '{value[:30]}' {what}. Aktiva handläggare: {active}.")
+        return ident
+
+    def aktor(self, som: str | None) -> str:
+        if not som:
+            raise Valideringsfel(
+                "som: ange vem som registrerar i kolumnen som, med --som eller ENVAGIN_USER."
+            )
+        return self._active(som, "som")
+
+    def handlaggare(self, value: str, field: str) -> str:
+        return self._active(value, field)
+
+    def ledning(self, som: str | None, what: str) -> str:
+        actor = self.aktor(som)
+        if self.staff[actor].roll not in codes.LEDNINGSROLLER:
+            raise Behorighetsfel(f"Bara en projektledare eller teamledare får {what}.")
+        return actor
+
+    def insats_aktiv(self, value: str) -> tuple[str, str]:
+        kod = codes.fold(value)
+        entry = self.insatser.get(kod)
+        if entry is None or not entry[2]:
+            active = ", ".join(k for k, v in self.insatser.items() if v[2])
+            what = "är avaktiverad" if entry else "är ingen insats i katalogen"
+            raise Valideringsfel(f"insats: '{value[:40]}' {what}. Aktiva insatser: {active}.")
+        return kod, entry[1]
+
+    def insats_finns(self, value: str) -> str:
+        kod = codes.fold(value)
+        if kod not in self.insatser:
+            raise Valideringsfel(f"insats: '{value[:40]}' finns inte i katalogen.")
+        return kod
+
+    # cases
+
+    def case(self, nr: str) -> _Arende | None:
+        """A case by its exact number (or any case) from memory or the database."""
+        found = self.cases.get(nr) or self.cases.get(self.upper.get(nr.upper(), ""))
+        if found is not None:
+            return found
+        row = self.conn.execute(
+            "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, i.fodelsear, "
+            "i.skyddad FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+            "WHERE a.nr = ? OR upper(a.nr) = upper(?)",
+            (nr, nr),
+        ).fetchone()
+        if row is None:
+            return None
+        effective = sorted(
+            arenden.effective_events(self.conn, row["nr"]), key=lifecycle.Handelse.sort_key
+        )
+        voided = {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT makulerar FROM handelse WHERE arende = ? AND makulerar IS NOT NULL",
+                (row["nr"],),
+            )
+        }
+        case = _Arende(
+            row["nr"],
+            row["id"],
+            row["personnummer"],
+            row["pseudonym"],
+            row["kon"],
+            row["fodelsear"],
+            bool(row["skyddad"]),
+            effective,
+            lifecycle.replay(effective),
+            makulerad=bool(row["makulerad"]),
+            voided_ids=voided,
+        )
+        self._remember(case)
+        return case
+
+    def _remember(self, case: _Arende) -> None:
+        self.cases[case.nr] = case
+        self.upper[case.nr.upper()] = case.nr
+        for e in case.events:
+            if e.id is not None:
+                self.event_case[e.id] = case.nr
+
+    def _find(self, ref: str) -> _Arende:
+        text = ref.strip()
+        if pnr.looks_like(text):
+            number = pnr.parse(text, self.idag or today()).nummer
+            for known in self.cases.values():
+                if (
+                    known.personnummer == number
+                    and not known.makulerad
+                    and known.state.avslutad is None
+                ):
+                    return known
+            row = self.conn.execute(
+                "SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+                "WHERE i.personnummer = ? AND a.avslutad IS NULL AND a.makulerad = 0",
+                (number,),
+            ).fetchone()
+            case_or_none = self.case(row[0]) if row else None
+            if case_or_none is None or case_or_none.state.avslutad is not None:
+                raise Valideringsfel("ärende: det finns inget öppet ärende för det personnumret.")
+            return case_or_none
+        found = self.case(text)
+        if found is None:
+            raise Valideringsfel(
+                f"ärende: '{text[:40]}' finns inte (varken i filen eller registret)."
+            )
+        return found
+
+    def registrera(
+        self, ref: str, typ: str, datum: date, actor: str, data: dict[str, Any]
+    ) -> arenden.Resultat:
+        case = self._find(ref)
+        if case.makulerad:
+            raise Regelfel(f"Ärendet {case.nr} är makulerat; registrera ett nytt intag vid behov.")
+        new = lifecycle.Handelse(None, typ, datum, data)
+        if not case.events or new.sort_key() >= case.events[-1].sort_key():
+            try:
+                lifecycle.add_last(case.events, case.state, new)
+            except Regelfel:
+                case.state = lifecycle.replay(case.events)
+                raise
+            new.id = self._event(case.nr, typ, datum, actor, data)
+            case.events.append(new)
+        else:
+            case.state = lifecycle.replay(case.events, new)
+            new.id = self._event(case.nr, typ, datum, actor, data)
+            case.events.append(new)
+            case.events.sort(key=lifecycle.Handelse.sort_key)
+        case.andrad = True
+        if typ == "consent" and "statistik" not in data["omfattning"]:
+            case.anonymisera = True
+            case.personnummer = None
+        return arenden.Resultat(case.nr, new.id)
+
+    def _event(
+        self,
+        nr: str | None,
+        typ: str,
+        datum: date,
+        actor: str,
+        data: dict[str, Any],
+        makulerar: int | None = None,
+    ) -> int:
+        event_id = self.next_event
+        self.next_event += 1
+        self.event_rows.append(
+            (
+                event_id,
+                nr,
+                typ,
+                datum.isoformat(),
+                events.now(),
+                actor,
+                events.os_user(),
+                json.dumps(data, ensure_ascii=False, sort_keys=True),
+                makulerar,
+            )
+        )
+        if nr is not None:
+            self.event_case[event_id] = nr
+        return event_id
+
+    def open_case_for(self, number: str | None, pseudonym: str | None) -> str | None:
+        for case in self.cases.values():
+            if case.makulerad or case.state.avslutad is not None:
+                continue
+            if (number and case.personnummer == number) or (
+                pseudonym and case.pseudonym == pseudonym
+            ):
+                return case.nr
+        column, value = ("personnummer", number) if number else ("pseudonym", pseudonym)
+        if value is None:
+            return None
+        for row in self.conn.execute(
+            f"SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+            f"WHERE i.{column} = ? AND a.avslutad IS NULL AND a.makulerad = 0",
+            (value,),
+        ):
+            other = self.case(row[0])
+            if other is not None and other.state.avslutad is None and not other.makulerad:
+                return other.nr
+        return None
+
+    def nytt_arende(
+        self, nr: str, datum: date, actor: str, ident: arenden.Identitet, data: dict[str, Any]
+    ) -> arenden.Resultat:
+        if nr and self.case(nr) is not None:
+            raise Regelfel(f"ärende: {nr} finns redan; välj ett annat nummer eller utelämna det.")
+        open_nr = self.open_case_for(ident.personnummer, ident.pseudonym)
+        if open_nr:
+            raise Regelfel(
+                f"Personen har redan ett öppet ärende: {open_nr}. Avsluta det först; "
+                "ett nytt intag blir ett nytt ärende."
+            )
+        if not nr:
+            year = datum.year
+            if year not in self.numbers:
+                last = arenden.next_number(self.conn, year)
+                self.numbers[year] = int(last.rsplit("-", 1)[1]) - 1
+            self.numbers[year] += 1
+            nr = f"EVI-{year}-{self.numbers[year]:04d}"
+        stored = None if ident.skyddad else ident.personnummer
+        ident_id = self.next_ident
+        self.next_ident += 1
+        self.ident_rows.append(
+            (ident_id, stored, ident.kon, ident.fodelsear, int(ident.skyddad), ident.pseudonym)
+        )
+        self.case_rows.append(
+            (
+                nr,
+                ident_id,
+                ident.kon,
+                ident.fodelsear,
+                data["remittent"],
+                data["ansvarig"],
+                datum.isoformat(),
+            )
+        )
+        full = {"identitet_id": ident_id, **data, "anonym": stored is None}
+        intake = lifecycle.Handelse(None, "intake", datum, full)
+        state = lifecycle.replay([], intake)
+        case = _Arende(
+            nr,
+            ident_id,
+            stored,
+            ident.pseudonym,
+            ident.kon,
+            ident.fodelsear,
+            ident.skyddad,
+            [intake],
+            state,
+            ny=True,
+            andrad=True,
+        )
+        intake.id = self._event(nr, "intake", datum, actor, full)
+        self._remember(case)
+        return arenden.Resultat(nr, intake.id)
+
+    def makulera(self, event_id: int, datum: date, actor: str, orsak: str) -> arenden.Resultat:
+        nr = self.event_case.get(event_id)
+        if nr is None:
+            row = self.conn.execute(
+                "SELECT arende, typ FROM handelse WHERE id = ?", (event_id,)
+            ).fetchone()
+            if row is None:
+                raise Valideringsfel(f"händelse-id: händelse {event_id} finns inte.")
+            if row["arende"] is None or row["typ"] == "void":
+                arenden.check_void(event_id, row["arende"], row["typ"], False, [])
+            nr = row["arende"]
+        case = self.case(nr)
+        assert case is not None
+        if event_id in case.voided_ids:
+            raise Regelfel(f"Händelse {event_id} är redan makulerad.")
+        target = next((e for e in case.events if e.id == event_id), None)
+        if target is None:
+            raise Regelfel(f"Händelse {event_id} är själv en makulering och kan inte makuleras.")
+        remaining = [e for e in case.events if e.id != event_id]
+        state = arenden.check_void(event_id, nr, target.typ, False, remaining)
+        new_id = self._event(
+            nr,
+            "void",
+            datum,
+            actor,
+            {"handelse_id": event_id, "orsak": orsak},
+            makulerar=event_id,
+        )
+        case.events = remaining
+        case.state = state
+        case.voided_ids.add(event_id)
+        case.andrad = True
+        if target.typ == "intake":
+            case.makulerad = True
+        return arenden.Resultat(nr, new_id)
+
+    # writing
+
+    def flush(self) -> None:
+        conn = self.conn
+        for sql, params in self.register_ops:
+            conn.execute(sql, params)
+        conn.executemany(
+            "INSERT INTO identitet (id, personnummer, kon, fodelsear, skyddad, pseudonym) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            self.ident_rows,
+        )
+        conn.executemany(
+            "INSERT INTO arende (nr, identitet_id, kon, fodelsear, remittent, ansvarig, intag) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self.case_rows,
+        )
+        conn.executemany(
+            "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, os_anvandare, data, "
+            "makulerar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.event_rows,
+        )
+        updates: list[tuple[Any, ...]] = []
+        spans: list[tuple[Any, ...]] = []
+        old = []
+        for case in self.cases.values():
+            if not case.andrad:
+                continue
+            if not case.ny:
+                old.append((case.nr,))
+            if case.makulerad:
+                conn.execute("UPDATE arende SET makulerad = 1 WHERE nr = ?", (case.nr,))
+                continue
+            row, case_spans = arenden.projection(case.nr, case.state)
+            updates.append(row)
+            spans.extend(case_spans)
+            if case.anonymisera:
+                conn.execute(
+                    "UPDATE identitet SET personnummer = NULL WHERE id = ?", (case.ident_id,)
+                )
+        conn.executemany("DELETE FROM arende_insats WHERE arende = ?", old)
+        conn.executemany(arenden.PROJECT_SQL, updates)
+        conn.executemany(arenden.SPAN_SQL, spans)
+
+
+# --- applying rows ------------------------------------------------------------------------
+
+
+def _flag(row: dict[str, str], name: str) -> bool:
+    value = row.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise Valideringsfel(f"{utbyte.FIELDS[name]}: '{value[:10]}' ska vara ja eller nej.")
+
+
+def _list(row: dict[str, str], name: str) -> list[str]:
+    return [v for v in row.get(name, "").split(",") if v.strip()]
+
+
+def _norm(name: str, value: str) -> Any:
+    """A field's value in a form where two spellings of the same thing compare equal."""
+    text = value.strip()
+    if name in ("forsorjning", "omfattning", "handlaggare"):
+        return frozenset(codes.fold(v) for v in text.split(",") if v.strip())
+    if name in ("anonym", "skyddad", "avslutande", "byt", "ingen-enkat"):
+        return text.lower() in _TRUE
+    if name in ("namn", "remittent-handlaggare", "orsak"):
+        return " ".join(text.split())
+    if name == "som":
+        return text.lower()
+    return codes.fold(text)
+
+
+def _same(given: dict[str, str], existing: dict[str, str]) -> bool:
+    for name, value in given.items():
+        if name in existing and _norm(name, value) != _norm(name, existing[name]):
+            return False
+    return True
+
+
+def _existing_rows(case: _Arende, typ: str, conn: sqlite3.Connection) -> Iterable[dict[str, str]]:
+    for e in case.events:
+        if e.typ != typ:
+            continue
+        row = {"datum": e.datum.isoformat()}
+        if typ == "intake":
+            ident = {
+                "personnummer": case.personnummer,
+                "kon": case.kon,
+                "fodelsear": case.fodelsear,
+                "skyddad": case.skyddad,
+                "pseudonym": case.pseudonym,
+            }
+            row.update(utbyte.intake_row(e.data, ident, None, True))
+        else:
+            row.update(utbyte.case_row(typ, e.data))
+        yield row
+
+
+def _common(row: dict[str, str], yta: MinnesYta, importer: str | None) -> tuple[date, str | None]:
+    text = row.get("datum", "")
+    day = parse_file_date(text, "datum") if text else yta.idag
+    assert day is not None
+    return day, row.get("som") or importer
+
+
+def apply_row(yta: MinnesYta, row: dict[str, str], importer: str | None, res: Resultat) -> None:
+    """Apply one row through the command it stands for; duplicates add nothing."""
+    kind = codes.fold(row.get("handelse", ""))
+    if kind not in utbyte.EVENT_FIELDS:
+        raise Valideringsfel(
+            f"händelse: okänd händelse '{row.get('handelse', '')[:30]}'. "
+            f"Tillåtna: {', '.join(utbyte.EVENT_FIELDS)}."
+        )
+    allowed = set(utbyte.COMMON) | set(utbyte.EVENT_FIELDS[kind])
+    stray = [utbyte.FIELDS[f] for f in row if f not in allowed]
+    if stray:
+        raise Valideringsfel(
+            f"{stray[0]}: fältet hör inte till händelsen {kind} (fält: {', '.join(stray)})."
+        )
+    datum, som = _common(row, yta, importer)
+    handler = _HANDLERS[kind]
+    added = handler(yta, row, datum, som)
+    if added:
+        res.nya[kind] += 1
+        if row.get("arende"):
+            res.arenden.add(row["arende"])
+    else:
+        res.fanns += 1
+
+
+def _case_event(kind: str) -> Callable[[MinnesYta, dict[str, str], date, str | None], bool]:
+    def handler(yta: MinnesYta, row: dict[str, str], datum: date, som: str | None) -> bool:
+        ref = row.get("arende", "")
+        if not ref:
+            raise Valideringsfel(f"ärende: krävs för händelsen {kind}.")
+        case = yta.case(ref)
+        typ = "consent-withdrawn" if kind == "consent-withdrawn" else kind
+        if case is not None and not case.makulerad:
+            given = {k: v for k, v in row.items() if k not in ("handelse", "arende", "som")}
+            if any(_same(given, existing) for existing in _existing_rows(case, typ, yta.conn)):
+                return False
+        _CALLS[kind](yta, ref, row, datum, som)
+        return True
+
+    return handler
+
+
+def _intake(yta: MinnesYta, row: dict[str, str], datum: date, som: str | None) -> bool:
+    nr = row.get("arende", "")
+    if not nr:
+        raise Valideringsfel("ärende: krävs på varje intagsrad i en fil (ärendenumret).")
+    case = yta.case(nr)
+    if case is not None:
+        given = {k: v for k, v in row.items() if k not in ("handelse", "arende", "som")}
+        if "personnummer" in given:
+            with suppress(Valideringsfel):
+                given["personnummer"] = pnr.parse(given["personnummer"], datum).nummer
+        if any(_same(given, existing) for existing in _existing_rows(case, "intake", yta.conn)):
+            return False
+        raise Regelfel(f"ärende: {case.nr} finns redan med ett annat intag.")
+    pseudo = row.get("pseudonym")
+    if pseudo and (
+        len(pseudo) < 8 or len(pseudo) > 64 or not pseudo.isalnum() or not pseudo.isascii()
+    ):
+        raise Valideringsfel("pseudonym: ska vara 8–64 tecken a–z och 0–9.")
+    anonym = _flag(row, "anonym") or bool(pseudo)
+    arenden.intake(
+        yta,
+        datum=datum,
+        som=som,
+        remittent=row.get("remittent", ""),
+        personnummer=row.get("personnummer"),
+        anonym=anonym,
+        kon=row.get("kon"),
+        fodelsear=row.get("fodelsear"),
+        skyddad=_flag(row, "skyddad"),
+        forsorjning=_list(row, "forsorjning"),
+        ansvarig=row.get("ansvarig"),
+        arende=nr,
+        pseudonym=pseudo.lower() if pseudo else None,
+        idag=yta.idag,
+    )
+    return True
+
+
+def _staff(yta: MinnesYta, row: dict[str, str], datum: date, som: str | None) -> bool:
+    new = staff.validate(
+        row.get("id", ""),
+        row.get("namn", ""),
+        row.get("part", ""),
+        row.get("roll", ""),
+        row.get("tjanstgoringsgrad") or "100",
+    )
+    from envagin_cli.dates import not_after_today
+
+    not_after_today(datum, idag=yta.idag)
+    existing = yta.staff.get(new.id)
+    if existing is not None:
+        if existing == new or (
+            existing.id,
+            existing.namn,
+            existing.part,
+            existing.roll,
+            existing.tjanstgoringsgrad,
+        ) == (new.id, new.namn, new.part, new.roll, new.tjanstgoringsgrad):
+            return False
+        raise Regelfel(
+            f"id: handläggaren {new.id} finns redan ({existing.namn}); välj ett annat id."
+        )
+    actor = (som or new.id).strip().lower() if not yta.staff else yta.aktor(som)
+    yta.staff[new.id] = new
+    yta.register_ops.append(
+        (
+            "INSERT INTO staff (id, namn, part, roll, tjanstgoringsgrad) VALUES (?, ?, ?, ?, ?)",
+            (new.id, new.namn, new.part, new.roll, new.tjanstgoringsgrad),
+        )
+    )
+    yta._event(None, "staff", datum, actor, staff.event_data(new))
+    return True
+
+
+def _staff_deactivate(yta: MinnesYta, row: dict[str, str], datum: date, som: str | None) -> bool:
+    ident = staff.parse_id(row.get("id", ""))
+    actor = yta.aktor(som)
+    person = yta.staff.get(ident)
+    if person is None:
+        raise Valideringsfel(f"id: '{ident}' är ingen registrerad handläggare.")
+    if not person.aktiv:
+        return False
+    yta.staff[ident] = staff.Handlaggare(
+        person.id, person.namn, person.part, person.roll, person.tjanstgoringsgrad, False
+    )
+    yta.register_ops.append(("UPDATE staff SET aktiv = 0 WHERE id = ?", (ident,)))
+    yta._event(None, "staff-deactivate", datum, actor, {"id": ident})
+    return True
+
+
+def _insats_add(yta: MinnesYta, row: dict[str, str], datum: date, som: str | None) -> bool:
+    code, label, party = katalog.validate(
+        row.get("kod", ""), row.get("namn", ""), row.get("part", "")
+    )
+    actor = yta.ledning(som, "ändra insatskatalogen")
+    existing = yta.insatser.get(code)
+    if existing is not None:
+        if existing == (label, party, True):
+            return False
+        raise Regelfel(f"kod: insatsen {code} finns redan ({existing[0]}).")
+    yta.insatser[code] = (label, party, True)
+    yta.register_ops.append(
+        ("INSERT INTO insats (kod, namn, part) VALUES (?, ?, ?)", (code, label, party))
+    )
+    yta._event(None, "insats-add", datum, actor, {"kod": code, "namn": label, "part": party})
+    return True
+
+
+def _insats_deactivate(yta: MinnesYta, row: dict[str, str], datum: date, som: str | None) -> bool:
+    code = yta.insats_finns(row.get("kod", ""))
+    actor = yta.ledning(som, "ändra insatskatalogen")
+    label, party, active = yta.insatser[code]
+    if not active:
+        return False
+    yta.insatser[code] = (label, party, False)
+    yta.register_ops.append(("UPDATE insats SET aktiv = 0 WHERE kod = ?", (code,)))
+    yta._event(None, "insats-deactivate", datum, actor, {"kod": code})
+    return True
+
+
+def _goal(yta: MinnesYta, row: dict[str, str], datum: date, som: str | None) -> bool:
+    key = mal.parse_key(row.get("mal", ""))
+    value = mal.parse_value(key, row.get("varde", ""))
+    actor = yta.ledning(som, "ändra målen")
+    if key in yta.mal and yta.mal[key] == value:
+        return False
+    yta.mal[key] = value
+    yta.register_ops.append(
+        (
+            "INSERT INTO mal (nyckel, varde) VALUES (?, ?) "
+            "ON CONFLICT (nyckel) DO UPDATE SET varde = excluded.varde",
+            (key, value),
+        )
+    )
+    yta._event(None, "goal", datum, actor, {"mal": key, "varde": value})
+    return True
+
+
+def _void(yta: MinnesYta, row: dict[str, str], datum: date, som: str | None) -> bool:
+    arenden.void(
+        yta,
+        row.get("handelse-id", ""),
+        orsak=row.get("orsak", ""),
+        som=som,
+        datum=datum,
+        idag=yta.idag,
+    )
+    return True
+
+
+_CALLS: dict[str, Callable[[MinnesYta, str, dict[str, str], date, str | None], Any]] = {
+    "consent": lambda y, ref, r, d, s: arenden.consent(
+        y, ref, datum=d, som=s, omfattning=_list(r, "omfattning"), idag=y.idag
+    ),
+    "consent-withdrawn": lambda y, ref, r, d, s: arenden.consent(
+        y, ref, datum=d, som=s, omfattning=_list(r, "omfattning"), aterkalla=True, idag=y.idag
+    ),
+    "map-start": lambda y, ref, r, d, s: arenden.map_start(
+        y, ref, datum=d, som=s, handlaggare=_list(r, "handlaggare"), idag=y.idag
+    ),
+    "map-done": lambda y, ref, r, d, s: arenden.map_done(y, ref, datum=d, som=s, idag=y.idag),
+    "tripartite": lambda y, ref, r, d, s: arenden.tripartite(
+        y,
+        ref,
+        datum=d,
+        som=s,
+        handlaggare=_list(r, "handlaggare"),
+        remittent_handlaggare=r.get("remittent-handlaggare"),
+        avslutande=_flag(r, "avslutande"),
+        idag=y.idag,
+    ),
+    "assign": lambda y, ref, r, d, s: arenden.assign(
+        y,
+        ref,
+        datum=d,
+        som=s,
+        insats=r.get("insats", ""),
+        utforare=r.get("utforare"),
+        byt=_flag(r, "byt"),
+        idag=y.idag,
+    ),
+    "assign-end": lambda y, ref, r, d, s: arenden.assign_end(
+        y, ref, datum=d, som=s, insats=r.get("insats", ""), idag=y.idag
+    ),
+    "responsible": lambda y, ref, r, d, s: arenden.responsible(
+        y, ref, datum=d, som=s, ansvarig=r.get("ansvarig", ""), idag=y.idag
+    ),
+    "close": lambda y, ref, r, d, s: arenden.close(
+        y,
+        ref,
+        datum=d,
+        som=s,
+        slutorsak=r.get("slutorsak", ""),
+        forsorjning=_list(r, "forsorjning"),
+        nojd_bemotande=r.get("nojd-bemotande"),
+        nojd_insats=r.get("nojd-insats"),
+        ingen_enkat=_flag(r, "ingen-enkat"),
+        idag=y.idag,
+    ),
+    "followup": lambda y, ref, r, d, s: arenden.followup(
+        y,
+        ref,
+        datum=d,
+        som=s,
+        sysselsattning=r.get("sysselsattning", ""),
+        forsorjning=_list(r, "forsorjning"),
+        idag=y.idag,
+    ),
+}
+
+_HANDLERS: dict[str, Callable[[MinnesYta, dict[str, str], date, str | None], bool]] = {
+    "staff": _staff,
+    "staff-deactivate": _staff_deactivate,
+    "insats-add": _insats_add,
+    "insats-deactivate": _insats_deactivate,
+    "goal": _goal,
+    "intake": _intake,
+    "void": _void,
+    **{kind: _case_event(kind) for kind in _CALLS},
+}
+
+
+def _field_of(message: str) -> str:
+    head = message.split(":", 1)[0].strip()
+    folded = utbyte.fold_field(head)
+    return utbyte.FIELDS.get(folded, "") if " " not in head else ""
+
+
+def run(
+    conn: sqlite3.Connection,
+    rows: list[Rad],
+    *,
+    som: str | None,
+    dry_run: bool = False,
+    skip_errors: bool = False,
+    idag: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Resultat:
+    """Check every row, then write them all in one transaction (unless dry run or errors)."""
+    began = time.perf_counter()
+    res = Resultat(rader=len(rows))
+    try:
+        with write(conn):
+            yta = MinnesYta(conn, idag or today())
+            for i, row in enumerate(rows):
+                try:
+                    apply_row(yta, row.falt, som, res)
+                except EnvaginError as exc:
+                    res.fel.append(Fel(row.rad, _field_of(str(exc)), str(exc)))
+                if progress is not None and i % 1000 == 999:
+                    progress(1000)
+            if dry_run or (res.fel and not skip_errors):
+                raise _Angra
+            yta.flush()
+            res.skrivet = True
+    except _Angra:
+        pass  # write() rolled back: nothing is written
+    res.sekunder = time.perf_counter() - began
+    return res
+
+
+class _Angra(Exception):
+    """Leave the import's transaction without writing (dry run, or a bad row)."""

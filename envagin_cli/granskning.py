@@ -1,0 +1,35 @@
+"""The audit log (`granskning`): who read or exported a person's data, when, which case.
+
+Rows are only ever added (triggers refuse UPDATE and DELETE) and are kept when cases are
+anonymised. The row is written in the same transaction as the read it records, so a
+read whose audit row cannot be written does not happen.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+from envagin_cli.events import os_user
+
+
+def log(
+    conn: sqlite3.Connection,
+    *,
+    handlaggare: str,
+    atgard: str,
+    arende: str | None = None,
+    detaljer: str = "",
+) -> None:
+    conn.execute(
+        "INSERT INTO granskning (tid, handlaggare, os_anvandare, atgard, arende, detaljer) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            handlaggare,
+            os_user(),
+            atgard,
+            arende,
+            detaljer,
+        ),
+    )
