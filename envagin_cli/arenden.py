@@ -106,13 +106,42 @@ def state(conn: sqlite3.Connection, nr: str) -> lifecycle.Arendelage:
 # --- writing ---------------------------------------------------------------------------
 
 
+#: The projected columns of a case, in the order `projection` gives them (then `nr`).
+PROJECT_COLUMNS = (
+    "remittent",
+    "ansvarig",
+    "intag",
+    "inskriven",
+    "statistik",
+    "samverkan_aterkallad",
+    "statistik_aterkallad",
+    "kartlaggning_start",
+    "kartlaggning_klar",
+    "trepart",
+    "forsta_insats",
+    "avslutad",
+    "slutorsak",
+    "nojd_bemotande",
+    "nojd_insats",
+    "ingen_enkat",
+    "uppfoljd",
+    "sysselsattning",
+    "forsorjning_intag",
+    "forsorjning_avslut",
+    "forsorjning_uppfoljning",
+)
 PROJECT_SQL = (
-    "UPDATE arende SET remittent = ?, ansvarig = ?, intag = ?, inskriven = ?, "
-    "statistik = ?, samverkan_aterkallad = ?, statistik_aterkallad = ?, "
-    "kartlaggning_start = ?, kartlaggning_klar = ?, trepart = ?, forsta_insats = ?, "
-    "avslutad = ?, slutorsak = ?, nojd_bemotande = ?, nojd_insats = ?, ingen_enkat = ?, "
-    "uppfoljd = ?, sysselsattning = ?, forsorjning_intag = ?, forsorjning_avslut = ?, "
-    "forsorjning_uppfoljning = ?, makulerad = 0 WHERE nr = ?"
+    "UPDATE arende SET "
+    + ", ".join(f"{c} = ?" for c in PROJECT_COLUMNS)
+    + ", makulerad = 0 WHERE nr = ?"
+)
+#: A new case with its projection: (identitet_id, kon, fodelsear, projection..., nr).
+INSERT_PROJECTED_SQL = (
+    "INSERT INTO arende (identitet_id, kon, fodelsear, "
+    + ", ".join(PROJECT_COLUMNS)
+    + ", nr) VALUES ("
+    + ", ".join("?" * (len(PROJECT_COLUMNS) + 4))
+    + ")"
 )
 SPAN_SQL = (
     "INSERT INTO arende_insats (arende, lopnr, insats, utforare, start, slut) "

@@ -39,11 +39,17 @@ _FALSE = {"nej", "n", "no", "false", "0", ""}
 
 @dataclass
 class Rad:
-    """One row of the file: its line number and its fields (folded names, text values)."""
+    """One row of the file: its line number, its fields (folded names, text values), and the
+    row as written (for a rejects file)."""
 
     rad: int
     falt: dict[str, str]
-    original: dict[str, str]
+    kolumner: list[str]
+    varden: list[str]
+
+    @property
+    def original(self) -> dict[str, str]:
+        return dict(zip(self.kolumner, self.varden, strict=False))
 
 
 @dataclass
@@ -106,6 +112,7 @@ def read(data: bytes, *, fmt: str, encoding: str | None = None) -> tuple[list[st
     text = decode(data, encoding)
     rows: list[Rad] = []
     if fmt == "jsonl":
+        parsed: list[tuple[int, dict[str, str]]] = []
         columns: list[str] = []
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -119,35 +126,37 @@ def read(data: bytes, *, fmt: str, encoding: str | None = None) -> tuple[list[st
             for key in obj:
                 if key not in columns:
                     columns.append(key)
-            original = {str(k): _cell(v) for k, v in obj.items()}
-            rows.append(Rad(number, {}, original))
-    else:
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise Valideringsfel("Filen är tom; den ska börja med en rubrikrad.") from None
-        columns = header
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            number = reader.line_num
-            if len(values) > len(header):
-                raise Valideringsfel(
-                    f"rad {number}: {len(values)} fält men rubrikraden har {len(header)}."
-                )
-            original = dict(zip(header, values, strict=False))
-            rows.append(Rad(number, {}, {k: utbyte.unneutralise(v) for k, v in original.items()}))
-    mapping = check_columns(columns)
-    for row in rows:
-        row.falt = {
-            mapping[k]: v.strip()
-            for k, v in row.original.items()
-            if mapping.get(k) and v is not None and v.strip() != ""
-        }
-    return columns, rows
+            parsed.append((number, {str(k): _cell(v) for k, v in obj.items()}))
+        mapping = check_columns(columns)
+        for number, obj in parsed:
+            keys = list(obj)
+            fields = {mapping[k]: v.strip() for k, v in obj.items() if mapping[k] and v.strip()}
+            rows.append(Rad(number, fields, keys, [obj[k] for k in keys]))
+        return columns, rows
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise Valideringsfel("Filen är tom; den ska börja med en rubrikrad.") from None
+    mapping = check_columns(header)
+    wanted = [(i, mapping[c]) for i, c in enumerate(header) if mapping[c]]
+    width = len(header)
+    for values in reader:
+        if len(values) > width:
+            raise Valideringsfel(
+                f"rad {reader.line_num}: {len(values)} fält men rubrikraden har {width}."
+            )
+        falt: dict[str, str] = {}
+        for i, name in wanted:
+            if i < len(values):
+                value = values[i].strip()
+                if value:
+                    falt[name] = utbyte.unneutralise(value) if value[0] == "'" else value
+        if falt or any(v.strip() for v in values):
+            rows.append(Rad(reader.line_num, falt, header, values))
+    return header, rows
 
 
 def check_columns(columns: list[str]) -> dict[str, str]:
@@ -191,6 +200,7 @@ class _Arende:
     state: lifecycle.Arendelage
     data_by_id: dict[int, str] = field(default_factory=dict)
     makulerad: bool = False
+    intake: lifecycle.Handelse | None = None
     ny: bool = False
     andrad: bool = False
     anonymisera: bool = False
@@ -220,11 +230,12 @@ class MinnesYta(arenden.Arbetsyta):
         self.next_ident = (conn.execute("SELECT max(id) FROM identitet").fetchone()[0] or 0) + 1
         self.cases: dict[str, _Arende] = {}
         self.upper: dict[str, str] = {}
+        self.by_person: dict[str, list[str]] = {}
         self.numbers: dict[int, int] = {}
         self.register_ops: list[tuple[str, tuple[Any, ...]]] = []
         self.event_rows: list[tuple[Any, ...]] = []
         self.ident_rows: list[tuple[Any, ...]] = []
-        self.case_rows: list[tuple[Any, ...]] = []
+        self.now = events.now()  # one registration time for the whole import
         self.event_case: dict[int, str] = {}
 
     # lookups
@@ -316,6 +327,9 @@ class MinnesYta(arenden.Arbetsyta):
     def _remember(self, case: _Arende) -> None:
         self.cases[case.nr] = case
         self.upper[case.nr.upper()] = case.nr
+        for key in (case.personnummer, case.pseudonym):
+            if key:
+                self.by_person.setdefault(key, []).append(case.nr)
         for e in case.events:
             if e.id is not None:
                 self.event_case[e.id] = case.nr
@@ -390,10 +404,10 @@ class MinnesYta(arenden.Arbetsyta):
                 nr,
                 typ,
                 datum.isoformat(),
-                events.now(),
+                self.now,
                 actor,
                 events.os_user(),
-                json.dumps(data, ensure_ascii=False, sort_keys=True),
+                events.encode(data),
                 makulerar,
             )
         )
@@ -402,20 +416,23 @@ class MinnesYta(arenden.Arbetsyta):
         return event_id
 
     def open_case_for(self, number: str | None, pseudonym: str | None) -> str | None:
-        for case in self.cases.values():
-            if case.makulerad or case.state.avslutad is not None:
-                continue
-            if (number and case.personnummer == number) or (
-                pseudonym and case.pseudonym == pseudonym
-            ):
-                return case.nr
-        column, value = ("personnummer", number) if number else ("pseudonym", pseudonym)
-        if value is None:
+        """The open case of a person (by personnummer or pseudonym), in memory or the register."""
+        key = number or pseudonym
+        if key is None:
             return None
+        for nr in self.by_person.get(key, ()):
+            known = self.cases[nr]
+            if (
+                not known.makulerad
+                and known.state.avslutad is None
+                and (known.personnummer == number if number else known.pseudonym == pseudonym)
+            ):
+                return nr
+        column = "personnummer" if number else "pseudonym"
         for row in self.conn.execute(
             f"SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
             f"WHERE i.{column} = ? AND a.avslutad IS NULL AND a.makulerad = 0",
-            (value,),
+            (key,),
         ):
             other = self.case(row[0])
             if other is not None and other.state.avslutad is None and not other.makulerad:
@@ -446,17 +463,6 @@ class MinnesYta(arenden.Arbetsyta):
         self.ident_rows.append(
             (ident_id, stored, ident.kon, ident.fodelsear, int(ident.skyddad), ident.pseudonym)
         )
-        self.case_rows.append(
-            (
-                nr,
-                ident_id,
-                ident.kon,
-                ident.fodelsear,
-                data["remittent"],
-                data["ansvarig"],
-                datum.isoformat(),
-            )
-        )
         full = {"identitet_id": ident_id, **data, "anonym": stored is None}
         intake = lifecycle.Handelse(None, "intake", datum, full)
         state = lifecycle.replay([], intake)
@@ -470,6 +476,7 @@ class MinnesYta(arenden.Arbetsyta):
             ident.skyddad,
             [intake],
             state,
+            intake=intake,
             ny=True,
             andrad=True,
         )
@@ -524,34 +531,42 @@ class MinnesYta(arenden.Arbetsyta):
             "VALUES (?, ?, ?, ?, ?, ?)",
             self.ident_rows,
         )
-        conn.executemany(
-            "INSERT INTO arende (nr, identitet_id, kon, fodelsear, remittent, ansvarig, intag) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            self.case_rows,
-        )
-        conn.executemany(
-            "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, os_anvandare, data, "
-            "makulerar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            self.event_rows,
-        )
+        new_cases: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         spans: list[tuple[Any, ...]] = []
-        old = []
+        old: list[tuple[str]] = []
+        voided: list[tuple[str]] = []
         for case in self.cases.values():
             if not case.andrad:
                 continue
             if not case.ny:
                 old.append((case.nr,))
             if case.makulerad:
-                conn.execute("UPDATE arende SET makulerad = 1 WHERE nr = ?", (case.nr,))
-                continue
-            row, case_spans = arenden.projection(case.nr, case.state)
-            updates.append(row)
-            spans.extend(case_spans)
+                voided.append((case.nr,))
+                if not case.ny:
+                    continue
+                # A case voided in the same file: its row as of the intake, marked voided.
+                state = lifecycle.replay([case.intake]) if case.intake else case.state
+            else:
+                state = case.state
+            row, case_spans = arenden.projection(case.nr, state)
+            if case.ny:
+                new_cases.append((case.ident_id, case.kon, case.fodelsear, *row))
+            else:
+                updates.append(row)
+            if not case.makulerad:
+                spans.extend(case_spans)
             if case.anonymisera:
                 conn.execute(
                     "UPDATE identitet SET personnummer = NULL WHERE id = ?", (case.ident_id,)
                 )
+        conn.executemany(arenden.INSERT_PROJECTED_SQL, new_cases)
+        conn.executemany(
+            "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, os_anvandare, data, "
+            "makulerar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.event_rows,
+        )
+        conn.executemany("UPDATE arende SET makulerad = 1 WHERE nr = ?", voided)
         conn.executemany("DELETE FROM arende_insats WHERE arende = ?", old)
         conn.executemany(arenden.PROJECT_SQL, updates)
         conn.executemany(arenden.SPAN_SQL, spans)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import sqlite3
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 
+@functools.cache
 def os_user() -> str:
     """The operating-system user, for the log; '' where it cannot be found."""
     try:
@@ -20,6 +22,14 @@ def os_user() -> str:
 def now() -> str:
     """The registration time of an event (UTC, seconds)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
+def encode(data: dict[str, Any]) -> str:
+    """An event's data as stored: JSON with sorted keys (one encoder, reused)."""
+    return _JSON.encode(data)
 
 
 def append(
@@ -43,7 +53,7 @@ def append(
             now(),
             som,
             os_user(),
-            json.dumps(data, ensure_ascii=False, sort_keys=True),
+            encode(data),
             makulerar,
         ),
     )
