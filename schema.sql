@@ -65,7 +65,7 @@ CREATE TABLE handelse (
     registrerad TEXT NOT NULL,
     som TEXT NOT NULL,
     os_anvandare TEXT NOT NULL DEFAULT '',
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL CHECK (data GLOB '{*}'),
     makulerar INTEGER REFERENCES handelse (id)
 ) STRICT;
 
@@ -162,6 +162,8 @@ CREATE INDEX arende_intag ON arende (intag);
 CREATE INDEX arende_kartlaggning_klar ON arende (kartlaggning_klar, kon, kartlaggning_start) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
 
 CREATE INDEX arende_kartlaggning_start ON arende (kartlaggning_start, kon, intag) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
+
+CREATE UNIQUE INDEX arende_nr_versaler ON arende (upper(nr));
 
 CREATE INDEX arende_trepart ON arende (trepart, kon, intag) WHERE makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering');
 

@@ -25,6 +25,7 @@ from envagin_cli.errors import Regelfel, Valideringsfel
 
 _NR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 _MAX_TEXT = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def _text(value: str | None, field: str, *, required: bool = False) -> str | Non
         if required:
             raise Valideringsfel(f"{field}: får inte vara tom.")
         return None
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if _CONTROL.search(value):
         raise Valideringsfel(f"{field}: styrtecken (t.ex. radbrytning) är inte tillåtna.")
     text = " ".join(value.split())
     if len(text) > _MAX_TEXT:

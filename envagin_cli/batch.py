@@ -149,10 +149,14 @@ def read(data: bytes, *, fmt: str, encoding: str | None = None) -> tuple[list[st
                 f"rad {reader.line_num}: {len(values)} fält men rubrikraden har {width}."
             )
         falt: dict[str, str] = {}
-        for i, name in wanted:
-            if i < len(values):
-                value = values[i].strip()
-                if value:
+        if len(values) == width:
+            for i, name in wanted:
+                value = values[i]
+                if value and (value := value.strip()):
+                    falt[name] = utbyte.unneutralise(value) if value[0] == "'" else value
+        else:
+            for i, name in wanted:
+                if i < len(values) and (value := values[i].strip()):
                     falt[name] = utbyte.unneutralise(value) if value[0] == "'" else value
         if falt or any(v.strip() for v in values):
             rows.append(Rad(reader.line_num, falt, header, values))
@@ -236,6 +240,7 @@ class MinnesYta(arenden.Arbetsyta):
         self.event_rows: list[tuple[Any, ...]] = []
         self.ident_rows: list[tuple[Any, ...]] = []
         self.now = events.now()  # one registration time for the whole import
+        self.dates: dict[str, date] = {}
         self.event_case: dict[int, str] = {}
 
     # lookups
@@ -244,6 +249,9 @@ class MinnesYta(arenden.Arbetsyta):
         return nullcontext()
 
     def _active(self, value: str, field: str) -> str:
+        person = self.staff.get(value)
+        if person is not None and person.aktiv:
+            return value
         ident = value.strip().lower()
         person = self.staff.get(ident)
         if person is None or not person.aktiv:
@@ -293,8 +301,8 @@ class MinnesYta(arenden.Arbetsyta):
         row = self.conn.execute(
             "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, i.fodelsear, "
             "i.skyddad FROM arende a JOIN identitet i ON i.id = a.identitet_id "
-            "WHERE a.nr = ? OR upper(a.nr) = upper(?)",
-            (nr, nr),
+            "WHERE upper(a.nr) = upper(?)",
+            (nr,),
         ).fetchone()
         if row is None:
             return None
@@ -335,6 +343,9 @@ class MinnesYta(arenden.Arbetsyta):
                 self.event_case[e.id] = case.nr
 
     def _find(self, ref: str) -> _Arende:
+        known_case = self.cases.get(ref)
+        if known_case is not None:
+            return known_case
         text = ref.strip()
         if pnr.looks_like(text):
             number = pnr.parse(text, self.idag or today()).nummer
@@ -465,7 +476,8 @@ class MinnesYta(arenden.Arbetsyta):
         )
         full = {"identitet_id": ident_id, **data, "anonym": stored is None}
         intake = lifecycle.Handelse(None, "intake", datum, full)
-        state = lifecycle.replay([], intake)
+        state = lifecycle.Arendelage()
+        lifecycle.add_last([], state, intake)
         case = _Arende(
             nr,
             ident_id,
@@ -630,20 +642,32 @@ def _existing_rows(case: _Arende, typ: str, conn: sqlite3.Connection) -> Iterabl
 
 def _common(row: dict[str, str], yta: MinnesYta, importer: str | None) -> tuple[date, str | None]:
     text = row.get("datum", "")
-    day = parse_file_date(text, "datum") if text else yta.idag
-    assert day is not None
+    if not text:
+        assert yta.idag is not None
+        return yta.idag, row.get("som") or importer
+    day = yta.dates.get(text)
+    if day is None:
+        day = yta.dates[text] = parse_file_date(text, "datum")
     return day, row.get("som") or importer
+
+
+_ALLOWED = {
+    kind: frozenset(utbyte.COMMON) | frozenset(fields)
+    for kind, fields in utbyte.EVENT_FIELDS.items()
+}
 
 
 def apply_row(yta: MinnesYta, row: dict[str, str], importer: str | None, res: Resultat) -> None:
     """Apply one row through the command it stands for; duplicates add nothing."""
-    kind = codes.fold(row.get("handelse", ""))
+    kind = row.get("handelse", "")
+    if kind not in utbyte.EVENT_FIELDS:
+        kind = codes.fold(kind)
     if kind not in utbyte.EVENT_FIELDS:
         raise Valideringsfel(
             f"händelse: okänd händelse '{row.get('handelse', '')[:30]}'. "
             f"Tillåtna: {', '.join(utbyte.EVENT_FIELDS)}."
         )
-    allowed = set(utbyte.COMMON) | set(utbyte.EVENT_FIELDS[kind])
+    allowed = _ALLOWED[kind]
     stray = [utbyte.FIELDS[f] for f in row if f not in allowed]
     if stray:
         raise Valideringsfel(
@@ -666,10 +690,9 @@ def _case_event(kind: str) -> Callable[[MinnesYta, dict[str, str], date, str | N
         if not ref:
             raise Valideringsfel(f"ärende: krävs för händelsen {kind}.")
         case = yta.case(ref)
-        typ = "consent-withdrawn" if kind == "consent-withdrawn" else kind
-        if case is not None and not case.makulerad:
+        if case is not None and not case.makulerad and any(e.typ == kind for e in case.events):
             given = {k: v for k, v in row.items() if k not in ("handelse", "arende", "som")}
-            if any(_same(given, existing) for existing in _existing_rows(case, typ, yta.conn)):
+            if any(_same(given, existing) for existing in _existing_rows(case, kind, yta.conn)):
                 return False
         _CALLS[kind](yta, ref, row, datum, som)
         return True

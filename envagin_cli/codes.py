@@ -103,6 +103,7 @@ FORSORJNING: dict[str, str] = {
     "annan": "Annan",
     "ingen": "Ingen egen försörjning",
 }
+_FORSORJNING_ORDNING = {code: i for i, code in enumerate(FORSORJNING)}
 EJ_OFFENTLIG = frozenset({"lon", "studiemedel", "annan", "ingen"})
 OFFENTLIG = frozenset(FORSORJNING) - EJ_OFFENTLIG
 
@@ -154,6 +155,8 @@ def _allowed(codes: Iterable[str]) -> str:
 
 def parse_code(value: str, codes: Mapping[str, object], field: str) -> str:
     """Return the code that `value` names, or raise naming the field and the allowed codes."""
+    if value in codes:  # the common case in files and scripts: the code itself
+        return value
     key = fold(value)
     if key in codes:
         return key
@@ -188,7 +191,7 @@ def parse_forsorjning(values: Iterable[str], *, required: bool) -> list[str]:
         raise Valideringsfel(
             "försörjning: 'ingen' (ingen egen försörjning) kan inte kombineras med andra källor."
         )
-    return sorted(result, key=list(FORSORJNING).index)
+    return sorted(result, key=_FORSORJNING_ORDNING.__getitem__)
 
 
 def label(codes: Mapping[str, object], code: str | None) -> str:

@@ -164,7 +164,7 @@ def _m001_statements() -> list[str]:
     registrerad TEXT NOT NULL,
     som TEXT NOT NULL,
     os_anvandare TEXT NOT NULL DEFAULT '',
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL CHECK (data GLOB '{{*}}'),
     makulerar INTEGER REFERENCES handelse (id)
 ) STRICT""",
         "CREATE INDEX handelse_arende ON handelse (arende)",
@@ -274,6 +274,8 @@ def _m003_pseudonym(db: Database) -> None:
     db.execute(
         "CREATE INDEX identitet_pseudonym ON identitet (pseudonym) WHERE pseudonym IS NOT NULL"
     )
+    # Case numbers are unique without regard to case; the lookup uses this index.
+    db.execute("CREATE UNIQUE INDEX arende_nr_versaler ON arende (upper(nr))")
     # The audit log: reading or exporting a person's data. Kept when cases are anonymised.
     db.execute("""CREATE TABLE granskning (
     id INTEGER PRIMARY KEY,

@@ -1,0 +1,151 @@
+"""Time `envagin import` of ~100k events against a raw executemany of the same rows.
+
+    python bench/import_bench.py [--cases 12000]
+
+Builds a deterministic register with bench/national.py (about 8.4 events a case), exports
+it (the interchange CSV), and imports that file into a new register that has only the
+staff. The import is timed from reading the file to the commit, with all validation.
+The baseline, in the same run: the same rows, already as event rows, inserted into the
+event table of another new register with one `executemany` and a commit: the write no
+import can avoid. Best of three for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from envagin_cli import batch, staff
+from envagin_cli import db as dbmod
+
+HERE = Path(__file__).parent
+STAFF = [
+    ("ls", "Lena Sundberg", "sf", "projektledare", 100),
+    ("as", "Amir Said", "fs", "socialsekreterare", 100),
+    ("mk", "Maria Karlsson", "ac", "arbetsmarknadssekreterare", 100),
+    ("jb", "Johan Berg", "af", "arbetsformedlare", 50),
+    ("eh", "Eva Holm", "fk", "forsakringshandlaggare", 20),
+]
+
+
+def new_register(path: Path) -> sqlite3.Connection:
+    conn, _ = dbmod.open_db(dbmod.DbPath(path, True), create=True)
+    for ident, namn, part, roll, grad in STAFF:
+        staff.add(
+            conn,
+            ident=ident,
+            namn=namn,
+            part=part,
+            roll=roll,
+            tjanstgoringsgrad=grad,
+            som="ls",
+            datum=date(2014, 1, 1),
+            idag=date(2026, 11, 22),
+        )
+    return conn
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=12000)
+    args = parser.parse_args()
+    os.environ.setdefault("ENVAGIN_IDAG", "2026-11-22")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        source = work / "source.db"
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "national.py"),
+                "--cases",
+                str(args.cases),
+                "--out",
+                str(source),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        csv_file = work / "events.csv"
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("envagin")),
+                "--db",
+                str(source),
+                "export",
+                str(csv_file),
+            ],
+            check=True,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "ENVAGIN_USER": "ls"},
+        )
+        data = csv_file.read_bytes()
+        ours = []
+        for attempt in range(3):
+            conn = new_register(work / f"import{attempt}.db")
+            began = time.perf_counter()
+            _, rows = batch.read(data, fmt="csv")
+            result = batch.run(conn, rows, som="as", idag=date(2026, 11, 22))
+            ours.append(time.perf_counter() - began)
+            assert result.skrivet and not result.fel, result.fel[:3]
+            conn.close()
+        n = len(rows)
+        src = sqlite3.connect(source)
+        raw_rows = src.execute(
+            "SELECT id + 100, arende, typ, datum, registrerad, som, os_anvandare, data, NULL "
+            "FROM handelse ORDER BY id"
+        ).fetchall()
+        cases = src.execute("SELECT identitet_id, kon, fodelsear, nr FROM arende").fetchall()
+        src.close()
+        raw = []
+        for attempt in range(3):
+            conn = new_register(work / f"raw{attempt}.db")
+            conn.executemany(
+                "INSERT INTO identitet (id, kon, fodelsear) VALUES (?, ?, ?)",
+                [(c[0], c[1], c[2]) for c in cases],
+            )
+            conn.executemany(
+                "INSERT INTO arende (identitet_id, kon, fodelsear, remittent, intag, "
+                "nr) VALUES (?, ?, ?, 'af', '2014-01-01', ?)",
+                cases,
+            )
+            began = time.perf_counter()
+            conn.execute("BEGIN")
+            conn.executemany(
+                "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, "
+                "os_anvandare, data, makulerar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                raw_rows,
+            )
+            conn.execute("COMMIT")
+            raw.append(time.perf_counter() - began)
+            conn.close()
+    best, base = min(ours), min(raw)
+    print(
+        json.dumps(
+            {
+                "rows": n,
+                "import_s": round(best, 3),
+                "import_rows_per_s": round(n / best),
+                "raw_s": round(base, 3),
+                "raw_rows_per_s": round(n / base),
+                "share_of_raw_rate": round(base / best, 3),
+            },
+            indent=1,
+        )
+    )
+    print(
+        f"import: {n} rows in {best:.2f} s ({n / best:,.0f} rows/s); raw executemany "
+        f"{base:.2f} s ({n / base:,.0f} rows/s); import reaches 1/{best / base:.1f} of the "
+        "raw rate"
+    )
+
+
+if __name__ == "__main__":
+    main()
