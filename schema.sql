@@ -195,6 +195,10 @@ BEGIN
 END;
 
 CREATE TRIGGER handelse_ingen_andring BEFORE UPDATE ON handelse
+WHEN NOT (NEW.id IS OLD.id AND NEW.arende IS OLD.arende AND NEW.typ IS OLD.typ
+    AND NEW.datum IS OLD.datum AND NEW.registrerad IS OLD.registrerad AND NEW.som IS OLD.som
+    AND NEW.os_anvandare IS OLD.os_anvandare AND NEW.makulerar IS OLD.makulerar
+    AND NEW.data IS json_remove(OLD.data, '$.remittent_handlaggare', '$.orsak'))
 BEGIN
     SELECT RAISE(ABORT, 'händelseloggen får inte ändras');
 END;

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from envagin_cli import codes, events, katalog, lifecycle, staff
+from envagin_cli import codes, events, fritext, granskning, katalog, lifecycle, staff
 from envagin_cli import personnummer as pnr
 from envagin_cli.dates import not_after_today, today
 from envagin_cli.db import write
 from envagin_cli.errors import Regelfel, Valideringsfel
 
+TYPNAMN_FOR_AUDIT = lifecycle.TYPNAMN
 _NR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 _MAX_TEXT = 200
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,7 @@ class Resultat:
 
 
 def _text(value: str | None, field: str, *, required: bool = False) -> str | None:
-    if value is None or not value.strip():
-        if required:
-            raise Valideringsfel(f"{field}: får inte vara tom.")
-        return None
-    if _CONTROL.search(value):
-        raise Valideringsfel(f"{field}: styrtecken (t.ex. radbrytning) är inte tillåtna.")
-    text = " ".join(value.split())
-    if len(text) > _MAX_TEXT:
-        raise Valideringsfel(f"{field}: högst {_MAX_TEXT} tecken ({len(text)} angavs).")
-    return text
+    return fritext.check(value, field, _MAX_TEXT, required=required)
 
 
 def _int(value: str | int | None, field: str, low: int, high: int) -> int | None:
@@ -268,6 +259,14 @@ class DbYta(Arbetsyta):
     ) -> Resultat:
         conn = self.conn
         nr = find_case(conn, ref, idag=self.idag)
+        if pnr.looks_like(ref):
+            granskning.log(
+                conn,
+                handlaggare=actor,
+                atgard="uppslag på personnummer",
+                arende=nr,
+                detaljer=TYPNAMN_FOR_AUDIT.get(typ, typ),
+            )
         if conn.execute("SELECT makulerad FROM arende WHERE nr = ?", (nr,)).fetchone()[0]:
             raise Regelfel(f"Ärendet {nr} är makulerat; registrera ett nytt intag vid behov.")
         new = lifecycle.Handelse(None, typ, datum, data)

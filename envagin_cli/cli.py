@@ -107,18 +107,22 @@ def _usage(message: str) -> NoReturn:
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn domain errors into a Swedish message on stderr and the error's exit code."""
-    from envagin_cli.errors import EnvaginError, Upptagen
+    from envagin_cli.errors import EnvaginError
 
     try:
         yield
     except EnvaginError as exc:
         _say(f"Fel: {exc}")
         raise typer.Exit(exc.exit_code) from None
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            _say(f"Fel: {Upptagen('Databasen är upptagen, försök igen om en stund.')}")
-            raise typer.Exit(Upptagen.exit_code) from None
-        raise
+    except sqlite3.DatabaseError as exc:
+        from pathlib import Path
+
+        from envagin_cli import db as dbmod
+
+        error = dbmod.translate(exc, Path(_state.db or os.environ.get("ENVAGIN_DB", "registret")))
+        _say(f"Fel: {error}")
+        code = error.exit_code if isinstance(error, EnvaginError) else 1
+        raise typer.Exit(code) from None
 
 
 def _open(db: str | None, *, create: bool = False) -> sqlite3.Connection:
@@ -168,14 +172,27 @@ def _root(
 
 
 @app.command()
-def init(db: DbOpt = None) -> None:
+def init(
+    db: DbOpt = None,
+    grupp: Annotated[
+        str | None,
+        typer.Option(
+            "--grupp",
+            help="Gör registret (och dess WAL-filer) läs- och skrivbart för gruppen (0660).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Skapa ett nytt tomt register (eller uppgradera ett befintligt)."""
     from envagin_cli import db as dbmod
 
     with handled():
         target = dbmod.resolve_path(db or _state.db)
         existed = target.path.exists()
-        _open(db, create=True)
+        conn = _open(db, create=True)
+        if grupp:
+            dbmod.share_with_group(conn, target.path, grupp)
+            _say(f"Registret är delat med gruppen {grupp} (0660).")
         if existed:
             _say(f"Databasen finns redan och är aktuell: {target.path}")
 
@@ -774,16 +791,28 @@ def cases(
 def show(
     arende: CaseArg,
     json_: JsonOpt = False,
+    som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Visa ett ärende med hela tidslinjen och händelse-id; makulerade händelser överstrukna."""
-    from envagin_cli import arenden, queries, render
+    from envagin_cli import arenden, granskning, personnummer, queries, render, staff
     from envagin_cli.dates import today
+    from envagin_cli.db import write
 
     with handled():
         conn = _open(db)
-        nr = arenden.find_case(conn, arende)
-        view = queries.timeline(conn, nr, today())
+        # Reading a person's data is logged; if the log row cannot be written, nothing is read.
+        with write(conn):
+            actor = staff.resolve_actor(conn, som)
+            nr = arenden.find_case(conn, arende)
+            granskning.log(
+                conn,
+                handlaggare=actor,
+                atgard="visa ärende",
+                arende=nr,
+                detaljer="uppslag på personnummer" if personnummer.looks_like(arende) else "",
+            )
+            view = queries.timeline(conn, nr, today())
     render.print_json(view) if json_ else render.timeline(view)
 
 
@@ -1416,6 +1445,92 @@ def export_(
         f"Exporterade {count} händelser{' till ' + fil if fil else ''}"
         f"{' med personnummer i klartext' if med_personnummer else ''}."
     )
+
+
+# --- safety: audit, gallring -----------------------------------------------------------------
+
+
+@app.command()
+def audit(
+    fran: Annotated[
+        str | None, typer.Option("--från", help="Från och med datum.", show_default=False)
+    ] = None,
+    till: Annotated[
+        str | None, typer.Option("--till", help="Till och med datum.", show_default=False)
+    ] = None,
+    handlaggare: Annotated[
+        str | None,
+        typer.Option("--handläggare", help="Bara denna handläggare.", show_default=False),
+    ] = None,
+    arende: Annotated[
+        str | None, typer.Option("--ärende", help="Bara detta ärende.", show_default=False)
+    ] = None,
+    json_: JsonOpt = False,
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Granskningsloggen: vem som läst eller exporterat personuppgifter (ledningen)."""
+    from envagin_cli import granskning, render, staff
+
+    with handled():
+        conn = _open(db)
+        staff.require_ledning(conn, som, "läsa granskningsloggen")
+        rows = granskning.list_rows(
+            conn,
+            fran=_day(fran, "från").isoformat() if fran else None,
+            till=_day(till, "till").isoformat() if till else None,
+            handlaggare=handlaggare.lower() if handlaggare else None,
+            arende=arende,
+        )
+    if json_:
+        render.print_json(rows)
+    else:
+        render.audit_table(rows)
+
+
+@app.command()
+def gallra(
+    fore: Annotated[
+        str | None,
+        typer.Option(
+            "--före",
+            help="Gallra avslutade ärenden vars sista händelse är före datumet "
+            "(standard: 5 år före idag).",
+            show_default=False,
+        ),
+    ] = None,
+    ja: Annotated[bool, typer.Option("--ja", help="Fråga inte (för skript).")] = False,
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Anonymisera gamla avslutade ärenden (projektledare/teamledare); siffrorna består."""
+    from envagin_cli import gallring, staff
+    from envagin_cli.dates import today
+
+    with handled():
+        conn = _open(db)
+        staff.require_ledning(conn, som, "gallra")
+        idag = today()
+        cutoff = _day(fore, "före") if fore else gallring.default_cutoff(idag)
+        todo = gallring.plan(conn, cutoff, idag)
+        _say(
+            f"Gallring av avslutade ärenden med sista händelse före {cutoff.isoformat()}: "
+            f"{len(todo.arenden)} ärenden; personnummer tas bort i {todo.med_personnummer}, "
+            f"fritext i {todo.med_fritext} händelser. Kön, födelseår, datum och koder "
+            "behålls."
+        )
+        if not todo.arenden:
+            _say("Inget att gallra.")
+            return
+        if not ja:
+            if not sys.stdin.isatty():
+                _say("Fel: bekräfta med --ja när kommandot körs utan terminal; inget har gallrats.")
+                raise typer.Exit(1)
+            if not typer.confirm("Gallra nu? Det går inte att ångra.", default=False):
+                _say("Avbrutet; inget har gallrats.")
+                raise typer.Exit(1)
+        done = gallring.run(conn, fore=cutoff, som=som, idag=idag)
+    _say(f"Gallrade {len(done.arenden)} ärenden.")
 
 
 def main() -> Any:

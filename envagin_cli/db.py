@@ -24,7 +24,7 @@ from pathlib import Path
 from envagin_cli.errors import Databasfel, Upptagen
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = int(os.environ.get("ENVAGIN_TIMEOUT_MS", "5000"))
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,16 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    from urllib.parse import quote
+
+    conn = sqlite3.connect(
+        f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1", uri=True, isolation_level=None
+    )
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection, bool]:
     """Open (and migrate) the register; returns the connection and whether it was created.
 
@@ -95,15 +105,29 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
         created = True
     _check_header(path)
     try:
-        conn = connect(path)
-        migrations.check_version(conn, path)
+        try:
+            conn = connect(path)
+            migrations.check_version(conn, path)
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc):
+                raise
+            # A read-only file in a read-only folder: SQLite cannot make the WAL index, so
+            # read it as an unchanging file. Reports work; every write is refused.
+            conn = connect_readonly(path)
+            migrations.check_version(conn, path)
+            if migrations.pending(conn):
+                raise Databasfel(
+                    f"{path} är skrivskyddad och behöver uppgraderas; be den som äger filen "
+                    "köra envagin en gång med skrivrätt."
+                ) from None
+            return conn, created
         if migrations.pending(conn):
             _set_wal(conn)
             migrations.migrate(conn, path, backup=not created)
         else:
             _set_wal(conn)
     except sqlite3.DatabaseError as exc:
-        raise _translate(exc, path) from exc
+        raise translate(exc, path) from exc
     return conn, created
 
 
@@ -113,14 +137,18 @@ def _set_wal(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
 
 
-def _translate(exc: sqlite3.DatabaseError, path: Path) -> Exception:
+def translate(exc: sqlite3.DatabaseError, path: Path) -> Databasfel | Upptagen:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return Upptagen("Databasen är upptagen, försök igen om en stund.")
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return Databasfel(f"{path} är skadad eller ingen SQLite-databas; filen lämnas orörd.")
     if "readonly" in text or "read-only" in text:
-        return Databasfel(f"{path} är skrivskyddad; inget har skrivits.")
+        return Databasfel(
+            f"{path} är skrivskyddad (eller ligger i en skrivskyddad mapp); inget har skrivits. "
+            "Rapporter utan personuppgifter går att ta fram, men inget som skriver eller "
+            "loggar läsning av personuppgifter."
+        )
     if "unable to open" in text:
         return Databasfel(f"Kan inte öppna {path}.")
     return Databasfel(f"Databasfel i {path}: {exc}.")
@@ -144,7 +172,7 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise _translate(exc, Path(conn_path(conn))) from exc
+        raise translate(exc, Path(conn_path(conn))) from exc
     try:
         yield conn
     except BaseException:
@@ -156,7 +184,7 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     except sqlite3.OperationalError as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise _translate(exc, Path(conn_path(conn))) from exc
+        raise translate(exc, Path(conn_path(conn))) from exc
 
 
 def conn_path(conn: sqlite3.Connection) -> str:
@@ -174,3 +202,23 @@ def backup(conn: sqlite3.Connection, target: Path) -> None:
         conn.backup(dest)
     finally:
         dest.close()
+
+
+def share_with_group(conn: sqlite3.Connection, path: Path, group: str) -> None:
+    """Give a group read and write access (0660) to the register and its WAL files."""
+    import grp
+
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise Databasfel(f"grupp: gruppen '{group[:40]}' finns inte på datorn.") from None
+    # The -wal and -shm files exist while a connection is open; SQLite creates later ones
+    # with the database file's mode (the folder should be the group's, with setgid).
+    conn.execute("PRAGMA user_version").fetchone()
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            try:
+                os.chown(file, -1, gid)
+                os.chmod(file, 0o660)
+            except OSError as exc:
+                raise Databasfel(f"Kan inte ändra behörighet på {file}: {exc.strerror}.") from None

@@ -9,7 +9,7 @@ import re
 import sqlite3
 from datetime import date
 
-from envagin_cli import codes, events, staff
+from envagin_cli import codes, events, fritext, staff
 from envagin_cli.dates import not_after_today
 from envagin_cli.db import write
 from envagin_cli.errors import Regelfel, Valideringsfel
@@ -74,9 +74,8 @@ def validate(kod: str, namn: str, part: str) -> tuple[str, str, str]:
         raise Valideringsfel(
             f"kod: '{kod[:40]}' är ingen giltig insatskod; använd a–z, siffror och '-'."
         )
-    label = " ".join(namn.split())
-    if not label or len(label) > 200 or any(ord(c) < 32 for c in namn):
-        raise Valideringsfel("namn: ange ett namn på 1–200 tecken utan styrtecken.")
+    label = fritext.check(namn, "namn", 200, required=True)
+    assert label is not None
     return code, label, codes.parse_code(part, codes.UTFORARE, "part")
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from envagin_cli import codes, events, staff
+from envagin_cli import codes, events, fritext, staff
 from envagin_cli.dates import not_after_today
 from envagin_cli.db import write
 from envagin_cli.errors import Regelfel, Valideringsfel
@@ -57,16 +57,7 @@ class Malpost:
 
 
 def _text(value: str | None, field: str, most: int, *, required: bool = False) -> str:
-    if value is None or not value.strip():
-        if required:
-            raise Valideringsfel(f"{field}: får inte vara tom.")
-        return ""
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise Valideringsfel(f"{field}: styrtecken (t.ex. radbrytning) är inte tillåtna.")
-    text = " ".join(value.split())
-    if len(text) > most:
-        raise Valideringsfel(f"{field}: högst {most} tecken ({len(text)} angavs).")
-    return text
+    return fritext.check(value, field, most, required=required) or ""
 
 
 def parse_kod(value: str) -> str:

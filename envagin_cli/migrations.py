@@ -170,7 +170,13 @@ def _m001_statements() -> list[str]:
         "CREATE INDEX handelse_arende ON handelse (arende)",
         "CREATE UNIQUE INDEX handelse_makulerar ON handelse (makulerar) "
         "WHERE makulerar IS NOT NULL",
+        # The one change ever allowed: gallring removes free text (the name of the referring
+        # party's handläggare, a void's reason) from an event's data; nothing else changes.
         """CREATE TRIGGER handelse_ingen_andring BEFORE UPDATE ON handelse
+WHEN NOT (NEW.id IS OLD.id AND NEW.arende IS OLD.arende AND NEW.typ IS OLD.typ
+    AND NEW.datum IS OLD.datum AND NEW.registrerad IS OLD.registrerad AND NEW.som IS OLD.som
+    AND NEW.os_anvandare IS OLD.os_anvandare AND NEW.makulerar IS OLD.makulerar
+    AND NEW.data IS json_remove(OLD.data, '$.remittent_handlaggare', '$.orsak'))
 BEGIN
     SELECT RAISE(ABORT, 'händelseloggen får inte ändras');
 END""",

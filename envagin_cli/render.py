@@ -333,3 +333,23 @@ def goal_history(view: dict[str, Any]) -> None:
                 ],
             )
         )
+
+
+def audit_table(rows: list[dict[str, Any]]) -> None:
+    _console().print(
+        _table(
+            "Granskningslogg",
+            ["Tid", "Handläggare", "OS-användare", "Åtgärd", "Ärende", "Detaljer"],
+            [
+                [
+                    r["tid"],
+                    r["handlaggare"],
+                    r["os_anvandare"],
+                    r["atgard"],
+                    r["arende"] or "",
+                    r["detaljer"],
+                ]
+                for r in rows
+            ],
+        )
+    )

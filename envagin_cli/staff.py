@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from envagin_cli import codes, events
+from envagin_cli import codes, events, fritext
 from envagin_cli.dates import not_after_today
 from envagin_cli.db import write
 from envagin_cli.errors import Behorighetsfel, Regelfel, Valideringsfel
@@ -222,7 +222,6 @@ def list_staff(conn: sqlite3.Connection, *, alla: bool = False) -> list[dict[str
 
 
 def _namn(value: str) -> str:
-    text = " ".join(value.split())
-    if not text or len(text) > 200 or any(ord(c) < 32 for c in value if c not in "\t\n"):
-        raise Valideringsfel("namn: ange ett namn på 1–200 tecken utan styrtecken.")
+    text = fritext.check(value, "namn", 200, required=True)
+    assert text is not None
     return text
