@@ -366,9 +366,9 @@ def test_round_trip_with_personnummer(register: Invoke, db: Path, tmp_path: Path
     result = register("export", str(out), "--med-personnummer")
     assert result.exit_code == 0, result.stderr
     assert "19811218987" in out.read_text(encoding="utf-8")
-    assert rows(
-        db, "SELECT handlaggare, atgard FROM granskning WHERE atgard LIKE 'export%'"
-    ) == [("ls", "export med personnummer")]
+    assert rows(db, "SELECT handlaggare, atgard FROM granskning WHERE atgard LIKE 'export%'") == [
+        ("ls", "export med personnummer")
+    ]
     target = tmp_path / "kopia.db"
     assert register("--db", str(target), "init", use_db=False).exit_code == 0
     imported = register("--db", str(target), "import", str(out), use_db=False)
