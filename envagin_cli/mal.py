@@ -57,6 +57,21 @@ def parse_value(key: str, value: str) -> float | None:
     return number
 
 
+def record_change(conn: sqlite3.Connection, actor: str, datum: date, data: dict[str, Any]) -> int:
+    """A goal change: an event in the history and a row in the audit log."""
+    from envagin_cli import granskning
+
+    event_id = events.append(conn, typ="goal", datum=datum, som=actor, data=data)
+    what = data.get("mal") or data.get("kod") or ""
+    granskning.log(
+        conn,
+        handlaggare=actor,
+        atgard="ändrat mål",
+        detaljer=f"{data.get('atgard', 'målvärde')} {what}".strip(),
+    )
+    return event_id
+
+
 def list_goals(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     values = {r[0]: r[1] for r in conn.execute("SELECT nyckel, varde FROM mal")}
     return [
@@ -85,5 +100,5 @@ def set_goal(
             "ON CONFLICT (nyckel) DO UPDATE SET varde = excluded.varde",
             (key, number),
         )
-        events.append(conn, typ="goal", datum=datum, som=actor, data={"mal": key, "varde": number})
+        record_change(conn, actor, datum, {"mal": key, "varde": number})
     return number

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from envagin_cli import codes, events, fritext, staff
+from envagin_cli import codes, fritext, mal, staff
 from envagin_cli.dates import not_after_today
 from envagin_cli.db import write
 from envagin_cli.errors import Regelfel, Valideringsfel
@@ -180,9 +180,7 @@ def add(
             f"INSERT INTO malpost ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
             list(values.values()),
         )
-        events.append(
-            conn, typ="goal", datum=datum, som=actor, data={"atgard": "nytt-mal", **values}
-        )
+        mal.record_change(conn, actor, datum, {"atgard": "nytt-mal", **values})
     return True
 
 
@@ -204,12 +202,11 @@ def set_status(
         post = get(conn, kod)
         if post.typ != "milstolpe":
             raise Regelfel(f"{post.kod} är en indikator; ange värden med 'envagin mål värde'.")
-        event_id = events.append(
+        event_id = mal.record_change(
             conn,
-            typ="goal",
-            datum=datum,
-            som=actor,
-            data={"atgard": "status", "kod": post.kod, "status": value, "kommentar": comment},
+            actor,
+            datum,
+            {"atgard": "status", "kod": post.kod, "status": value, "kommentar": comment},
         )
         conn.execute(
             "INSERT INTO malstatus (malpost_id, datum, status, kommentar, som, handelse_id) "
@@ -249,12 +246,11 @@ def add_value(
         ).fetchone()
         if current is not None and (current[0], current[1]) == (number, source or post.kalla):
             return False
-        event_id = events.append(
+        event_id = mal.record_change(
             conn,
-            typ="goal",
-            datum=datum,
-            som=actor,
-            data={
+            actor,
+            datum,
+            {
                 "atgard": "varde",
                 "kod": post.kod,
                 "period": label,

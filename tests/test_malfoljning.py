@@ -72,6 +72,13 @@ def test_milestone_status_history(goals: Invoke, db: Path) -> None:
         ("2014-04-15", "uppnatt", "Invigd"),
     ]
     assert rows(db, "SELECT count(*) FROM handelse WHERE typ = 'goal'")[0][0] >= 10
+    # Every change is also in the audit log, with who made it.
+    audit = rows(
+        db,
+        "SELECT handlaggare, atgard, detaljer FROM granskning "
+        "WHERE detaljer LIKE 'status%' ORDER BY id",
+    )
+    assert audit == [("ls", "ändrat mål", "status mottagning")] * 2
     conn = sqlite3.connect(db)
     with pytest.raises(sqlite3.DatabaseError, match="får inte"):
         conn.execute("UPDATE malstatus SET status = 'pagar'")
