@@ -7,7 +7,7 @@ it (the interchange CSV), and imports that file into a new register that has onl
 staff. The import is timed from reading the file to the commit, with all validation.
 The baseline, in the same run: the same rows, already as event rows, inserted into the
 event table of another new register with one `executemany` and a commit: the write no
-import can avoid. Best of three for each.
+import can avoid. Best of five for each.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def main() -> None:
         )
         data = csv_file.read_bytes()
         ours = []
-        for attempt in range(3):
+        for attempt in range(5):
             conn = new_register(work / f"import{attempt}.db")
             began = time.perf_counter()
             _, rows = batch.read(data, fmt="csv")
@@ -105,7 +105,7 @@ def main() -> None:
         cases = src.execute("SELECT identitet_id, kon, fodelsear, nr FROM arende").fetchall()
         src.close()
         raw = []
-        for attempt in range(3):
+        for attempt in range(5):
             conn = new_register(work / f"raw{attempt}.db")
             conn.executemany(
                 "INSERT INTO identitet (id, kon, fodelsear) VALUES (?, ?, ?)",

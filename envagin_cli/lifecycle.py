@@ -72,6 +72,8 @@ _ONCE = {
     "followup": "ettårsuppföljningen görs en gång.",
 }
 
+_LAST = float("inf")  # a new event sorts after the registered ones of its date and kind
+
 _JOINT_WORK = frozenset({"map-start", "map-done", "tripartite", "assign"})
 
 
@@ -85,7 +87,7 @@ class Handelse:
     data: dict[str, Any]
 
     def sort_key(self) -> tuple[date, int, float]:
-        return (self.datum, _RANK[self.typ], float("inf") if self.id is None else self.id)
+        return (self.datum, _RANK[self.typ], _LAST if self.id is None else self.id)
 
     def namn(self) -> str:
         ref = "den nya händelsen" if self.id is None else f"händelse {self.id}"
