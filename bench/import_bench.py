@@ -25,15 +25,9 @@ from pathlib import Path
 
 from envagin_cli import batch, staff
 from envagin_cli import db as dbmod
+from envagin_cli.demo import STAFF
 
 HERE = Path(__file__).parent
-STAFF = [
-    ("ls", "Lena Sundberg", "sf", "projektledare", 100),
-    ("as", "Amir Said", "fs", "socialsekreterare", 100),
-    ("mk", "Maria Karlsson", "ac", "arbetsmarknadssekreterare", 100),
-    ("jb", "Johan Berg", "af", "arbetsformedlare", 50),
-    ("eh", "Eva Holm", "fk", "forsakringshandlaggare", 20),
-]
 
 
 def new_register(path: Path) -> sqlite3.Connection:

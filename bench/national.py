@@ -18,7 +18,9 @@ from pathlib import Path
 
 from envagin_cli import codes
 from envagin_cli import db as dbmod
+from envagin_cli.demo import STAFF as DEMO_STAFF
 
+STAFF = DEMO_STAFF[:5]  # the demo's first five handläggare (the team of the project plan)
 START = date(2014, 1, 1)
 END = date(2026, 11, 22)
 SEED = 1_000_000
@@ -48,13 +50,6 @@ SLUT = [
     "avbrutet",
     "annat",
     "okand",
-]
-STAFF = [
-    ("ls", "Lena Sundberg", "sf", "projektledare", 100),
-    ("as", "Amir Said", "fs", "socialsekreterare", 100),
-    ("mk", "Maria Karlsson", "ac", "arbetsmarknadssekreterare", 100),
-    ("jb", "Johan Berg", "af", "arbetsformedlare", 50),
-    ("eh", "Eva Holm", "fk", "forsakringshandlaggare", 20),
 ]
 
 
