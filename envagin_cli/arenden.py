@@ -67,7 +67,7 @@ def find_case(conn: sqlite3.Connection, ref: str, *, idag: date | None = None) -
             (number,),
         ).fetchone()
         if row is None:
-            raise Valideringsfel("ärende: det finns inget öppet ärende för det personnumret.")
+            raise no_open_case()
         return str(row[0])
     row = conn.execute("SELECT nr FROM arende WHERE nr = ?", (text,)).fetchone()
     if row is None:
@@ -282,7 +282,7 @@ class DbYta(Arbetsyta):
     ) -> Resultat:
         conn = self.conn
         if nr and conn.execute("SELECT 1 FROM arende WHERE upper(nr) = upper(?)", (nr,)).fetchone():
-            raise Regelfel(f"ärende: {nr} finns redan; välj ett annat nummer eller utelämna det.")
+            raise number_taken(nr)
         if ident.personnummer is not None:
             open_case = conn.execute(
                 "SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
@@ -290,7 +290,7 @@ class DbYta(Arbetsyta):
                 (ident.personnummer,),
             ).fetchone()
             if open_case:
-                raise _open_case_refusal(open_case[0])
+                raise open_case_refusal(open_case[0])
         nr = nr or next_number(conn, datum.year)
         stored = None if ident.skyddad else ident.personnummer
         ident_id = conn.execute(
@@ -375,11 +375,19 @@ def check_void(
         ) from None
 
 
-def _open_case_refusal(nr: str) -> Regelfel:
+def open_case_refusal(nr: str) -> Regelfel:
     return Regelfel(
         f"Personen har redan ett öppet ärende: {nr}. Avsluta det först; "
         "ett nytt intag blir ett nytt ärende."
     )
+
+
+def number_taken(nr: str) -> Regelfel:
+    return Regelfel(f"ärende: {nr} finns redan; välj ett annat nummer eller utelämna det.")
+
+
+def no_open_case() -> Valideringsfel:
+    return Valideringsfel("ärende: det finns inget öppet ärende för det personnumret.")
 
 
 def _yta(target: Arbetsyta | sqlite3.Connection, idag: date | None) -> Arbetsyta:

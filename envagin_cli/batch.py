@@ -264,9 +264,8 @@ class MinnesYta(arenden.Arbetsyta):
         ident = value.strip().lower()
         person = self.staff.get(ident)
         if person is None or not person.aktiv:
-            active = ", ".join(sorted(k for k, v in self.staff.items() if v.aktiv)) or "inga"
-            what = "är avaktiverad" if person else "är ingen registrerad handläggare"
-            raise Valideringsfel(f"{field}: '{value[:30]}' {what}. Aktiva handläggare: {active}.")
+            active = sorted(k for k, v in self.staff.items() if v.aktiv)
+            raise staff.not_active(value, field, known=person is not None, active=active)
         return ident
 
     def aktor(self, som: str | None) -> str:
@@ -289,9 +288,8 @@ class MinnesYta(arenden.Arbetsyta):
         kod = codes.fold(value)
         entry = self.insatser.get(kod)
         if entry is None or not entry[2]:
-            active = ", ".join(k for k, v in self.insatser.items() if v[2])
-            what = "är avaktiverad" if entry else "är ingen insats i katalogen"
-            raise Valideringsfel(f"insats: '{value[:40]}' {what}. Aktiva insatser: {active}.")
+            active = [k for k, v in self.insatser.items() if v[2]]
+            raise katalog.not_active(value, "insats", known=entry is not None, active=active)
         return kod, entry[1]
 
     def insats_finns(self, value: str) -> str:
@@ -372,7 +370,7 @@ class MinnesYta(arenden.Arbetsyta):
             ).fetchone()
             case_or_none = self.case(row[0]) if row else None
             if case_or_none is None or case_or_none.state.avslutad is not None:
-                raise Valideringsfel("ärende: det finns inget öppet ärende för det personnumret.")
+                raise arenden.no_open_case()
             return case_or_none
         found = self.case(text)
         if found is None:
@@ -465,13 +463,10 @@ class MinnesYta(arenden.Arbetsyta):
         self, nr: str, datum: date, actor: str, ident: arenden.Identitet, data: dict[str, Any]
     ) -> arenden.Resultat:
         if nr and self.case(nr) is not None:
-            raise Regelfel(f"ärende: {nr} finns redan; välj ett annat nummer eller utelämna det.")
+            raise arenden.number_taken(nr)
         open_nr = self.open_case_for(ident.personnummer, ident.pseudonym)
         if open_nr:
-            raise Regelfel(
-                f"Personen har redan ett öppet ärende: {open_nr}. Avsluta det först; "
-                "ett nytt intag blir ett nytt ärende."
-            )
+            raise arenden.open_case_refusal(open_nr)
         if not nr:
             year = datum.year
             if year not in self.numbers:

@@ -51,12 +51,17 @@ def require_active(conn: sqlite3.Connection, value: str, field: str = "insats") 
             None,
         )
     if row is None or not row["aktiv"]:
-        active = ", ".join(
+        active = [
             r[0] for r in conn.execute("SELECT kod FROM insats WHERE aktiv = 1 ORDER BY rowid")
-        )
-        what = "är avaktiverad" if row else "är ingen insats i katalogen"
-        raise Valideringsfel(f"{field}: '{value[:40]}' {what}. Aktiva insatser: {active}.")
+        ]
+        raise not_active(value, field, known=row is not None, active=active)
     return str(row["kod"]), str(row["part"])
+
+
+def not_active(value: str, field: str, *, known: bool, active: list[str]) -> Valideringsfel:
+    """The refusal for an insats that cannot be started, listing the active ones."""
+    what = "är avaktiverad" if known else "är ingen insats i katalogen"
+    return Valideringsfel(f"{field}: '{value[:40]}' {what}. Aktiva insatser: {', '.join(active)}.")
 
 
 def exists(conn: sqlite3.Connection, value: str) -> str:

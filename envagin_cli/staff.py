@@ -74,10 +74,15 @@ def require_active(conn: sqlite3.Connection, value: str, field: str) -> str:
     ident = value.strip().lower()
     person = get(conn, ident) if _ID.match(ident) else None
     if person is None or not person.aktiv:
-        active = ", ".join(_active_ids(conn)) or "inga – lägg till med 'envagin staff add'"
-        what = "är avaktiverad" if person else "är ingen registrerad handläggare"
-        raise Valideringsfel(f"{field}: '{value[:30]}' {what}. Aktiva handläggare: {active}.")
+        raise not_active(value, field, known=person is not None, active=_active_ids(conn))
     return ident
+
+
+def not_active(value: str, field: str, *, known: bool, active: list[str]) -> Valideringsfel:
+    """The refusal for a handläggare who is not active, listing the active ones."""
+    listed = ", ".join(active) or "inga – lägg till med 'envagin staff add'"
+    what = "är avaktiverad" if known else "är ingen registrerad handläggare"
+    return Valideringsfel(f"{field}: '{value[:30]}' {what}. Aktiva handläggare: {listed}.")
 
 
 def resolve_actor(conn: sqlite3.Connection, som: str | None) -> str:
