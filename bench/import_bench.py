@@ -23,9 +23,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from envagin_cli import batch, staff
-from envagin_cli import db as dbmod
-from envagin_cli.demo import STAFF
+from envagin_cli.domain import staff
+from envagin_cli.domain.demo import STAFF
+from envagin_cli.interchange import importer as batch
+from envagin_cli.store import db as dbmod
 
 HERE = Path(__file__).parent
 

@@ -16,9 +16,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from envagin_cli import codes
-from envagin_cli import db as dbmod
-from envagin_cli.demo import STAFF as DEMO_STAFF
+from envagin_cli.domain import codes
+from envagin_cli.domain.demo import STAFF as DEMO_STAFF
+from envagin_cli.store import db as dbmod
 
 STAFF = DEMO_STAFF[:5]  # the demo's first five handläggare (the team of the project plan)
 START = date(2014, 1, 1)

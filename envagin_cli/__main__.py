@@ -1,3 +1,3 @@
-from envagin_cli.cli import main
+from envagin_cli.cli.app import main
 
 main()

@@ -11,7 +11,7 @@ import pytest
 from stdnum import luhn
 from typer.testing import CliRunner, Result
 
-from envagin_cli.cli import app
+from envagin_cli.cli.app import app
 
 TODAY = "2026-11-22"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from envagin_cli import migrations, schema
+from envagin_cli.store import migrations, schema
 
 from conftest import Invoke
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_schema_snapshot_is_current() -> None:
     assert (ROOT / "schema.sql").read_text(encoding="utf-8") == schema.snapshot(), (
-        "schema.sql is stale: run `python -m envagin_cli.schema > schema.sql`"
+        "schema.sql is stale: run `python -m envagin_cli.store.schema > schema.sql`"
     )
 
 
@@ -122,7 +122,7 @@ def test_backup_copy(register: Invoke, db: Path, tmp_path: Path) -> None:
 
 def test_old_register_is_backed_up_before_migration(tmp_path: Path, monkeypatch: object) -> None:
     # A register at the current version, then an extra, later migration registered.
-    from envagin_cli import db as dbmod
+    from envagin_cli.store import db as dbmod
 
     path = tmp_path / "gammal.db"
     conn, created = dbmod.open_db(dbmod.DbPath(path, True), create=True)
@@ -153,8 +153,8 @@ def test_old_register_is_backed_up_before_migration(tmp_path: Path, monkeypatch:
 
 
 def test_failed_migration_leaves_old_version(tmp_path: Path) -> None:
-    from envagin_cli import db as dbmod
-    from envagin_cli.errors import EnvaginError
+    from envagin_cli.domain.errors import EnvaginError
+    from envagin_cli.store import db as dbmod
 
     path = tmp_path / "gammal.db"
     conn, _ = dbmod.open_db(dbmod.DbPath(path, True), create=True)

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from envagin_cli.dates import parse_date, parse_file_date
-from envagin_cli.errors import Valideringsfel
+from envagin_cli.domain.dates import parse_date, parse_file_date
+from envagin_cli.domain.errors import Valideringsfel
 
 TODAY = date(2026, 11, 22)
 

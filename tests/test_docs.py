@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from envagin_cli.cli import app
+from envagin_cli.cli.app import app
 
 from conftest import Invoke
 
@@ -74,7 +74,7 @@ def test_command_has_help_and_is_in_readme(invoke: Invoke, name: str) -> None:
 def test_help_imports_no_heavy_module() -> None:
     code = (
         "import sys\n"
-        "from envagin_cli.cli import app\n"
+        "from envagin_cli.cli.app import app\n"
         "try:\n"
         "    app(['intake', '--help'])\n"
         "except SystemExit:\n"

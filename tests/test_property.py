@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from envagin_cli.cli import app
+from envagin_cli.cli.app import app
 
 from conftest import TODAY, dump
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from envagin_cli.tables import Kolumn, Rad, Tabell, bounds_of, maskera, procent
+from envagin_cli.report.tables import Kolumn, Rad, Tabell, bounds_of, maskera, procent
 
 from conftest import Invoke
 

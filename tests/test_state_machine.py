@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from envagin_cli import arenden, lifecycle, staff
-from envagin_cli import db as dbmod
-from envagin_cli.errors import Regelfel
-from envagin_cli.lifecycle import Handelse
+from envagin_cli.domain import cases as arenden
+from envagin_cli.domain import lifecycle, staff
+from envagin_cli.domain.errors import Regelfel
+from envagin_cli.domain.lifecycle import Handelse
+from envagin_cli.store import db as dbmod
 
 IDAG = date(2026, 11, 22)
 

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from envagin_cli.errors import Databasfel
-from envagin_cli.report import Malstatus, Rapport
-from envagin_cli.tables import Kolumn, Rad, Tabell, format_tal
+from envagin_cli.domain.errors import Databasfel
+from envagin_cli.report.figures import Malstatus, Rapport
+from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
 
 
 def header_lines(r: Rapport) -> list[str]:

@@ -17,8 +17,8 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from envagin_cli import codes, lifecycle
-from envagin_cli import personnummer as pnr
+from envagin_cli.domain import codes, lifecycle
+from envagin_cli.domain import personnummer as pnr
 
 MAPPING_DAYS = 14
 

@@ -16,9 +16,10 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from envagin_cli import granskning, staff
-from envagin_cli.db import write
-from envagin_cli.errors import Valideringsfel
+from envagin_cli.domain import audit as granskning
+from envagin_cli.domain import staff
+from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.store.db import write
 
 ARSGRANS = 5
 

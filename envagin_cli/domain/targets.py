@@ -13,10 +13,11 @@ import sqlite3
 from datetime import date
 from typing import Any
 
-from envagin_cli import events, staff
-from envagin_cli.dates import not_after_today
-from envagin_cli.db import write
-from envagin_cli.errors import Valideringsfel
+from envagin_cli.domain import staff
+from envagin_cli.domain.dates import not_after_today
+from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.store import events
+from envagin_cli.store.db import write
 
 NYCKLAR = {
     "inflode": ("Nya deltagare per år", "antal per år"),
@@ -29,7 +30,7 @@ _UNSET = {"", "-", "–", "ingen", "inget", "av"}
 
 
 def parse_key(value: str) -> str:
-    from envagin_cli.codes import fold
+    from envagin_cli.domain.codes import fold
 
     key = fold(value)
     if key not in NYCKLAR:
@@ -59,7 +60,7 @@ def parse_value(key: str, value: str) -> float | None:
 
 def record_change(conn: sqlite3.Connection, actor: str, datum: date, data: dict[str, Any]) -> int:
     """A goal change: an event in the history and a row in the audit log."""
-    from envagin_cli import granskning
+    from envagin_cli.domain import audit as granskning
 
     event_id = events.append(conn, typ="goal", datum=datum, som=actor, data=data)
     what = data.get("mal") or data.get("kod") or ""

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli import codes
-from envagin_cli.periods import Period
-from envagin_cli.tables import Kolumn, Rad, Tabell, procent
+from envagin_cli.domain import codes
+from envagin_cli.domain.periods import Period
+from envagin_cli.report.tables import Kolumn, Rad, Tabell, procent
 
 # The same terms as the partial index arende_deltagare (migrations.RAKNAS), so SQLite uses it.
 BASE = "a.makulerad = 0 AND (a.slutorsak IS NULL OR a.slutorsak <> 'felregistrering')"
@@ -97,7 +97,7 @@ def build(conn: sqlite3.Connection, period: Period, idag: date) -> Rapport:
 
 def _goal_level_tables(conn: sqlite3.Connection, period: Period) -> list[Tabell]:
     """Milestones due or changed in P (or overdue), and indicators against their baseline."""
-    from envagin_cli import malfoljning
+    from envagin_cli.domain import mal as malfoljning
 
     data = malfoljning.for_report(conn, period.start, period.slut)
     text = [

@@ -27,11 +27,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli import arenden, codes, events, katalog, lifecycle, mal, staff, utbyte
-from envagin_cli import personnummer as pnr
-from envagin_cli.dates import parse_file_date, today
-from envagin_cli.db import write
-from envagin_cli.errors import Behorighetsfel, EnvaginError, Regelfel, Valideringsfel
+from envagin_cli.domain import cases as arenden
+from envagin_cli.domain import codes, lifecycle, staff
+from envagin_cli.domain import insats as katalog
+from envagin_cli.domain import personnummer as pnr
+from envagin_cli.domain import targets as mal
+from envagin_cli.domain.dates import parse_file_date, today
+from envagin_cli.domain.errors import Behorighetsfel, EnvaginError, Regelfel, Valideringsfel
+from envagin_cli.interchange import export as utbyte
+from envagin_cli.store import events
+from envagin_cli.store.db import write
 
 IGNORED = frozenset({"rad", "fel"})  # columns of a rejects file, so it can be fixed and re-read
 _TRUE = {"ja", "j", "yes", "true", "1", "x"}
@@ -752,7 +757,7 @@ def _staff(yta: MinnesYta, row: dict[str, str], datum: date, som: str | None) ->
         row.get("roll", ""),
         row.get("tjanstgoringsgrad") or "100",
     )
-    from envagin_cli.dates import not_after_today
+    from envagin_cli.domain.dates import not_after_today
 
     not_after_today(datum, idag=yta.idag)
     existing = yta.staff.get(new.id)

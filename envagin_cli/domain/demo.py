@@ -16,9 +16,10 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from envagin_cli import arenden, staff
-from envagin_cli.db import write
-from envagin_cli.errors import Regelfel, Valideringsfel
+from envagin_cli.domain import cases as arenden
+from envagin_cli.domain import staff
+from envagin_cli.domain.errors import Regelfel, Valideringsfel
+from envagin_cli.store.db import write
 
 START = date(2014, 1, 1)
 SEED = 20140101

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from envagin_cli import lifecycle
+from envagin_cli.domain import lifecycle
 
 #: Folded field name -> the Swedish spelling written in exports.
 FIELDS: dict[str, str] = {
@@ -329,8 +329,9 @@ def export(
     target: str,
 ) -> tuple[bytes, int]:
     """The file's bytes and its number of rows; audited when it holds personnummer."""
-    from envagin_cli import granskning, staff
-    from envagin_cli.db import write
+    from envagin_cli.domain import audit as granskning
+    from envagin_cli.domain import staff
+    from envagin_cli.store.db import write
 
     with write(conn):
         if med_personnummer:

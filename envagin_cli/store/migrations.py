@@ -22,8 +22,8 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from envagin_cli import codes
-from envagin_cli.errors import Databasfel
+from envagin_cli.domain import codes
+from envagin_cli.domain.errors import Databasfel
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -345,7 +345,7 @@ def migrate(conn: sqlite3.Connection, path: Path, *, backup: bool) -> None:
     """Apply pending migrations in one transaction; back up an existing register first."""
     from sqlite_utils import Database
 
-    from envagin_cli import db as dbmod
+    from envagin_cli.store import db as dbmod
 
     if backup:
         from datetime import datetime

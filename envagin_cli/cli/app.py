@@ -107,7 +107,7 @@ def _usage(message: str) -> NoReturn:
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn domain errors into a Swedish message on stderr and the error's exit code."""
-    from envagin_cli.errors import EnvaginError
+    from envagin_cli.domain.errors import EnvaginError
 
     try:
         yield
@@ -117,7 +117,7 @@ def handled() -> Iterator[None]:
     except sqlite3.DatabaseError as exc:
         from pathlib import Path
 
-        from envagin_cli import db as dbmod
+        from envagin_cli.store import db as dbmod
 
         error = dbmod.translate(exc, Path(_state.db or os.environ.get("ENVAGIN_DB", "registret")))
         _say(f"Fel: {error}")
@@ -126,7 +126,7 @@ def handled() -> Iterator[None]:
 
 
 def _open(db: str | None, *, create: bool = False) -> sqlite3.Connection:
-    from envagin_cli import db as dbmod
+    from envagin_cli.store import db as dbmod
 
     target = dbmod.resolve_path(db or _state.db)
     conn, created = dbmod.open_db(target, create=create)
@@ -137,7 +137,7 @@ def _open(db: str | None, *, create: bool = False) -> sqlite3.Connection:
 
 
 def _day(text: str, field: str = "datum") -> date:
-    from envagin_cli.dates import parse_date
+    from envagin_cli.domain.dates import parse_date
 
     return parse_date(text, field)
 
@@ -184,7 +184,7 @@ def init(
     ] = None,
 ) -> None:
     """Skapa ett nytt tomt register (eller uppgradera ett befintligt)."""
-    from envagin_cli import db as dbmod
+    from envagin_cli.store import db as dbmod
 
     with handled():
         target = dbmod.resolve_path(db or _state.db)
@@ -206,7 +206,7 @@ def demo(
     antal: Annotated[str, typer.Option("--antal", help="Ungefärligt antal intag per år.")] = "60",
 ) -> None:
     """Bygg ett realistiskt demoregister (2014 till datumet), deterministiskt per datum."""
-    from envagin_cli import demo as demomod
+    from envagin_cli.domain import demo as demomod
 
     with handled():
         day = _day(datum)
@@ -226,7 +226,7 @@ def backup(
     """Ta en konsekvent säkerhetskopia med SQLites backup-API."""
     from pathlib import Path
 
-    from envagin_cli import db as dbmod
+    from envagin_cli.store import db as dbmod
 
     with handled():
         conn = _open(db)
@@ -264,7 +264,7 @@ def staff_add(
     db: DbOpt = None,
 ) -> None:
     """Lägg till en handläggare."""
-    from envagin_cli import staff
+    from envagin_cli.domain import staff
 
     with handled():
         conn = _open(db)
@@ -292,7 +292,8 @@ def staff_list(
     db: DbOpt = None,
 ) -> None:
     """Lista handläggarna."""
-    from envagin_cli import render, staff
+    from envagin_cli.domain import staff
+    from envagin_cli.output import tables as render
 
     with handled():
         rows = staff.list_staff(_open(db), alla=alla)
@@ -309,7 +310,7 @@ def staff_deactivate(
     db: DbOpt = None,
 ) -> None:
     """Avaktivera en handläggare (historiken behålls)."""
-    from envagin_cli import staff
+    from envagin_cli.domain import staff
 
     with handled():
         changed = staff.deactivate(_open(db), ident=ident, som=som, datum=_day(datum))
@@ -330,7 +331,8 @@ def insats_list(
     db: DbOpt = None,
 ) -> None:
     """Lista insatskatalogen."""
-    from envagin_cli import katalog, render
+    from envagin_cli.domain import insats as katalog
+    from envagin_cli.output import tables as render
 
     with handled():
         rows = katalog.list_insatser(_open(db), alla=alla)
@@ -349,7 +351,7 @@ def insats_add(
     db: DbOpt = None,
 ) -> None:
     """Lägg till en insats i katalogen (projektledare/teamledare)."""
-    from envagin_cli import katalog
+    from envagin_cli.domain import insats as katalog
 
     with handled():
         added = katalog.add(_open(db), kod=kod, namn=namn, part=part, som=som, datum=_day(datum))
@@ -364,7 +366,7 @@ def insats_deactivate(
     db: DbOpt = None,
 ) -> None:
     """Avaktivera en insats (projektledare/teamledare); pågående placeringar påverkas inte."""
-    from envagin_cli import katalog
+    from envagin_cli.domain import insats as katalog
 
     with handled():
         changed = katalog.deactivate(_open(db), kod=kod, som=som, datum=_day(datum))
@@ -433,7 +435,7 @@ def intake(
     db: DbOpt = None,
 ) -> None:
     """Registrera en remiss eller egenanmälan. Skriver bara ärendenumret på stdout."""
-    from envagin_cli import arenden
+    from envagin_cli.domain import cases as arenden
 
     with handled():
         conn = _open(db)
@@ -474,7 +476,7 @@ def consent(
     db: DbOpt = None,
 ) -> None:
     """Registrera skriftligt samtycke, eller att det återkallas."""
-    from envagin_cli import arenden
+    from envagin_cli.domain import cases as arenden
 
     with handled():
         r = arenden.consent(
@@ -504,7 +506,7 @@ def map_(
     db: DbOpt = None,
 ) -> None:
     """Kartläggning och vägledning: --start med handläggare, sedan --klar."""
-    from envagin_cli import arenden
+    from envagin_cli.domain import cases as arenden
 
     if start == klar:
         _usage("ange antingen --start eller --klar.")
@@ -546,7 +548,7 @@ def tripartite(
     db: DbOpt = None,
 ) -> None:
     """Registrera ett trepartssamtal."""
-    from envagin_cli import arenden
+    from envagin_cli.domain import cases as arenden
 
     with handled():
         r = arenden.tripartite(
@@ -588,7 +590,7 @@ def assign(
     db: DbOpt = None,
 ) -> None:
     """Insatser: --insats KOD [--byt], --avsluta KOD, eller --ansvarig HANDLÄGGARE."""
-    from envagin_cli import arenden
+    from envagin_cli.domain import cases as arenden
 
     if sum(x is not None for x in (insats, avsluta, ansvarig)) != 1:
         _usage("ange precis en av --insats, --avsluta och --ansvarig.")
@@ -650,7 +652,7 @@ def close(
     db: DbOpt = None,
 ) -> None:
     """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag."""
-    from envagin_cli import arenden
+    from envagin_cli.domain import cases as arenden
 
     with handled():
         r = arenden.close(
@@ -689,7 +691,7 @@ def followup(
     db: DbOpt = None,
 ) -> None:
     """Ettårsuppföljning (tidigast 11 månader efter första insatsen)."""
-    from envagin_cli import arenden
+    from envagin_cli.domain import cases as arenden
 
     with handled():
         r = arenden.followup(
@@ -719,7 +721,7 @@ def makulera(
     db: DbOpt = None,
 ) -> None:
     """Makulera en felaktig händelse; originalet står kvar i historiken."""
-    from envagin_cli import arenden
+    from envagin_cli.domain import cases as arenden
 
     with handled():
         r = arenden.void(_open(db), handelse, orsak=orsak, som=som, datum=_day(datum))
@@ -759,8 +761,10 @@ def cases(
     db: DbOpt = None,
 ) -> None:
     """Ärendelistan (caseload) med flaggor; öppna ärenden om inte --alla."""
-    from envagin_cli import queries, render, staff
-    from envagin_cli.dates import today
+    from envagin_cli.domain import staff
+    from envagin_cli.domain.dates import today
+    from envagin_cli.output import tables as render
+    from envagin_cli.store import queries
 
     with handled():
         conn = _open(db)
@@ -795,9 +799,13 @@ def show(
     db: DbOpt = None,
 ) -> None:
     """Visa ett ärende med hela tidslinjen och händelse-id; makulerade händelser överstrukna."""
-    from envagin_cli import arenden, granskning, personnummer, queries, render, staff
-    from envagin_cli.dates import today
-    from envagin_cli.db import write
+    from envagin_cli.domain import audit as granskning
+    from envagin_cli.domain import cases as arenden
+    from envagin_cli.domain import personnummer, staff
+    from envagin_cli.domain.dates import today
+    from envagin_cli.output import tables as render
+    from envagin_cli.store import queries
+    from envagin_cli.store.db import write
 
     with handled():
         conn = _open(db)
@@ -832,7 +840,7 @@ class _PeriodCommand(TyperCommand):
     """Lets `--halvår`/`--tertial` stand without a value: the current one up to today."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        from envagin_cli.periods import AKTUELL
+        from envagin_cli.domain.periods import AKTUELL
 
         fixed: list[str] = []
         for i, arg in enumerate(args):
@@ -854,8 +862,8 @@ def _period(
     till: str | None,
     sedan_start: bool,
 ) -> Any:
-    from envagin_cli import periods
-    from envagin_cli.dates import today
+    from envagin_cli.domain import periods
+    from envagin_cli.domain.dates import today
 
     idag = today()
     chosen = [x for x in (halvar, tertial, ar, fran, sedan_start or None) if x is not None]
@@ -948,11 +956,12 @@ def report(
     """Halvårsrapporten till styrgruppen: deltagare, avslut, ledtider, nöjdhet, mål."""
     from pathlib import Path
 
-    from envagin_cli import queries, report_render
-    from envagin_cli import report as reportmod
-    from envagin_cli.dates import today
-    from envagin_cli.errors import Valideringsfel
-    from envagin_cli.tables import maskera as mask_table
+    from envagin_cli.domain.dates import today
+    from envagin_cli.domain.errors import Valideringsfel
+    from envagin_cli.output import report as report_render
+    from envagin_cli.report import figures as reportmod
+    from envagin_cli.report.tables import maskera as mask_table
+    from envagin_cli.store import queries
 
     if sum((json_, csv_, markdown, xlsx is not None)) > 1:
         _usage("välj ett format: --json, --csv, --markdown eller --xlsx.")
@@ -1010,8 +1019,9 @@ def report(
 @mal_app.command("list")
 def mal_list(json_: JsonOpt = False, db: DbOpt = None) -> None:
     """Visa alla mål: milstolpar, indikatorer och målvärden på individnivå."""
-    from envagin_cli import malfoljning, render
-    from envagin_cli.dates import today
+    from envagin_cli.domain import mal as malfoljning
+    from envagin_cli.domain.dates import today
+    from envagin_cli.output import tables as render
 
     with handled():
         rows = malfoljning.list_goals(_open(db), today())
@@ -1071,7 +1081,7 @@ def mal_add(
     db: DbOpt = None,
 ) -> None:
     """Lägg till en milstolpe eller indikator (projektledare/teamledare)."""
-    from envagin_cli import malfoljning
+    from envagin_cli.domain import mal as malfoljning
 
     with handled():
         conn = _open(db)
@@ -1113,7 +1123,7 @@ def mal_status(
     db: DbOpt = None,
 ) -> None:
     """Ny status för en milstolpe, daterad och med kommentar (historiken behålls)."""
-    from envagin_cli import malfoljning
+    from envagin_cli.domain import mal as malfoljning
 
     with handled():
         malfoljning.set_status(
@@ -1142,7 +1152,7 @@ def mal_varde(
     db: DbOpt = None,
 ) -> None:
     """Registrera en indikators värde för ett år eller halvår."""
-    from envagin_cli import malfoljning
+    from envagin_cli.domain import mal as malfoljning
 
     with handled():
         added = malfoljning.add_value(
@@ -1162,7 +1172,8 @@ def mal_show(
     db: DbOpt = None,
 ) -> None:
     """Visa ett måls hela historik."""
-    from envagin_cli import malfoljning, render
+    from envagin_cli.domain import mal as malfoljning
+    from envagin_cli.output import tables as render
 
     with handled():
         view = malfoljning.history(_open(db), kod)
@@ -1180,7 +1191,7 @@ def mal_mall(
     db: DbOpt = None,
 ) -> None:
     """Läs in projektplanens alla mål från en mall (en andra gång lägger inget till)."""
-    from envagin_cli import malfoljning
+    from envagin_cli.domain import mal as malfoljning
 
     with handled():
         added = malfoljning.load_template(_open(db), namn=namn, som=som, datum=_day(datum))
@@ -1210,7 +1221,7 @@ def mal_set(
     db: DbOpt = None,
 ) -> None:
     """Ändra ett målvärde (projektledare/teamledare)."""
-    from envagin_cli import mal
+    from envagin_cli.domain import targets as mal
 
     with handled():
         value = mal.set_goal(_open(db), nyckel=nyckel, varde=varde, som=som, datum=_day(datum))
@@ -1280,8 +1291,8 @@ def import_(
     """Läs in händelser från en fil: allt eller inget, och inget dubbelt."""
     from pathlib import Path
 
-    from envagin_cli import batch
-    from envagin_cli.errors import Databasfel
+    from envagin_cli.domain.errors import Databasfel
+    from envagin_cli.interchange import importer as batch
 
     kind = _format_of(fil, fmt)
     if hoppa and not avvisade:
@@ -1325,7 +1336,7 @@ def import_(
         f"{res.fanns} fanns redan, {len(res.fel)} felaktiga; {res.sekunder:.2f} s."
     )
     if json_:
-        from envagin_cli import render
+        from envagin_cli.output import tables as render
 
         render.print_json(summary)
     if dry_run:
@@ -1358,7 +1369,7 @@ def _write_rejects(path: Any, kind: str, rows: list[Any], errors: list[Any]) -> 
     import io
     import json
 
-    from envagin_cli.errors import Databasfel
+    from envagin_cli.domain.errors import Databasfel
 
     reasons = {f.rad: f.orsak for f in errors}
     bad = [r for r in rows if r.rad in reasons]
@@ -1413,8 +1424,8 @@ def export_(
     db: DbOpt = None,
 ) -> None:
     """Skriv händelserna i utbytesformatet; utan personnummer (pseudonym) om inget annat anges."""
-    from envagin_cli import utbyte
-    from envagin_cli.errors import Databasfel
+    from envagin_cli.domain.errors import Databasfel
+    from envagin_cli.interchange import export as utbyte
 
     kind = _format_of(fil or "export.csv", fmt)
     with handled():
@@ -1470,7 +1481,9 @@ def audit(
     db: DbOpt = None,
 ) -> None:
     """Granskningsloggen: vem som läst eller exporterat personuppgifter (ledningen)."""
-    from envagin_cli import granskning, render, staff
+    from envagin_cli.domain import audit as granskning
+    from envagin_cli.domain import staff
+    from envagin_cli.output import tables as render
 
     with handled():
         conn = _open(db)
@@ -1504,8 +1517,9 @@ def gallra(
     db: DbOpt = None,
 ) -> None:
     """Anonymisera gamla avslutade ärenden (projektledare/teamledare); siffrorna består."""
-    from envagin_cli import gallring, staff
-    from envagin_cli.dates import today
+    from envagin_cli.domain import gallra as gallring
+    from envagin_cli.domain import staff
+    from envagin_cli.domain.dates import today
 
     with handled():
         conn = _open(db)

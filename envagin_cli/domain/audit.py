@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-from envagin_cli.events import os_user
+from envagin_cli.store.events import os_user
 
 
 def log(

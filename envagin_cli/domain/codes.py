@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from envagin_cli.errors import Valideringsfel
+from envagin_cli.domain.errors import Valideringsfel
 
 PARTER: dict[str, str] = {
     "fs": "Försörjningsstöd (IFO)",

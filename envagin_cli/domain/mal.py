@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from envagin_cli import codes, fritext, mal, staff
-from envagin_cli.dates import not_after_today
-from envagin_cli.db import write
-from envagin_cli.errors import Regelfel, Valideringsfel
+from envagin_cli.domain import codes, staff
+from envagin_cli.domain import freetext as fritext
+from envagin_cli.domain import targets as mal
+from envagin_cli.domain.dates import not_after_today
+from envagin_cli.domain.errors import Regelfel, Valideringsfel
+from envagin_cli.store.db import write
 
 STATUSAR = {
     "ej-paborjat": "ej påbörjat",
@@ -327,7 +329,7 @@ def indicator_view(conn: sqlite3.Connection, post: Malpost, until: date) -> dict
 
 def list_goals(conn: sqlite3.Connection, idag: date) -> list[dict[str, Any]]:
     """Every goal: milestones and indicators, then the individual-level targets."""
-    from envagin_cli import mal
+    from envagin_cli.domain import targets as mal
 
     result: list[dict[str, Any]] = []
     for row in conn.execute("SELECT * FROM malpost ORDER BY id"):

@@ -12,10 +12,12 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from envagin_cli import codes, events, fritext
-from envagin_cli.dates import not_after_today
-from envagin_cli.db import write
-from envagin_cli.errors import Behorighetsfel, Regelfel, Valideringsfel
+from envagin_cli.domain import codes
+from envagin_cli.domain import freetext as fritext
+from envagin_cli.domain.dates import not_after_today
+from envagin_cli.domain.errors import Behorighetsfel, Regelfel, Valideringsfel
+from envagin_cli.store import events
+from envagin_cli.store.db import write
 
 _ID = re.compile(r"^[a-z0-9]{1,20}$")
 

@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from envagin_cli import codes, events, fritext, granskning, katalog, lifecycle, staff
-from envagin_cli import personnummer as pnr
-from envagin_cli.dates import not_after_today, today
-from envagin_cli.db import write
-from envagin_cli.errors import Regelfel, Valideringsfel
+from envagin_cli.domain import audit as granskning
+from envagin_cli.domain import codes, lifecycle, staff
+from envagin_cli.domain import freetext as fritext
+from envagin_cli.domain import insats as katalog
+from envagin_cli.domain import personnummer as pnr
+from envagin_cli.domain.dates import not_after_today, today
+from envagin_cli.domain.errors import Regelfel, Valideringsfel
+from envagin_cli.store import events
+from envagin_cli.store.db import write
 
 TYPNAMN_FOR_AUDIT = lifecycle.TYPNAMN
 _NR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")

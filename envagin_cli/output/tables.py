@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from envagin_cli import codes
+from envagin_cli.domain import codes
 
 
 def print_json(value: Any) -> None:
@@ -228,8 +228,8 @@ def timeline(view: dict[str, Any]) -> None:
 
 def goals_overview(rows: list[dict[str, Any]]) -> None:
     """All goals, one table per level."""
-    from envagin_cli.malfoljning import RIKTNINGAR
-    from envagin_cli.malfoljning import STATUSAR as statuses
+    from envagin_cli.domain.mal import RIKTNINGAR
+    from envagin_cli.domain.mal import STATUSAR as statuses
 
     console = _console()
     org = [r for r in rows if r["niva"] == "organisation"]
@@ -293,7 +293,7 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
 def _num(value: float | None) -> str:
     if value is None:
         return "–"
-    from envagin_cli.tables import format_tal
+    from envagin_cli.report.tables import format_tal
 
     return format_tal(value)
 
@@ -301,7 +301,7 @@ def _num(value: float | None) -> str:
 def goal_history(view: dict[str, Any]) -> None:
     from rich.text import Text
 
-    from envagin_cli.malfoljning import STATUSAR
+    from envagin_cli.domain.mal import STATUSAR
 
     console = _console()
     console.print(Text(f"{view['nyckel']}: {view['text']}"))

@@ -1,4 +1,4 @@
-"""Print the current schema as SQL: `python -m envagin_cli.schema > schema.sql`.
+"""Print the current schema as SQL: `python -m envagin_cli.store.schema > schema.sql`.
 
 The snapshot is generated from a register made by the migrations, so it cannot drift
 from them unnoticed (tests/test_schema.py compares it with the file).
@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def snapshot() -> str:
-    from envagin_cli import db as dbmod
+    from envagin_cli.store import db as dbmod
 
     with tempfile.TemporaryDirectory() as tmp:
         target = dbmod.DbPath(Path(tmp) / "schema.db", True)

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli import codes
-from envagin_cli.errors import Regelfel
+from envagin_cli.domain import codes
+from envagin_cli.domain.errors import Regelfel
 
 TYPNAMN: dict[str, str] = {
     "intake": "intag",

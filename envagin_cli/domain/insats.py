@@ -9,10 +9,12 @@ import re
 import sqlite3
 from datetime import date
 
-from envagin_cli import codes, events, fritext, staff
-from envagin_cli.dates import not_after_today
-from envagin_cli.db import write
-from envagin_cli.errors import Regelfel, Valideringsfel
+from envagin_cli.domain import codes, staff
+from envagin_cli.domain import freetext as fritext
+from envagin_cli.domain.dates import not_after_today
+from envagin_cli.domain.errors import Regelfel, Valideringsfel
+from envagin_cli.store import events
+from envagin_cli.store.db import write
 
 _KOD = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 

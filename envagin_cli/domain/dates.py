@@ -13,7 +13,7 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from envagin_cli.errors import Valideringsfel
+from envagin_cli.domain.errors import Valideringsfel
 
 if TYPE_CHECKING:
     from dateutil.parser import parserinfo

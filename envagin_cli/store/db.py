@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from envagin_cli.errors import Databasfel, Upptagen
+from envagin_cli.domain.errors import Databasfel, Upptagen
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = int(os.environ.get("ENVAGIN_TIMEOUT_MS", "5000"))
@@ -91,7 +91,7 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
 
     `create` allows making a new file at an explicit path (`envagin init`, `envagin demo`).
     """
-    from envagin_cli import migrations
+    from envagin_cli.store import migrations
 
     path = target.path
     created = False

@@ -1,0 +1,1 @@
+"""The interchange format: reading files, importing rows, exporting events."""

@@ -1,0 +1,1 @@
+"""Output: one console set-up, one JSON writer, one CSV writer, tables and report formats."""

@@ -1,0 +1,1 @@
+"""The half-year report: its figures and the table model with masking."""

@@ -1,0 +1,1 @@
+"""The store: the SQLite file, its migrations and schema, and the read queries."""
