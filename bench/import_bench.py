@@ -25,7 +25,8 @@ from pathlib import Path
 
 from envagin_cli.domain import staff
 from envagin_cli.domain.demo import STAFF
-from envagin_cli.interchange import importer as batch
+from envagin_cli.interchange import importer
+from envagin_cli.interchange import read as reading
 from envagin_cli.store import db as dbmod
 
 HERE = Path(__file__).parent
@@ -86,8 +87,8 @@ def main() -> None:
         for attempt in range(5):
             conn = new_register(work / f"import{attempt}.db")
             began = time.perf_counter()
-            _, rows = batch.read(data, fmt="csv")
-            result = batch.run(conn, rows, som="as", idag=date(2026, 11, 22))
+            _, rows = reading.read(data, fmt="csv")
+            result = importer.run(conn, rows, som="as", idag=date(2026, 11, 22))
             ours.append(time.perf_counter() - began)
             assert result.skrivet and not result.fel, result.fel[:3]
             conn.close()

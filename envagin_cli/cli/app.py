@@ -799,28 +799,11 @@ def show(
     db: DbOpt = None,
 ) -> None:
     """Visa ett ärende med hela tidslinjen och händelse-id; makulerade händelser överstrukna."""
-    from envagin_cli.domain import audit as granskning
-    from envagin_cli.domain import cases as arenden
-    from envagin_cli.domain import personnummer, staff
-    from envagin_cli.domain.dates import today
+    from envagin_cli.domain import cases
     from envagin_cli.output import tables as render
-    from envagin_cli.store import queries
-    from envagin_cli.store.db import write
 
     with handled():
-        conn = _open(db)
-        # Reading a person's data is logged; if the log row cannot be written, nothing is read.
-        with write(conn):
-            actor = staff.resolve_actor(conn, som)
-            nr = arenden.find_case(conn, arende)
-            granskning.log(
-                conn,
-                handlaggare=actor,
-                atgard="visa ärende",
-                arende=nr,
-                detaljer="uppslag på personnummer" if personnummer.looks_like(arende) else "",
-            )
-            view = queries.timeline(conn, nr, today())
+        view = cases.show(_open(db), arende, som=som)
     render.print_json(view) if json_ else render.timeline(view)
 
 
@@ -1221,7 +1204,7 @@ def mal_set(
     db: DbOpt = None,
 ) -> None:
     """Ändra ett målvärde (projektledare/teamledare)."""
-    from envagin_cli.domain import targets as mal
+    from envagin_cli.domain import mal
 
     with handled():
         value = mal.set_goal(_open(db), nyckel=nyckel, varde=varde, som=som, datum=_day(datum))
@@ -1292,7 +1275,8 @@ def import_(
     from pathlib import Path
 
     from envagin_cli.domain.errors import Databasfel
-    from envagin_cli.interchange import importer as batch
+    from envagin_cli.interchange import importer
+    from envagin_cli.interchange import read as reading
 
     kind = _format_of(fil, fmt)
     if hoppa and not avvisade:
@@ -1304,17 +1288,17 @@ def import_(
             data = sys.stdin.buffer.read() if fil == "-" else Path(fil).read_bytes()
         except OSError as exc:
             raise Databasfel(f"Kan inte läsa {fil}: {exc.strerror}.") from None
-        _columns, rows = batch.read(data, fmt=kind, encoding=encoding)
+        _columns, rows = reading.read(data, fmt=kind, encoding=encoding)
         conn = _open(db)
         progress, done = _progress(len(rows))
         try:
-            res = batch.run(
+            res = importer.run(
                 conn, rows, som=som, dry_run=dry_run, skip_errors=hoppa, progress=progress
             )
         finally:
             done()
         if hoppa and avvisade and res.fel:
-            _write_rejects(Path(avvisade), kind, rows, res.fel)
+            reading.write_rejects(Path(avvisade), kind, rows, {f.rad: f.orsak for f in res.fel})
     summary = {
         "rader": res.rader,
         "nya_handelser": dict(res.nya),
@@ -1362,37 +1346,6 @@ def _progress(total: int) -> tuple[Any, Any]:
     task = bar.add_task("Kontrollerar rader", total=total)
     bar.start()
     return (lambda n: bar.advance(task, n)), bar.stop
-
-
-def _write_rejects(path: Any, kind: str, rows: list[Any], errors: list[Any]) -> None:
-    import csv
-    import io
-    import json
-
-    from envagin_cli.domain.errors import Databasfel
-
-    reasons = {f.rad: f.orsak for f in errors}
-    bad = [r for r in rows if r.rad in reasons]
-    if kind == "jsonl":
-        text = "".join(
-            json.dumps({**r.original, "rad": r.rad, "fel": reasons[r.rad]}, ensure_ascii=False)
-            + "\n"
-            for r in bad
-        )
-    else:
-        columns: list[str] = []
-        for r in bad:
-            columns += [c for c in r.original if c not in columns]
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-        writer.writerow([*columns, "rad", "fel"])
-        for r in bad:
-            writer.writerow([r.original.get(c, "") for c in columns] + [r.rad, reasons[r.rad]])
-        text = "\ufeff" + out.getvalue()
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {exc.strerror}.") from None
 
 
 @app.command("export")

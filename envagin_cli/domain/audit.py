@@ -2,37 +2,13 @@
 
 Rows are only ever added (triggers refuse UPDATE and DELETE) and are kept when cases are
 anonymised. The row is written in the same transaction as the read it records, so a
-read whose audit row cannot be written does not happen.
+read whose audit row cannot be written does not happen. Rows are written through the
+register's unit of work (`Register.audit`), like every other write.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
-
-from envagin_cli.store.events import os_user
-
-
-def log(
-    conn: sqlite3.Connection,
-    *,
-    handlaggare: str,
-    atgard: str,
-    arende: str | None = None,
-    detaljer: str = "",
-) -> None:
-    conn.execute(
-        "INSERT INTO granskning (tid, handlaggare, os_anvandare, atgard, arende, detaljer) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            datetime.now(UTC).isoformat(timespec="seconds"),
-            handlaggare,
-            os_user(),
-            atgard,
-            arende,
-            detaljer,
-        ),
-    )
 
 
 def list_rows(

@@ -7,6 +7,7 @@ for `-`, or the Swedish label itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from envagin_cli.domain.errors import Valideringsfel
 
@@ -140,6 +141,84 @@ INSATSER: dict[str, tuple[str, str]] = {
     "praktik": ("Praktik", "ac"),
     "matchning": ("Coachning och matchning", "ac"),
 }
+
+#: The one rule for which cases count in figures: not voided, not a felregistrering.
+#: (SQL over `arende`; the report's queries and the partial indexes use the same terms.)
+FELREGISTRERING = "felregistrering"
+
+
+def counted_sql(alias: str = "") -> str:
+    """The SQL terms of a case that counts in figures (`alias.` before each column)."""
+    a = f"{alias}." if alias else ""
+    return f"{a}makulerad = 0 AND ({a}slutorsak IS NULL OR {a}slutorsak <> '{FELREGISTRERING}')"
+
+
+def counted(makulerad: object, slutorsak: str | None) -> bool:
+    """The same rule for one case row."""
+    return not makulerad and slutorsak != FELREGISTRERING
+
+
+#: Time limits of the lifecycle (DOMAIN.md): the mapping is late after 14 days; the
+#: follow-up may be made from 11 months after the first insats, and counts as work to do
+#: until 18 months (then as missed).
+MAPPING_DAYS = 14
+FOLLOW_UP_FROM_MONTHS = 11
+FOLLOW_UP_UNTIL_MONTHS = 18
+
+
+@dataclass(frozen=True)
+class Malnyckel:
+    """An individual-level goal: its key, name, unit, the plan's target and its report label.
+
+    `rubrik` may name the target as `{mal}`: the report shows the stored target there.
+    """
+
+    namn: str
+    enhet: str
+    standard: float | None
+    rubrik: str
+    rubrik_utan_mal: str = ""
+
+    def label(self, target: float | None) -> str:
+        if target is None:
+            return self.rubrik_utan_mal or self.rubrik
+        return self.rubrik.format(mal=f"{target:g}".replace(".", ","))
+
+
+MALNYCKLAR: dict[str, Malnyckel] = {
+    "inflode": Malnyckel(
+        "Nya deltagare per år",
+        "antal per år",
+        200.0,
+        "Inflöde: nya deltagare ({mal} per år)",
+        "Inflöde: nya deltagare",
+    ),
+    "ettar": Malnyckel(
+        "I arbete, studier eller egen försörjning vid ettårsuppföljningen",
+        "procent",
+        40.0,
+        "I arbete, studier eller egen försörjning ett år efter påbörjad insats",
+    ),
+    "nojda": Malnyckel(
+        "Nöjda med bemötande och vägledning/insats",
+        "procent",
+        90.0,
+        "Nöjda med bemötande och vägledning/insats",
+    ),
+    "ratt-stod": Malnyckel(
+        "Rätt stöd för dem som inte gick till arbete/studier",
+        "procent",
+        None,
+        "Rätt stöd för dem som inte gick till arbete/studier",
+    ),
+    "offentlig": Malnyckel(
+        "Minskad offentlig försörjning, intag → avslut",
+        "procentenheter",
+        None,
+        "Minskad offentlig försörjning, intag → avslut (procentenheter)",
+    ),
+}
+
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "_": "-", " ": "-"})
 

@@ -40,12 +40,26 @@ _SV_MONTHS: list[tuple[str, str] | tuple[str, str, str]] = [
 FORMS = "ÅÅÅÅ-MM-DD, ÅÅÅÅMMDD, '5 mars 2014', idag eller igår"
 
 
+def real_today() -> date:
+    """The computer's date: no setting moves it."""
+    return date.today()
+
+
 def today() -> date:
-    """Today's date; `ENVAGIN_IDAG` (YYYY-MM-DD) overrides it for tests and demos."""
+    """Today's date. `ENVAGIN_IDAG` (YYYY-MM-DD) may set it back, for tests and demos, but
+    never after the real date: no setting lets a date after today be recorded."""
     fixed = os.environ.get("ENVAGIN_IDAG")
     if fixed:
-        return parse_file_date(fixed, "ENVAGIN_IDAG")
-    return date.today()
+        day = parse_file_date(fixed, "ENVAGIN_IDAG")
+        real = real_today()
+        if day > real:
+            raise Valideringsfel(
+                f"ENVAGIN_IDAG: {day.isoformat()} ligger efter dagens datum {real.isoformat()}; "
+                "den kan bara sätta idag till ett tidigare datum (för demonstrationer och "
+                "tester)."
+            )
+        return day
+    return real_today()
 
 
 def _bad(field: str, value: str, why: str = "") -> Valideringsfel:
@@ -89,8 +103,8 @@ def parse_file_date(value: str, field: str = "datum") -> date:
 
 
 def not_after_today(day: date, field: str = "datum", *, idag: date | None = None) -> None:
-    """Refuse a date after today."""
-    ref = idag or today()
+    """Refuse a date after today (`idag`, which is itself never after the real date)."""
+    ref = min(idag or today(), real_today())
     if day > ref:
         raise Valideringsfel(f"{field}: {day.isoformat()} ligger efter dagens datum {ref}.")
 

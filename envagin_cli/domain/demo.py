@@ -16,10 +16,10 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from envagin_cli.domain import cases as arenden
-from envagin_cli.domain import staff
+from envagin_cli.domain import cases, staff
+from envagin_cli.domain.dates import not_after_today
 from envagin_cli.domain.errors import Regelfel, Valideringsfel
-from envagin_cli.store.db import write
+from envagin_cli.domain.register import Register, unit
 
 START = date(2014, 1, 1)
 SEED = 20140101
@@ -213,18 +213,18 @@ def _plan(rng: random.Random, intag: date, idag: date) -> list[tuple[date, str, 
 
 
 def _apply(
-    conn: sqlite3.Connection, nr: str, day: date, kind: str, d: dict[str, Any], who: str, idag: date
+    conn: Register, nr: str, day: date, kind: str, d: dict[str, Any], who: str, idag: date
 ) -> None:
     if kind == "consent":
-        arenden.consent(conn, nr, datum=day, som=who, omfattning=d["omfattning"], idag=idag)
+        cases.consent(conn, nr, datum=day, som=who, omfattning=d["omfattning"], idag=idag)
     elif kind == "consent-withdrawn":
-        arenden.consent(conn, nr, datum=day, som=who, aterkalla=True, idag=idag)
+        cases.consent(conn, nr, datum=day, som=who, aterkalla=True, idag=idag)
     elif kind == "map-start":
-        arenden.map_start(conn, nr, datum=day, som=who, handlaggare=d["handlaggare"], idag=idag)
+        cases.map_start(conn, nr, datum=day, som=who, handlaggare=d["handlaggare"], idag=idag)
     elif kind == "map-done":
-        arenden.map_done(conn, nr, datum=day, som=who, idag=idag)
+        cases.map_done(conn, nr, datum=day, som=who, idag=idag)
     elif kind == "tripartite":
-        arenden.tripartite(
+        cases.tripartite(
             conn,
             nr,
             datum=day,
@@ -234,13 +234,13 @@ def _apply(
             idag=idag,
         )
     elif kind == "assign":
-        arenden.assign(
+        cases.assign(
             conn, nr, datum=day, som=who, insats=d["insats"], byt=d.get("byt", False), idag=idag
         )
     elif kind == "responsible":
-        arenden.responsible(conn, nr, datum=day, som=who, ansvarig=d["ansvarig"], idag=idag)
+        cases.responsible(conn, nr, datum=day, som=who, ansvarig=d["ansvarig"], idag=idag)
     elif kind == "close":
-        arenden.close(
+        cases.close(
             conn,
             nr,
             datum=day,
@@ -253,7 +253,7 @@ def _apply(
             idag=idag,
         )
     elif kind == "followup":
-        arenden.followup(
+        cases.followup(
             conn,
             nr,
             datum=day,
@@ -268,14 +268,15 @@ def build(conn: sqlite3.Connection, *, idag: date, per_ar: int = 60) -> dict[str
     """Fill an empty register with the demo data; all in one transaction."""
     if idag < date(2014, 6, 30):
         raise Valideringsfel("datum: demons 'idag' ska vara 2014-06-30 eller senare.")
+    not_after_today(idag)
     rng = random.Random(SEED + per_ar)
-    with write(conn):
+    with unit(conn, idag) as reg:
         used = conn.execute("SELECT (SELECT count(*) FROM staff) + (SELECT count(*) FROM arende)")
         if used.fetchone()[0]:
             raise Regelfel("Demon byggs bara i ett tomt register; ange en ny fil med --db.")
         for ident, namn, part, roll, grad in STAFF:
             staff.add(
-                conn,
+                reg,
                 ident=ident,
                 namn=namn,
                 part=part,
@@ -288,7 +289,7 @@ def build(conn: sqlite3.Connection, *, idag: date, per_ar: int = 60) -> dict[str
         if idag >= STAFF_CHANGE:
             ident, namn, part, roll, grad = LATER_STAFF
             staff.add(
-                conn,
+                reg,
                 ident=ident,
                 namn=namn,
                 part=part,
@@ -301,12 +302,15 @@ def build(conn: sqlite3.Connection, *, idag: date, per_ar: int = 60) -> dict[str
         month = START
         while month <= idag:
             for _ in range(rng.randint(max(per_ar // 12 - 2, 0), per_ar // 12 + 2)):
-                _one_case(conn, rng, month, idag)
+                _one_case(reg, rng, month, idag)
             month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-        _corrections(conn, idag)
-        _showcases(conn, idag)
+        reg.flush()  # the corrections pick their events in the file
+        _corrections(reg, idag)
+        _showcases(reg, idag)
+        reg.flush()
         if idag >= STAFF_CHANGE:
-            _retire(conn, "as", "nf", idag)
+            _retire(reg, "as", "nf", idag)
+        reg.flush()
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM arende), (SELECT count(*) FROM handelse), "
             "(SELECT count(*) FROM arende WHERE avslutad IS NULL AND makulerad = 0)"
@@ -314,7 +318,7 @@ def build(conn: sqlite3.Connection, *, idag: date, per_ar: int = 60) -> dict[str
     return {"arenden": counts[0], "handelser": counts[1], "oppna": counts[2]}
 
 
-def _one_case(conn: sqlite3.Connection, rng: random.Random, month: date, idag: date) -> None:
+def _one_case(conn: Register, rng: random.Random, month: date, idag: date) -> None:
     next_month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     last = min(next_month - timedelta(days=1), idag)
     intag = month + timedelta(days=rng.randint(0, (last - month).days))
@@ -328,7 +332,7 @@ def _one_case(conn: sqlite3.Connection, rng: random.Random, month: date, idag: d
     else:
         kwargs = {"personnummer": _personnummer(rng, born, woman)}
     try:
-        nr = arenden.intake(
+        nr = cases.intake(
             conn,
             datum=intag,
             som=who,
@@ -346,19 +350,19 @@ def _one_case(conn: sqlite3.Connection, rng: random.Random, month: date, idag: d
         _apply(conn, nr, day, kind, data, who, idag)
 
 
-def _retire(conn: sqlite3.Connection, old: str, new: str, idag: date) -> None:
+def _retire(conn: Register, old: str, new: str, idag: date) -> None:
     """A handläggare leaves today: open cases are handed over, then the id is deactivated."""
-    for row in conn.execute(
+    for row in conn.conn.execute(
         "SELECT nr FROM arende WHERE ansvarig = ? AND avslutad IS NULL AND makulerad = 0",
         (old,),
     ).fetchall():
-        arenden.responsible(conn, row["nr"], datum=idag, som="ls", ansvarig=new, idag=idag)
+        cases.responsible(conn, row["nr"], datum=idag, som="ls", ansvarig=new, idag=idag)
     staff.deactivate(conn, ident=old, som="ls", datum=idag, idag=idag)
 
 
-def _showcases(conn: sqlite3.Connection, idag: date) -> None:
+def _showcases(conn: Register, idag: date) -> None:
     """Two open cases that the caseload flags: an overdue mapping, a withdrawn consent."""
-    late = arenden.intake(
+    late = cases.intake(
         conn,
         datum=idag - timedelta(days=30),
         som="mk",
@@ -370,7 +374,7 @@ def _showcases(conn: sqlite3.Connection, idag: date) -> None:
         ansvarig="mk",
         idag=idag,
     ).arende
-    arenden.consent(
+    cases.consent(
         conn,
         late,
         datum=idag - timedelta(days=28),
@@ -378,10 +382,10 @@ def _showcases(conn: sqlite3.Connection, idag: date) -> None:
         omfattning=["samverkan,statistik"],
         idag=idag,
     )
-    arenden.map_start(
+    cases.map_start(
         conn, late, datum=idag - timedelta(days=25), som="mk", handlaggare=["mk", "jb"], idag=idag
     )
-    gone = arenden.intake(
+    gone = cases.intake(
         conn,
         datum=idag - timedelta(days=70),
         som="jb",
@@ -393,7 +397,7 @@ def _showcases(conn: sqlite3.Connection, idag: date) -> None:
         ansvarig="jb",
         idag=idag,
     ).arende
-    arenden.consent(
+    cases.consent(
         conn,
         gone,
         datum=idag - timedelta(days=65),
@@ -401,27 +405,27 @@ def _showcases(conn: sqlite3.Connection, idag: date) -> None:
         omfattning=["samverkan,statistik"],
         idag=idag,
     )
-    arenden.map_start(
+    cases.map_start(
         conn, gone, datum=idag - timedelta(days=60), som="jb", handlaggare=["jb"], idag=idag
     )
-    arenden.consent(conn, gone, datum=idag - timedelta(days=6), som="jb", aterkalla=True, idag=idag)
+    cases.consent(conn, gone, datum=idag - timedelta(days=6), som="jb", aterkalla=True, idag=idag)
 
 
-def _corrections(conn: sqlite3.Connection, idag: date) -> None:
+def _corrections(conn: Register, idag: date) -> None:
     """A few voids and a felregistrering, as in real registers."""
-    rows = conn.execute(
+    rows = conn.conn.execute(
         "SELECT h.id, h.arende FROM handelse h JOIN arende a ON a.nr = h.arende "
         "WHERE h.typ = 'responsible' AND a.makulerad = 0 ORDER BY h.id LIMIT 3"
     ).fetchall()
     for row in rows:
-        arenden.void(
+        cases.void(
             conn, row["id"], orsak="Registrerad på fel ärende", som="ls", datum=idag, idag=idag
         )
-    open_case = conn.execute(
+    open_case = conn.conn.execute(
         "SELECT nr, intag FROM arende WHERE avslutad IS NULL AND inskriven IS NULL "
         "AND makulerad = 0 ORDER BY intag LIMIT 1"
     ).fetchone()
     if open_case:
-        arenden.close(
+        cases.close(
             conn, open_case["nr"], datum=idag, som="ls", slutorsak="felregistrering", idag=idag
         )

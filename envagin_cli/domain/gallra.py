@@ -16,10 +16,8 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from envagin_cli.domain import audit as granskning
-from envagin_cli.domain import staff
 from envagin_cli.domain.errors import Valideringsfel
-from envagin_cli.store.db import write
+from envagin_cli.domain.register import unit
 
 ARSGRANS = 5
 
@@ -69,27 +67,15 @@ def plan(conn: sqlite3.Connection, fore: date, idag: date) -> Plan:
 
 def run(conn: sqlite3.Connection, *, fore: date, som: str | None, idag: date) -> Plan:
     """Anonymise the cases of `plan(fore)` in one transaction."""
-    with write(conn):
-        actor = staff.require_ledning(conn, som, "gallra")
+    with unit(conn, idag) as reg:
+        actor = reg.leader(som, "gallra")
         todo = plan(conn, fore, idag)
         for nr in todo.arenden:
-            conn.execute(
-                "UPDATE identitet SET personnummer = NULL, pseudonym = NULL WHERE id = "
-                "(SELECT identitet_id FROM arende WHERE nr = ?)",
-                (nr,),
-            )
-            conn.execute(
-                "UPDATE handelse SET data = json_remove(data, '$.remittent_handlaggare', "
-                "'$.orsak') WHERE arende = ? AND (json_extract(data, "
-                "'$.remittent_handlaggare') IS NOT NULL OR json_extract(data, '$.orsak') "
-                "IS NOT NULL)",
-                (nr,),
-            )
+            reg.anonymise_case(nr)
         if todo.arenden:
-            granskning.log(
-                conn,
-                handlaggare=actor,
-                atgard="gallring",
+            reg.audit(
+                actor,
+                "gallring",
                 detaljer=f"{len(todo.arenden)} ärenden, sista händelse före {fore.isoformat()}",
             )
     return todo

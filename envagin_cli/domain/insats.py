@@ -9,12 +9,10 @@ import re
 import sqlite3
 from datetime import date
 
-from envagin_cli.domain import codes, staff
-from envagin_cli.domain import freetext as fritext
+from envagin_cli.domain import codes, freetext
 from envagin_cli.domain.dates import not_after_today
 from envagin_cli.domain.errors import Regelfel, Valideringsfel
-from envagin_cli.store import events
-from envagin_cli.store.db import write
+from envagin_cli.domain.register import Insats, Register, no_active_insats, working
 
 _KOD = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -40,38 +38,16 @@ def list_insatser(conn: sqlite3.Connection, *, alla: bool = False) -> list[dict[
 
 
 def require_active(conn: sqlite3.Connection, value: str, field: str = "insats") -> tuple[str, str]:
-    """(code, party) of an active insats, or a refusal listing the active codes."""
-    kod = codes.fold(value)
-    row = conn.execute("SELECT kod, part, aktiv FROM insats WHERE kod = ?", (kod,)).fetchone()
-    if row is None:
-        row = next(
-            (
-                r
-                for r in conn.execute("SELECT kod, namn, part, aktiv FROM insats")
-                if codes.fold(r["namn"]) == kod
-            ),
-            None,
-        )
-    if row is None or not row["aktiv"]:
-        active = [
-            r[0] for r in conn.execute("SELECT kod FROM insats WHERE aktiv = 1 ORDER BY rowid")
-        ]
-        raise not_active(value, field, known=row is not None, active=active)
-    return str(row["kod"]), str(row["part"])
+    """(code, party) of an active insats, named by its code or its name."""
+    return Register(conn).active_insats(value, field)
 
 
-def not_active(value: str, field: str, *, known: bool, active: list[str]) -> Valideringsfel:
-    """The refusal for an insats that cannot be started, listing the active ones."""
-    what = "är avaktiverad" if known else "är ingen insats i katalogen"
-    return Valideringsfel(f"{field}: '{value[:40]}' {what}. Aktiva insatser: {', '.join(active)}.")
+not_active = no_active_insats
 
 
 def exists(conn: sqlite3.Connection, value: str) -> str:
     """The code of an insats in the catalogue, active or not."""
-    kod = codes.fold(value)
-    if conn.execute("SELECT 1 FROM insats WHERE kod = ?", (kod,)).fetchone() is None:
-        raise Valideringsfel(f"insats: '{value[:40]}' finns inte i katalogen.")
-    return kod
+    return Register(conn).known_insats(value)
 
 
 def validate(kod: str, namn: str, part: str) -> tuple[str, str, str]:
@@ -81,13 +57,13 @@ def validate(kod: str, namn: str, part: str) -> tuple[str, str, str]:
         raise Valideringsfel(
             f"kod: '{kod[:40]}' är ingen giltig insatskod; använd a–z, siffror och '-'."
         )
-    label = fritext.check(namn, "namn", 200, required=True)
+    label = freetext.check(namn, "namn", 200, required=True)
     assert label is not None
     return code, label, codes.parse_code(part, codes.UTFORARE, "part")
 
 
 def add(
-    conn: sqlite3.Connection,
+    target: Register | sqlite3.Connection,
     *,
     kod: str,
     namn: str,
@@ -96,41 +72,34 @@ def add(
     datum: date,
     idag: date | None = None,
 ) -> bool:
-    """Add an insats to the catalogue; False when an identical one exists."""
+    """Add an insats to the catalogue; False when an identical one exists (a no-op)."""
     not_after_today(datum, idag=idag)
     code, label, party = validate(kod, namn, part)
-    with write(conn):
-        actor = staff.require_ledning(conn, som, "ändra insatskatalogen")
-        row = conn.execute("SELECT namn, part, aktiv FROM insats WHERE kod = ?", (code,)).fetchone()
-        if row is not None:
-            if (row["namn"], row["part"], row["aktiv"]) == (label, party, 1):
+    with working(target, idag) as reg:
+        actor = reg.leader(som, "ändra insatskatalogen")
+        existing = reg.insatser.get(code)
+        if existing is not None:
+            if (existing.namn, existing.part) == (label, party):
                 return False
-            raise Regelfel(f"kod: insatsen {code} finns redan ({row['namn']}).")
-        conn.execute("INSERT INTO insats (kod, namn, part) VALUES (?, ?, ?)", (code, label, party))
-        events.append(
-            conn,
-            typ="insats-add",
-            datum=datum,
-            som=actor,
-            data={"kod": code, "namn": label, "part": party},
-        )
+            raise Regelfel(f"kod: insatsen {code} finns redan ({existing.namn}).")
+        reg.add_insats(Insats(code, label, party, True), actor, datum)
     return True
 
 
 def deactivate(
-    conn: sqlite3.Connection,
+    target: Register | sqlite3.Connection,
     *,
     kod: str,
     som: str | None,
     datum: date,
     idag: date | None = None,
 ) -> bool:
+    """Deactivate an insats; False when already inactive."""
     not_after_today(datum, idag=idag)
-    with write(conn):
-        actor = staff.require_ledning(conn, som, "ändra insatskatalogen")
-        code = exists(conn, kod)
-        if not conn.execute("SELECT aktiv FROM insats WHERE kod = ?", (code,)).fetchone()[0]:
+    with working(target, idag) as reg:
+        actor = reg.leader(som, "ändra insatskatalogen")
+        code = reg.known_insats(kod)
+        if not reg.insatser[code].aktiv:
             return False
-        conn.execute("UPDATE insats SET aktiv = 0 WHERE kod = ?", (code,))
-        events.append(conn, typ="insats-deactivate", datum=datum, som=actor, data={"kod": code})
+        reg.deactivate_insats(code, actor, datum)
     return True

@@ -6,10 +6,12 @@
 - An **indicator** (population level, e.g. from SCB) has values per year or half-year,
   each with its source, a baseline year and the direction the plan wants (`minska`/`oka`).
   A corrected value is a new row; the latest row for a period is the one in effect.
-- Individual-level goals are the targets in `mal` (module `mal`).
+- **Individual-level goals** are the targets in `mal`, one per key of
+  `codes.MALNYCKLAR` (`inflode`, `ettar`, `nojda`, `ratt-stod`, `offentlig`), compared
+  with the report's figures.
 
-Only a projektledare or teamledare changes goals; every change is also an event in the
-history log (`handelse`, typ `goal`).
+Only a projektledare or teamledare changes goals; every change is an event in the
+history log (`handelse`, typ `goal`) and a row in the audit log.
 """
 
 from __future__ import annotations
@@ -20,12 +22,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes, staff
-from envagin_cli.domain import freetext as fritext
-from envagin_cli.domain import targets as mal
+from envagin_cli.domain import codes, freetext
 from envagin_cli.domain.dates import not_after_today
 from envagin_cli.domain.errors import Regelfel, Valideringsfel
-from envagin_cli.store.db import write
+from envagin_cli.domain.register import Register, working
 
 STATUSAR = {
     "ej-paborjat": "ej påbörjat",
@@ -59,7 +59,7 @@ class Malpost:
 
 
 def _text(value: str | None, field: str, most: int, *, required: bool = False) -> str:
-    return fritext.check(value, field, most, required=required) or ""
+    return freetext.check(value, field, most, required=required) or ""
 
 
 def parse_kod(value: str) -> str:
@@ -117,8 +117,19 @@ def get(conn: sqlite3.Connection, value: str) -> Malpost:
     return _row(row)
 
 
+def _post(reg: Register, value: str) -> dict[str, Any]:
+    post = reg.goal_posts.get(codes.fold(value))
+    if post is None:
+        known = ", ".join(reg.goal_posts)
+        raise Valideringsfel(
+            f"mål: '{value[:40]}' finns inte. Registrerade mål: {known or 'inga'} "
+            "(individmålen ändras med 'envagin mål set')."
+        )
+    return post
+
+
 def add(
-    conn: sqlite3.Connection,
+    conn: Register | sqlite3.Connection,
     *,
     kod: str,
     text: str,
@@ -171,23 +182,19 @@ def add(
         "enhet": _text(enhet, "enhet", 40),
         "kalla": _text(kalla, "källa", 200),
     }
-    with write(conn):
-        actor = staff.require_ledning(conn, som, "ändra målen")
-        existing = conn.execute("SELECT * FROM malpost WHERE kod = ?", (code,)).fetchone()
+    with working(conn, idag) as reg:
+        actor = reg.leader(som, "ändra målen")
+        existing = reg.goal_posts.get(code)
         if existing is not None:
             if all(existing[k] == v for k, v in values.items()):
                 return False
             raise Regelfel(f"kod: målet {code} finns redan med annat innehåll; välj en ny kod.")
-        conn.execute(
-            f"INSERT INTO malpost ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
-            list(values.values()),
-        )
-        mal.record_change(conn, actor, datum, {"atgard": "nytt-mal", **values})
+        reg.add_goal_post(values, actor, datum)
     return True
 
 
 def set_status(
-    conn: sqlite3.Connection,
+    conn: Register | sqlite3.Connection,
     *,
     kod: str,
     status: str,
@@ -199,26 +206,16 @@ def set_status(
     not_after_today(datum, idag=idag)
     value = codes.parse_code(status, STATUSAR, "status")
     comment = _text(kommentar, "kommentar", 1000, required=True)
-    with write(conn):
-        actor = staff.require_ledning(conn, som, "ändra målen")
-        post = get(conn, kod)
-        if post.typ != "milstolpe":
-            raise Regelfel(f"{post.kod} är en indikator; ange värden med 'envagin mål värde'.")
-        event_id = mal.record_change(
-            conn,
-            actor,
-            datum,
-            {"atgard": "status", "kod": post.kod, "status": value, "kommentar": comment},
-        )
-        conn.execute(
-            "INSERT INTO malstatus (malpost_id, datum, status, kommentar, som, handelse_id) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (post.id, datum.isoformat(), value, comment, actor, event_id),
-        )
+    with working(conn, idag) as reg:
+        actor = reg.leader(som, "ändra målen")
+        post = _post(reg, kod)
+        if post["typ"] != "milstolpe":
+            raise Regelfel(f"{post['kod']} är en indikator; ange värden med 'envagin mål värde'.")
+        reg.add_goal_status(post, value, comment, actor, datum)
 
 
 def add_value(
-    conn: sqlite3.Connection,
+    conn: Register | sqlite3.Connection,
     *,
     kod: str,
     period: str,
@@ -236,35 +233,15 @@ def add_value(
     except ValueError:
         raise Valideringsfel(f"värde: '{varde[:20]}' är inget tal (t.ex. 12,5).") from None
     source = _text(kalla, "källa", 200)
-    with write(conn):
-        actor = staff.require_ledning(conn, som, "ändra målen")
-        post = get(conn, kod)
-        if post.typ != "indikator":
-            raise Regelfel(f"{post.kod} är en milstolpe; ändra status med 'envagin mål status'.")
-        current = conn.execute(
-            "SELECT varde, kalla FROM malvarde WHERE malpost_id = ? AND period = ? "
-            "ORDER BY id DESC LIMIT 1",
-            (post.id, label),
-        ).fetchone()
-        if current is not None and (current[0], current[1]) == (number, source or post.kalla):
+    with working(conn, idag) as reg:
+        actor = reg.leader(som, "ändra målen")
+        post = _post(reg, kod)
+        if post["typ"] != "indikator":
+            raise Regelfel(f"{post['kod']} är en milstolpe; ändra status med 'envagin mål status'.")
+        kalla = source or post["kalla"]
+        if reg.goal_value(post["id"], label) == (number, kalla):
             return False
-        event_id = mal.record_change(
-            conn,
-            actor,
-            datum,
-            {
-                "atgard": "varde",
-                "kod": post.kod,
-                "period": label,
-                "varde": number,
-                "kalla": source or post.kalla,
-            },
-        )
-        conn.execute(
-            "INSERT INTO malvarde (malpost_id, period, varde, kalla, datum, som, handelse_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (post.id, label, number, source or post.kalla, datum.isoformat(), actor, event_id),
-        )
+        reg.add_goal_value(post, label, number, kalla, actor, datum)
     return True
 
 
@@ -329,8 +306,6 @@ def indicator_view(conn: sqlite3.Connection, post: Malpost, until: date) -> dict
 
 def list_goals(conn: sqlite3.Connection, idag: date) -> list[dict[str, Any]]:
     """Every goal: milestones and indicators, then the individual-level targets."""
-    from envagin_cli.domain import targets as mal
-
     result: list[dict[str, Any]] = []
     for row in conn.execute("SELECT * FROM malpost ORDER BY id"):
         post = _row(row)
@@ -355,7 +330,7 @@ def list_goals(conn: sqlite3.Connection, idag: date) -> list[dict[str, Any]]:
             entry["riktning"] = post.riktning
             entry.update(indicator_view(conn, post, idag))
         result.append(entry)
-    for target in mal.list_goals(conn):
+    for target in list_targets(conn):
         result.append(
             {
                 "nyckel": target["nyckel"],
@@ -532,7 +507,7 @@ MALLAR = {"en-vag-in-2014": MALL_EN_VAG_IN_2014}
 
 
 def load_template(
-    conn: sqlite3.Connection,
+    conn: Register | sqlite3.Connection,
     *,
     namn: str,
     som: str | None,
@@ -544,17 +519,17 @@ def load_template(
     if key not in MALLAR:
         raise Valideringsfel(f"mall: '{namn[:40]}' finns inte. Mallar: {', '.join(MALLAR)}.")
     added = 0
-    with write(conn):
-        staff.require_ledning(conn, som, "ändra målen")
+    with working(conn, idag) as reg:
+        reg.leader(som, "ändra målen")
         for goal in MALLAR[key]:
             fields = {k: v for k, v in goal.items() if k != "basvarde"}
             fields.setdefault("uppfoljs_av", _FOLJS_UPP)
             typ = "indikator" if goal["niva"] == "befolkning" else "milstolpe"
-            if add(conn, typ=typ, som=som, datum=datum, idag=idag, **fields):
+            if add(reg, typ=typ, som=som, datum=datum, idag=idag, **fields):
                 added += 1
             if "basvarde" in goal:
                 add_value(
-                    conn,
+                    reg,
                     kod=goal["kod"],
                     period=str(goal["basar"]),
                     varde=str(goal["basvarde"]),
@@ -564,3 +539,65 @@ def load_template(
                     idag=idag,
                 )
     return added
+
+
+# --- individual-level targets ----------------------------------------------------------
+
+NYCKLAR = {key: (goal.namn, goal.enhet) for key, goal in codes.MALNYCKLAR.items()}
+_UNSET = {"", "-", "–", "ingen", "inget", "av"}
+
+
+def parse_key(value: str) -> str:
+    key = codes.fold(value)
+    if key not in codes.MALNYCKLAR:
+        raise Valideringsfel(
+            f"mål: okänd nyckel '{value[:30]}'. Tillåtna: {', '.join(codes.MALNYCKLAR)}."
+        )
+    return key
+
+
+def parse_value(key: str, value: str) -> float | None:
+    text = value.strip().rstrip("%").strip().replace(",", ".")
+    if text.lower() in _UNSET:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise Valideringsfel(
+            f"värde: '{value[:20]}' är inget tal; ange t.ex. 40, 12,5 eller 'ingen' för inget mål."
+        ) from None
+    unit = codes.MALNYCKLAR[key].enhet
+    if unit == "procent" and not 0 <= number <= 100:
+        raise Valideringsfel("värde: en andel anges i procent 0–100.")
+    if unit == "antal per år" and not 0 < number <= 1_000_000:
+        raise Valideringsfel("värde: inflödesmålet anges som antal per år, större än 0.")
+    if unit == "procentenheter" and not -100 <= number <= 100:
+        raise Valideringsfel("värde: förändringen anges i procentenheter −100–100.")
+    return number
+
+
+def list_targets(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    values = {r[0]: r[1] for r in conn.execute("SELECT nyckel, varde FROM mal")}
+    return [
+        {"nyckel": key, "namn": goal.namn, "enhet": goal.enhet, "varde": values.get(key)}
+        for key, goal in codes.MALNYCKLAR.items()
+    ]
+
+
+def set_goal(
+    conn: Register | sqlite3.Connection,
+    *,
+    nyckel: str,
+    varde: str,
+    som: str | None,
+    datum: date,
+    idag: date | None = None,
+) -> float | None:
+    """Set (or with 'ingen' unset) a goal target; projektledare/teamledare only."""
+    not_after_today(datum, idag=idag)
+    key = parse_key(nyckel)
+    number = parse_value(key, varde)
+    with working(conn, idag) as reg:
+        actor = reg.leader(som, "ändra målen")
+        reg.set_target(key, number, actor, datum)
+    return number

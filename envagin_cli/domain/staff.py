@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 
-from envagin_cli.domain import codes
-from envagin_cli.domain import freetext as fritext
+from envagin_cli.domain import codes, freetext
 from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Behorighetsfel, Regelfel, Valideringsfel
-from envagin_cli.store import events
-from envagin_cli.store.db import write
+from envagin_cli.domain.errors import Regelfel, Valideringsfel
+from envagin_cli.domain.register import Handlaggare, Register, no_active_staff, working
+
+__all__ = ["Handlaggare"]
 
 _ID = re.compile(r"^[a-z0-9]{1,20}$")
-
-
-@dataclass(frozen=True)
-class Handlaggare:
-    id: str
-    namn: str
-    part: str
-    roll: str
-    tjanstgoringsgrad: int
-    aktiv: bool
 
 
 def _row(row: sqlite3.Row) -> Handlaggare:
@@ -67,44 +57,22 @@ def get(conn: sqlite3.Connection, ident: str) -> Handlaggare | None:
     return _row(row) if row else None
 
 
-def _active_ids(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT id FROM staff WHERE aktiv = 1 ORDER BY id")]
-
-
 def require_active(conn: sqlite3.Connection, value: str, field: str) -> str:
     """The id of an active handläggare, or a refusal listing the active ones."""
-    ident = value.strip().lower()
-    person = get(conn, ident) if _ID.match(ident) else None
-    if person is None or not person.aktiv:
-        raise not_active(value, field, known=person is not None, active=_active_ids(conn))
-    return ident
+    return Register(conn).active_staff(value, field)
 
 
-def not_active(value: str, field: str, *, known: bool, active: list[str]) -> Valideringsfel:
-    """The refusal for a handläggare who is not active, listing the active ones."""
-    listed = ", ".join(active) or "inga – lägg till med 'envagin staff add'"
-    what = "är avaktiverad" if known else "är ingen registrerad handläggare"
-    return Valideringsfel(f"{field}: '{value[:30]}' {what}. Aktiva handläggare: {listed}.")
+not_active = no_active_staff
 
 
 def resolve_actor(conn: sqlite3.Connection, som: str | None) -> str:
     """Who is recording: `--som` or `ENVAGIN_USER`, an active handläggare."""
-    if not som:
-        raise Valideringsfel(
-            "som: ange vem som registrerar med --som ID eller miljövariabeln ENVAGIN_USER."
-        )
-    return require_active(conn, som, "som")
+    return Register(conn).actor(som)
 
 
 def require_ledning(conn: sqlite3.Connection, som: str | None, what: str) -> str:
-    actor = resolve_actor(conn, som)
-    person = get(conn, actor)
-    if person is None or person.roll not in codes.LEDNINGSROLLER:
-        raise Behorighetsfel(
-            f"Bara en projektledare eller teamledare får {what}; {actor} är "
-            f"{codes.label(codes.ROLLER, person.roll if person else None).lower()}."
-        )
-    return actor
+    """The actor, a projektledare or teamledare, for reading what only they may read."""
+    return Register(conn).leader(som, what)
 
 
 def validate(
@@ -121,67 +89,44 @@ def validate(
     )
 
 
-def event_data(h: Handlaggare) -> dict[str, object]:
-    return {
-        "id": h.id,
-        "namn": h.namn,
-        "part": h.part,
-        "roll": h.roll,
-        "tjanstgoringsgrad": h.tjanstgoringsgrad,
-    }
-
-
 def add(
-    conn: sqlite3.Connection,
+    target: Register | sqlite3.Connection,
     *,
     ident: str,
     namn: str,
     part: str,
     roll: str,
-    tjanstgoringsgrad: str | int = 100,
+    tjanstgoringsgrad: str | int | None = 100,
     som: str | None,
     datum: date,
     idag: date | None = None,
 ) -> bool:
-    """Add a handläggare; False when an identical one already exists (a no-op)."""
+    """Add a handläggare; False when an identical one already exists (a no-op, even when
+    deactivated: `staff add` does not reactivate)."""
     not_after_today(datum, idag=idag)
-    new = validate(ident, namn, part, roll, tjanstgoringsgrad)
-    with write(conn):
-        empty = conn.execute("SELECT count(*) FROM staff").fetchone()[0] == 0
-        if empty:
+    new = validate(
+        ident, namn, part, roll, 100 if tjanstgoringsgrad in (None, "") else tjanstgoringsgrad
+    )
+    with working(target, idag) as reg:
+        if not reg.staff:
             actor = som.strip().lower() if som and som.strip() else new.id
         else:
-            actor = resolve_actor(conn, som)
-        existing = get(conn, new.id)
+            actor = reg.actor(som)
+        existing = reg.staff.get(new.id)
         if existing is not None:
-            if existing == new:
+            # The same handläggare is already there (active or deactivated): nothing to add.
+            if replace(existing, aktiv=True) == new:
                 return False
             raise Regelfel(
                 f"id: handläggaren {new.id} finns redan ({existing.namn}, {existing.part}, "
                 f"{existing.roll}); välj ett annat id."
             )
-        conn.execute(
-            "INSERT INTO staff (id, namn, part, roll, tjanstgoringsgrad) VALUES (?, ?, ?, ?, ?)",
-            (new.id, new.namn, new.part, new.roll, new.tjanstgoringsgrad),
-        )
-        events.append(
-            conn,
-            typ="staff",
-            datum=datum,
-            som=actor,
-            data={
-                "id": new.id,
-                "namn": new.namn,
-                "part": new.part,
-                "roll": new.roll,
-                "tjanstgoringsgrad": new.tjanstgoringsgrad,
-            },
-        )
+        reg.add_staff(new, actor, datum)
     return True
 
 
 def deactivate(
-    conn: sqlite3.Connection,
+    target: Register | sqlite3.Connection,
     *,
     ident: str,
     som: str | None,
@@ -190,19 +135,18 @@ def deactivate(
 ) -> bool:
     """Deactivate a handläggare; False when already inactive."""
     not_after_today(datum, idag=idag)
-    target = parse_id(ident)
-    with write(conn):
-        actor = resolve_actor(conn, som)
-        person = get(conn, target)
+    who = parse_id(ident)
+    with working(target, idag) as reg:
+        actor = reg.actor(som)
+        person = reg.staff.get(who)
         if person is None:
             raise Valideringsfel(
-                f"id: '{target}' är ingen registrerad handläggare. Registrerade: "
-                f"{', '.join(r[0] for r in conn.execute('SELECT id FROM staff ORDER BY id'))}."
+                f"id: '{who}' är ingen registrerad handläggare. Registrerade: "
+                f"{', '.join(sorted(reg.staff)) or 'inga'}."
             )
         if not person.aktiv:
             return False
-        conn.execute("UPDATE staff SET aktiv = 0 WHERE id = ?", (target,))
-        events.append(conn, typ="staff-deactivate", datum=datum, som=actor, data={"id": target})
+        reg.deactivate_staff(who, actor, datum)
     return True
 
 
@@ -229,6 +173,6 @@ def list_staff(conn: sqlite3.Connection, *, alla: bool = False) -> list[dict[str
 
 
 def _namn(value: str) -> str:
-    text = fritext.check(value, "namn", 200, required=True)
+    text = freetext.check(value, "namn", 200, required=True)
     assert text is not None
     return text

@@ -18,95 +18,14 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import lifecycle
+from envagin_cli.domain import event_kinds
+from envagin_cli.output import csvfile
 
-#: Folded field name -> the Swedish spelling written in exports.
-FIELDS: dict[str, str] = {
-    "handelse": "händelse",
-    "arende": "ärende",
-    "datum": "datum",
-    "som": "som",
-    "id": "id",
-    "namn": "namn",
-    "part": "part",
-    "roll": "roll",
-    "tjanstgoringsgrad": "tjänstgöringsgrad",
-    "kod": "kod",
-    "mal": "mål",
-    "varde": "värde",
-    "personnummer": "personnummer",
-    "pseudonym": "pseudonym",
-    "anonym": "anonym",
-    "kon": "kön",
-    "fodelsear": "födelseår",
-    "skyddad": "skyddad",
-    "remittent": "remittent",
-    "forsorjning": "försörjning",
-    "ansvarig": "ansvarig",
-    "omfattning": "omfattning",
-    "handlaggare": "handläggare",
-    "remittent-handlaggare": "remittent-handläggare",
-    "avslutande": "avslutande",
-    "insats": "insats",
-    "utforare": "utförare",
-    "byt": "byt",
-    "slutorsak": "slutorsak",
-    "nojd-bemotande": "nöjd-bemötande",
-    "nojd-insats": "nöjd-insats",
-    "ingen-enkat": "ingen-enkät",
-    "sysselsattning": "sysselsättning",
-    "handelse-id": "händelse-id",
-    "orsak": "orsak",
-}
-
-COMMON = ("handelse", "arende", "datum", "som")
-
+#: Folded field name -> the Swedish spelling written in exports (from the table of kinds).
+FIELDS: dict[str, str] = event_kinds.FIELD_NAMES
+COMMON = event_kinds.COMMON
 #: Event -> the fields its row may give besides the common ones.
-EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    "staff": ("id", "namn", "part", "roll", "tjanstgoringsgrad"),
-    "staff-deactivate": ("id",),
-    "insats-add": ("kod", "namn", "part"),
-    "insats-deactivate": ("kod",),
-    "goal": ("mal", "varde"),
-    "intake": (
-        "personnummer",
-        "pseudonym",
-        "anonym",
-        "kon",
-        "fodelsear",
-        "skyddad",
-        "remittent",
-        "forsorjning",
-        "ansvarig",
-    ),
-    "consent": ("omfattning",),
-    "consent-withdrawn": ("omfattning",),
-    "map-start": ("handlaggare",),
-    "map-done": (),
-    "tripartite": ("handlaggare", "remittent-handlaggare", "avslutande"),
-    "assign": ("insats", "utforare", "byt"),
-    "assign-end": ("insats",),
-    "responsible": ("ansvarig",),
-    "close": ("slutorsak", "forsorjning", "nojd-bemotande", "nojd-insats", "ingen-enkat"),
-    "followup": ("sysselsattning", "forsorjning"),
-    "void": ("handelse-id", "orsak"),
-}
-CASE_EVENTS = frozenset(
-    {
-        "intake",
-        "consent",
-        "consent-withdrawn",
-        "map-start",
-        "map-done",
-        "tripartite",
-        "assign",
-        "assign-end",
-        "responsible",
-        "close",
-        "followup",
-        "void",
-    }
-)
+EVENT_FIELDS: dict[str, tuple[str, ...]] = {k.code: k.field_names() for k in event_kinds.KINDS}
 #: Field order in exported files.
 ORDER = [*COMMON] + [f for f in FIELDS if f not in COMMON]
 
@@ -142,43 +61,27 @@ def pseudonym(key: bytes, personnummer: str) -> str:
     return hmac.new(key, personnummer.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def case_row(typ: str, data: dict[str, Any]) -> dict[str, str]:
-    """The fields of a case event (besides händelse, ärende, datum, som) as strings."""
-    if typ in ("consent", "consent-withdrawn"):
-        return {"omfattning": _join(data.get("omfattning"))}
-    if typ == "map-start":
-        return {"handlaggare": _join(data.get("handlaggare"))}
-    if typ == "map-done":
-        return {}
-    if typ == "tripartite":
-        return {
-            "handlaggare": _join(data.get("handlaggare")),
-            "remittent-handlaggare": data.get("remittent_handlaggare") or "",
-            "avslutande": _flag(bool(data.get("avslutande"))),
-        }
-    if typ == "assign":
-        return {
-            "insats": data["insats"],
-            "utforare": data["utforare"],
-            "byt": _flag(bool(data.get("byt"))),
-        }
-    if typ == "assign-end":
-        return {"insats": data["insats"]}
-    if typ == "responsible":
-        return {"ansvarig": data["ansvarig"]}
-    if typ == "close":
-        row = {"slutorsak": data["slutorsak"], "forsorjning": _join(data.get("forsorjning"))}
-        if data.get("nojd_bemotande") is not None:
-            row["nojd-bemotande"] = str(data["nojd_bemotande"])
-            row["nojd-insats"] = str(data["nojd_insats"])
-        row["ingen-enkat"] = _flag(bool(data.get("ingen_enkat")))
-        return row
-    if typ == "followup":
-        return {
-            "sysselsattning": data["sysselsattning"],
-            "forsorjning": _join(data.get("forsorjning")),
-        }
-    raise ValueError(typ)
+def _value(f: event_kinds.Field, value: Any) -> str | None:
+    if value is None:
+        return f.empty or None
+    if f.type == event_kinds.CODES:
+        return _join(value)
+    if f.type == event_kinds.FLAG:
+        return _flag(bool(value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def event_row(typ: str, data: dict[str, Any]) -> dict[str, str]:
+    """The fields of an event (besides händelse, ärende, datum, som) as strings, by the
+    table of kinds: each field from its data key, written by its type."""
+    row: dict[str, str] = {}
+    for f in event_kinds.BY_CODE[typ].fields:
+        text = _value(f, data.get(f.data_key))
+        if text is not None:
+            row[f.name] = text
+    return row
 
 
 def intake_row(
@@ -206,9 +109,6 @@ def intake_row(
     else:
         row["anonym"] = "ja"
     return row
-
-
-_RANK = {"staff": -4, "insats-add": -3, "goal": -2, "staff-deactivate": 10, "insats-deactivate": 10}
 
 
 def export_rows(
@@ -241,10 +141,7 @@ def export_rows(
     ).fetchall()
 
     def order(r: sqlite3.Row) -> tuple[str, int, int]:
-        rank = _RANK.get(r["typ"])
-        if rank is None:
-            rank = lifecycle._RANK.get(r["typ"], 5)
-        return (r["datum"], rank, r["id"])
+        return (r["datum"], event_kinds.BY_CODE[r["typ"]].rank, r["id"])
 
     for r in sorted(rows, key=order):
         data = json.loads(r["data"])
@@ -257,57 +154,18 @@ def export_rows(
         }
         if typ == "intake":
             out.update(intake_row(data, r, key, med_personnummer))
-        elif typ in CASE_EVENTS:
-            out.update(case_row(typ, data))
-        elif typ == "staff":
-            out.update(
-                {
-                    "id": data["id"],
-                    "namn": data["namn"],
-                    "part": data["part"],
-                    "roll": data["roll"],
-                    "tjanstgoringsgrad": str(data["tjanstgoringsgrad"]),
-                }
-            )
-        elif typ == "staff-deactivate":
-            out["id"] = data["id"]
-        elif typ == "insats-add":
-            out.update({"kod": data["kod"], "namn": data["namn"], "part": data["part"]})
-        elif typ == "insats-deactivate":
-            out["kod"] = data["kod"]
-        elif typ == "goal":
-            if "atgard" in data:
-                continue  # milestones and indicators are not part of the interchange format
-            value = data.get("varde")
-            out.update({"mal": data["mal"], "varde": "ingen" if value is None else f"{value:g}"})
+        elif typ == "goal" and "atgard" in data:
+            continue  # milestones and indicators are not part of the interchange format
+        else:
+            out.update(event_row(typ, data))
         yield out
-
-
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """A spreadsheet runs a cell starting with = + - @ as a formula: prefix it with '."""
-    return "'" + value if value.startswith(_FORMULA) else value
-
-
-def unneutralise(value: str) -> str:
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value
 
 
 def write_csv(rows: list[dict[str, str]], columns: list[str]) -> bytes:
     """`;`-separated UTF-8 with BOM (Swedish Excel), Swedish field names, no formulas."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([FIELDS[c] for c in columns])
-    for row in rows:
-        writer.writerow([neutralise(row.get(c, "")) for c in columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csvfile.encode(
+        [[FIELDS[c] for c in columns], *([row.get(c, "") for c in columns] for row in rows)]
+    )
 
 
 def write_jsonl(rows: list[dict[str, str]]) -> bytes:
@@ -329,16 +187,12 @@ def export(
     target: str,
 ) -> tuple[bytes, int]:
     """The file's bytes and its number of rows; audited when it holds personnummer."""
-    from envagin_cli.domain import audit as granskning
-    from envagin_cli.domain import staff
-    from envagin_cli.store.db import write
+    from envagin_cli.domain.register import unit
 
-    with write(conn):
+    with unit(conn) as reg:
         if med_personnummer:
-            actor = staff.require_ledning(conn, som, "exportera personnummer")
-            granskning.log(
-                conn, handlaggare=actor, atgard="export med personnummer", detaljer=f"till {target}"
-            )
+            actor = reg.leader(som, "exportera personnummer")
+            reg.audit(actor, "export med personnummer", detaljer=f"till {target}")
             key = None
         else:
             key = pseudonym_key(conn)

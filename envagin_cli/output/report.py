@@ -6,14 +6,13 @@ The JSON schema is documented in the README ("Rapportens JSON").
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from envagin_cli.domain.errors import Databasfel
+from envagin_cli.output import csvfile, jsonout
+from envagin_cli.output.console import console as make_console
 from envagin_cli.report.figures import Malstatus, Rapport
 from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
 
@@ -92,14 +91,10 @@ def all_tables(r: Rapport) -> list[Tabell]:
 
 
 def rich(r: Rapport | None, tables: list[Tabell], lines: list[str]) -> None:
-    import os
-
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "200"))
-    console = Console(markup=False, highlight=False, emoji=False, width=width)
+    console = make_console()
     for line in lines:
         console.print(Text(line, style="bold" if line == lines[0] else ""))
     for t in tables:
@@ -160,8 +155,7 @@ def to_json(r: Rapport) -> dict[str, Any]:
     }
 
 
-def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+print_json = jsonout.write
 
 
 # --- CSV and Markdown ---------------------------------------------------------------------
@@ -169,30 +163,18 @@ def print_json(value: Any) -> None:
 
 def csv_text(tables: list[Tabell], lines: list[str]) -> str:
     """All tables in one file, `;`-separated, each under its title; no formulas."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    for line in lines:
-        writer.writerow([_safe(line)])
+    rows: list[list[str]] = [[line] for line in lines]
     for t in tables:
-        writer.writerow([])
-        writer.writerow([_safe(t.rubrik)])
-        writer.writerow(["", *[k.rubrik for k in t.kolumner]])
-        for row in t.rader:
-            writer.writerow([_safe(row.etikett), *[_safe(t.text(row, k)) for k in t.kolumner]])
-        for note in t.noter:
-            writer.writerow([_safe(note)])
-    return out.getvalue()
-
-
-def _safe(text: str) -> str:
-    """A spreadsheet would run text starting with = + - @ as a formula; '<' and '–' are fine."""
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
+        rows.append([])
+        rows.append([t.rubrik])
+        rows.append(["", *[k.rubrik for k in t.kolumner]])
+        rows.extend([row.etikett, *[t.text(row, k) for k in t.kolumner]] for row in t.rader)
+        rows.extend([note] for note in t.noter)
+    return csvfile.text(rows)
 
 
 def write_csv(tables: list[Tabell], lines: list[str]) -> None:
-    data = ("\ufeff" + csv_text(tables, lines)).encode("utf-8")
+    data = ("\ufeff" + csv_text(tables, lines)).encode("utf-8")  # BOM: Swedish Excel
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.flush()

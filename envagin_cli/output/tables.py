@@ -6,26 +6,15 @@ Rich is imported inside the functions, so `--help` and writes do not pay for it.
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from envagin_cli.domain import codes
+from envagin_cli.output import jsonout
+from envagin_cli.output.console import console
 
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
-
-
-def _console() -> Any:
-    import os
-
-    from rich.console import Console
-
-    # Piped output (a file, `less`, a script) is not cut to 80 columns.
-    width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "200"))
-    return Console(markup=False, highlight=False, emoji=False, width=width)
+print_json = jsonout.write
+_console = console
 
 
 def _table(

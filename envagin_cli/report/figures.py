@@ -19,19 +19,16 @@ from envagin_cli.domain import codes
 from envagin_cli.domain.periods import Period
 from envagin_cli.report.tables import Kolumn, Rad, Tabell, procent
 
-# The same terms as the partial index arende_deltagare (migrations.RAKNAS), so SQLite uses it.
-BASE = "a.makulerad = 0 AND (a.slutorsak IS NULL OR a.slutorsak <> 'felregistrering')"
+# The one rule for what counts (codes.counted_sql), as the partial indexes have it.
+BASE = codes.counted_sql("a")
 KON = ("kvinna", "man")
 KMT = [Kolumn("kvinnor", "Kvinnor"), Kolumn("män", "Män"), Kolumn("totalt", "Totalt")]
 TRIPLETT = ("kvinnor", "män", "totalt")
 
-MAL_NAMN = {
-    "inflode": "Inflöde: nya deltagare (200 per år)",
-    "ettar": "I arbete, studier eller egen försörjning ett år efter påbörjad insats",
-    "nojda": "Nöjda med bemötande och vägledning/insats",
-    "ratt-stod": "Rätt stöd för dem som inte gick till arbete/studier",
-    "offentlig": "Minskad offentlig försörjning, intag → avslut (procentenheter)",
-}
+
+def goal_name(key: str, targets: dict[str, float | None]) -> str:
+    """A goal's row label; a label that names the target shows the stored one."""
+    return codes.MALNYCKLAR[key].label(targets.get(key))
 
 
 @dataclass
@@ -543,8 +540,8 @@ def _ledtider_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
         )
         if key == "kartlaggning":
             within = {
-                "kvinnor": sum(d <= 14 for d in values["kvinna"]),
-                "män": sum(d <= 14 for d in values["man"]),
+                "kvinnor": sum(d <= codes.MAPPING_DAYS for d in values["kvinna"]),
+                "män": sum(d <= codes.MAPPING_DAYS for d in values["man"]),
             }
             within["totalt"] = within["kvinnor"] + within["män"]
             done = {
@@ -556,7 +553,7 @@ def _ledtider_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     rows.append(
         Rad(
             "inom_14",
-            "Kartläggning klar inom 14 dagar (andel; antal)",
+            f"Kartläggning klar inom {codes.MAPPING_DAYS} dagar (andel; antal)",
             {c: procent(within[c], done[c]) for c in TRIPLETT}
             | {f"n_{c}": within[c] for c in TRIPLETT},
             kolumntyp=dict.fromkeys(TRIPLETT, "procent"),
@@ -694,7 +691,7 @@ def _goals(conn: sqlite3.Connection, rapport: Rapport) -> list[Malstatus]:
         result.append(
             Malstatus(
                 "inflode",
-                MAL_NAMN["inflode"],
+                goal_name("inflode", targets),
                 round(target, 1),
                 nya,
                 "antal",
@@ -707,7 +704,7 @@ def _goals(conn: sqlite3.Connection, rapport: Rapport) -> list[Malstatus]:
         result.append(
             Malstatus(
                 "inflode",
-                MAL_NAMN["inflode"],
+                goal_name("inflode", targets),
                 None,
                 nya,
                 "antal",
@@ -763,7 +760,7 @@ def _goals(conn: sqlite3.Connection, rapport: Rapport) -> list[Malstatus]:
     result.append(
         Malstatus(
             "offentlig",
-            MAL_NAMN["offentlig"],
+            goal_name("offentlig", targets),
             decrease_target,
             change,
             "procentenheter",
@@ -785,4 +782,4 @@ def _pct_goal(
 ) -> Malstatus:
     target = targets.get(key)
     met = None if target is None or outcome is None else outcome >= target
-    return Malstatus(key, MAL_NAMN[key], target, outcome, "procent", met, basis, source)
+    return Malstatus(key, goal_name(key, targets), target, outcome, "procent", met, basis, source)

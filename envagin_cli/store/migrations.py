@@ -22,7 +22,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from envagin_cli.domain import codes
+from envagin_cli.domain import codes, event_kinds
 from envagin_cli.domain.errors import Databasfel
 
 if TYPE_CHECKING:
@@ -30,28 +30,11 @@ if TYPE_CHECKING:
 
 MIGRATION_SET = "envagin"
 
-#: The cases that count in figures: not voided, not a felregistrering (report.BASE).
-RAKNAS = "makulerad = 0 AND (slutorsak IS NULL OR slutorsak <> 'felregistrering')"
+#: The cases that count in figures (the rule's one home is `codes.counted_sql`).
+RAKNAS = codes.counted_sql()
 
-HANDELSETYPER = (
-    "staff",
-    "staff-deactivate",
-    "insats-add",
-    "insats-deactivate",
-    "goal",
-    "intake",
-    "consent",
-    "consent-withdrawn",
-    "map-start",
-    "map-done",
-    "tripartite",
-    "assign",
-    "assign-end",
-    "responsible",
-    "close",
-    "followup",
-    "void",
-)
+#: The event kinds of schema version 1 (the table of kinds is `event_kinds`).
+HANDELSETYPER = event_kinds.codes_until(1)
 
 
 def _in(column: str, values: object) -> str:
@@ -85,9 +68,9 @@ def _m001_statements() -> list[str]:
     part TEXT NOT NULL {_in("part", utforare)},
     aktiv INTEGER NOT NULL DEFAULT 1 CHECK (aktiv IN (0, 1))
 ) STRICT""",
-        """CREATE TABLE mal (
+        f"""CREATE TABLE mal (
     nyckel TEXT PRIMARY KEY
-        CHECK (nyckel IN ('inflode', 'ettar', 'nojda', 'ratt-stod', 'offentlig')),
+        {_in("nyckel", codes.MALNYCKLAR)},
     varde REAL
 ) STRICT""",
         f"""CREATE TABLE identitet (
@@ -200,13 +183,7 @@ def _m001_initial(db: Database) -> None:
     )
     db.conn.executemany(
         "INSERT INTO mal (nyckel, varde) VALUES (?, ?)",
-        [
-            ("inflode", 200.0),
-            ("ettar", 40.0),
-            ("nojda", 90.0),
-            ("ratt-stod", None),
-            ("offentlig", None),
-        ],
+        [(key, goal.standard) for key, goal in codes.MALNYCKLAR.items()],
     )
 
 

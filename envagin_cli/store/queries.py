@@ -17,14 +17,12 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from envagin_cli.domain import codes, lifecycle
+from envagin_cli.domain import codes, event_kinds
 from envagin_cli.domain import personnummer as pnr
 
-MAPPING_DAYS = 14
-
-
-FOLLOW_UP_FROM_MONTHS = 11
-FOLLOW_UP_UNTIL_MONTHS = 18
+MAPPING_DAYS = codes.MAPPING_DAYS
+FOLLOW_UP_FROM_MONTHS = codes.FOLLOW_UP_FROM_MONTHS
+FOLLOW_UP_UNTIL_MONTHS = codes.FOLLOW_UP_UNTIL_MONTHS
 
 
 def follow_up_due(first: str | None, idag: date) -> bool:
@@ -56,7 +54,7 @@ def _flags(row: sqlite3.Row, idag: date) -> list[str]:
     if (
         follow_up_due(row["forsta_insats"], idag)
         and not row["uppfoljd"]
-        and row["slutorsak"] != "felregistrering"
+        and row["slutorsak"] != codes.FELREGISTRERING
     ):
         flags.append("uppföljning att göra")
     if open_case and row["samverkan_aterkallad"]:
@@ -194,47 +192,10 @@ def caseload_summary(conn: sqlite3.Connection, idag: date) -> list[dict[str, Any
 
 def _describe(typ: str, data: dict[str, Any]) -> str:
     """A Swedish one-line description of an event's content (never a personnummer)."""
-    if typ == "intake":
-        parts = [f"remittent {codes.label(codes.REMITTENTER, data.get('remittent'))}"]
-        if data.get("forsorjning"):
-            parts.append("försörjning " + ", ".join(data["forsorjning"]))
-        parts.append(f"ansvarig {data.get('ansvarig')}")
-        return "; ".join(parts)
-    if typ in ("consent", "consent-withdrawn"):
-        return ", ".join(data.get("omfattning", []))
-    if typ == "map-start":
-        return "handläggare " + ", ".join(data.get("handlaggare", []))
-    if typ == "tripartite":
-        text = "handläggare " + ", ".join(data.get("handlaggare", []))
-        text += f"; remittentens handläggare {data.get('remittent_handlaggare') or '–'}"
-        return text + ("; avslutande" if data.get("avslutande") else "")
-    if typ == "assign":
-        text = f"{data.get('insats')} (utförare {data.get('utforare')})"
-        return text + ("; byt: övriga insatser avslutade" if data.get("byt") else "")
-    if typ == "assign-end":
-        return str(data.get("insats"))
-    if typ == "responsible":
-        return f"ny ansvarig {data.get('ansvarig')}"
-    if typ == "close":
-        text = codes.label(codes.SLUTORSAKER, data.get("slutorsak"))
-        if data.get("forsorjning"):
-            text += "; försörjning " + ", ".join(data["forsorjning"])
-        if data.get("ingen_enkat"):
-            text += "; enkät avböjd"
-        elif data.get("nojd_bemotande") is not None:
-            text += f"; nöjd bemötande {data['nojd_bemotande']}, insats {data['nojd_insats']}"
-        return text
-    if typ == "followup":
-        return (
-            codes.label(codes.SYSSELSATTNING, data.get("sysselsattning"))
-            + "; försörjning "
-            + ", ".join(data.get("forsorjning", []))
-        )
-    if typ == "map-done":
-        return ""
-    if typ == "void":
-        return f"makulerar händelse {data.get('handelse_id')}: {data.get('orsak')}"
-    return json.dumps(data, ensure_ascii=False)
+    kind = event_kinds.BY_CODE.get(typ)
+    if kind is None:
+        return json.dumps(data, ensure_ascii=False)
+    return kind.describe(data)
 
 
 def timeline(conn: sqlite3.Connection, nr: str, idag: date) -> dict[str, Any]:
@@ -262,7 +223,7 @@ def timeline(conn: sqlite3.Connection, nr: str, idag: date) -> dict[str, Any]:
                 "id": r["id"],
                 "datum": r["datum"],
                 "typ": r["typ"],
-                "handelse": lifecycle.TYPNAMN.get(r["typ"], r["typ"]),
+                "handelse": event_kinds.label(r["typ"]),
                 "beskrivning": _describe(r["typ"], data),
                 "som": r["som"],
                 "registrerad": r["registrerad"],

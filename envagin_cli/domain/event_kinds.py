@@ -1,0 +1,397 @@
+"""The one table of event kinds: what can happen in the register.
+
+For each kind: its code (`handelse.typ` and the interchange's `händelse`), its Swedish
+label, its place in a day (the same-day order of the case lifecycle), its fields (the
+interchange fields, typed, required or not, and the event data key each is stored under),
+whether it belongs to a case, the domain function a row of that kind is applied through,
+and how `show` describes it. The state machine, the schema's CHECK list, the interchange
+field list, export, `show` and the import's mapping of rows to calls all read it; adding a
+kind is one entry here plus its rule (in `lifecycle` for a case event).
+
+This module is vocabulary, not rules: it imports only `codes`, so the store may read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from envagin_cli.domain import codes
+
+#: Field types: how a value is read from a file, compared and written.
+TEXT = "text"  # free text: compared with whitespace folded
+CODE = "code"  # a code or an id: compared folded (å = a, case-insensitive)
+CODES = "codes"  # a comma-separated list of codes or ids: compared as a set
+FLAG = "flag"  # ja/nej
+NUMBER = "number"  # a whole number (or, for goals, a decimal number)
+DATE = "date"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an event kind."""
+
+    name: str  # folded interchange name (`nojd-bemotande`)
+    type: str = CODE
+    required: bool = False
+    key: str = ""  # the key in the event's stored data; default: name with '-' as '_'
+    param: str = ""  # the domain function's keyword; default: key
+    empty: str = ""  # what a file says for no value (a goal without target: 'ingen')
+
+    @property
+    def data_key(self) -> str:
+        return self.key or self.name.replace("-", "_")
+
+    @property
+    def keyword(self) -> str:
+        return self.param or self.data_key
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One event kind."""
+
+    code: str
+    label: str
+    fields: tuple[Field, ...]
+    case: bool
+    #: The domain function a row of this kind is applied through ("module:function").
+    call: str
+    #: Fixed keyword arguments for the call (`consent-withdrawn` is consent with aterkalla).
+    fixed: dict[str, Any] = field(default_factory=dict)
+    #: Same-day order. Case events: their place in the lifecycle (DOMAIN.md); register
+    #: events: staff, catalogue and goals before the day's case events, deactivations after.
+    rank: int = 5
+    #: For a case event that happens once per case: why (the refusal's reason).
+    once: str = ""
+    #: How a row names its case for the call: "ref" (the first argument: a case number or
+    #: a personnummer), "arende" (the intake's own number), "" (none; a void names an event).
+    case_arg: str = ""
+    #: The schema version whose CHECK list first holds this kind.
+    since: int = 1
+    describe: Callable[[dict[str, Any]], str] = field(default=lambda d: "", repr=False)
+
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+def _join(values: Any) -> str:
+    return ", ".join(values or [])
+
+
+def _describe_intake(d: dict[str, Any]) -> str:
+    parts = [f"remittent {codes.label(codes.REMITTENTER, d.get('remittent'))}"]
+    if d.get("forsorjning"):
+        parts.append("försörjning " + ", ".join(d["forsorjning"]))
+    parts.append(f"ansvarig {d.get('ansvarig')}")
+    return "; ".join(parts)
+
+
+def _describe_tripartite(d: dict[str, Any]) -> str:
+    text = "handläggare " + _join(d.get("handlaggare"))
+    text += f"; remittentens handläggare {d.get('remittent_handlaggare') or '–'}"
+    return text + ("; avslutande" if d.get("avslutande") else "")
+
+
+def _describe_assign(d: dict[str, Any]) -> str:
+    text = f"{d.get('insats')} (utförare {d.get('utforare')})"
+    return text + ("; byt: övriga insatser avslutade" if d.get("byt") else "")
+
+
+def _describe_close(d: dict[str, Any]) -> str:
+    text = codes.label(codes.SLUTORSAKER, d.get("slutorsak"))
+    if d.get("forsorjning"):
+        text += "; försörjning " + ", ".join(d["forsorjning"])
+    if d.get("ingen_enkat"):
+        text += "; enkät avböjd"
+    elif d.get("nojd_bemotande") is not None:
+        text += f"; nöjd bemötande {d['nojd_bemotande']}, insats {d['nojd_insats']}"
+    return text
+
+
+def _describe_followup(d: dict[str, Any]) -> str:
+    return (
+        codes.label(codes.SYSSELSATTNING, d.get("sysselsattning"))
+        + "; försörjning "
+        + _join(d.get("forsorjning"))
+    )
+
+
+_CASES = "envagin_cli.domain.cases"
+_FORSORJNING = Field("forsorjning", CODES)
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "staff",
+        "ny handläggare",
+        (
+            Field("id", CODE, True, param="ident"),
+            Field("namn", TEXT, True),
+            Field("part", CODE, True),
+            Field("roll", CODE, True),
+            Field("tjanstgoringsgrad", NUMBER),
+        ),
+        case=False,
+        call="envagin_cli.domain.staff:add",
+        rank=-4,
+        describe=lambda d: f"{d.get('id')}: {d.get('namn')} ({d.get('part')}, {d.get('roll')})",
+    ),
+    Kind(
+        "staff-deactivate",
+        "avaktiverad handläggare",
+        (Field("id", CODE, True, param="ident"),),
+        case=False,
+        call="envagin_cli.domain.staff:deactivate",
+        rank=10,
+        describe=lambda d: str(d.get("id")),
+    ),
+    Kind(
+        "insats-add",
+        "ny insats i katalogen",
+        (Field("kod", CODE, True), Field("namn", TEXT, True), Field("part", CODE, True)),
+        case=False,
+        call="envagin_cli.domain.insats:add",
+        rank=-3,
+        describe=lambda d: f"{d.get('kod')}: {d.get('namn')} ({d.get('part')})",
+    ),
+    Kind(
+        "insats-deactivate",
+        "avaktiverad insats i katalogen",
+        (Field("kod", CODE, True),),
+        case=False,
+        call="envagin_cli.domain.insats:deactivate",
+        rank=10,
+        describe=lambda d: str(d.get("kod")),
+    ),
+    Kind(
+        "goal",
+        "ändrat mål",
+        (
+            Field("mal", CODE, True, param="nyckel"),
+            Field("varde", NUMBER, True, empty="ingen"),
+        ),
+        case=False,
+        call="envagin_cli.domain.mal:set_goal",
+        rank=-2,
+        describe=lambda d: f"{d.get('mal') or d.get('kod') or ''} {d.get('varde', '')}".strip(),
+    ),
+    Kind(
+        "intake",
+        "intag",
+        (
+            Field("personnummer", CODE),
+            Field("pseudonym", CODE),
+            Field("anonym", FLAG),
+            Field("kon", CODE),
+            Field("fodelsear", NUMBER),
+            Field("skyddad", FLAG),
+            Field("remittent", CODE, True),
+            _FORSORJNING,
+            Field("ansvarig", CODE),
+        ),
+        case=True,
+        case_arg="arende",
+        call=f"{_CASES}:intake",
+        rank=0,
+        once="ett ärende har ett intag.",
+        describe=_describe_intake,
+    ),
+    Kind(
+        "consent",
+        "samtycke",
+        (Field("omfattning", CODES, True),),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:consent",
+        rank=1,
+        describe=lambda d: _join(d.get("omfattning")),
+    ),
+    Kind(
+        "consent-withdrawn",
+        "återkallat samtycke",
+        (Field("omfattning", CODES),),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:consent",
+        fixed={"aterkalla": True},
+        rank=7,
+        describe=lambda d: _join(d.get("omfattning")),
+    ),
+    Kind(
+        "map-start",
+        "påbörjad kartläggning",
+        (Field("handlaggare", CODES, True),),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:map_start",
+        rank=3,
+        once="ett ärende har en kartläggning.",
+        describe=lambda d: "handläggare " + _join(d.get("handlaggare")),
+    ),
+    Kind(
+        "map-done",
+        "klar kartläggning",
+        (),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:map_done",
+        rank=4,
+        once="kartläggningen kan bara bli klar en gång.",
+    ),
+    Kind(
+        "tripartite",
+        "trepartssamtal",
+        (
+            Field("handlaggare", CODES, True),
+            Field("remittent-handlaggare", TEXT, True),
+            Field("avslutande", FLAG),
+        ),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:tripartite",
+        rank=5,
+        describe=_describe_tripartite,
+    ),
+    Kind(
+        "assign",
+        "insats",
+        (Field("insats", CODE, True), Field("utforare", CODE), Field("byt", FLAG)),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:assign",
+        rank=6,
+        describe=_describe_assign,
+    ),
+    Kind(
+        "assign-end",
+        "avslutad insats",
+        (Field("insats", CODE, True),),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:assign_end",
+        rank=6,
+        describe=lambda d: str(d.get("insats")),
+    ),
+    Kind(
+        "responsible",
+        "byte av ansvarig",
+        (Field("ansvarig", CODE, True),),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:responsible",
+        rank=2,
+        describe=lambda d: f"ny ansvarig {d.get('ansvarig')}",
+    ),
+    Kind(
+        "close",
+        "avslut",
+        (
+            Field("slutorsak", CODE, True),
+            _FORSORJNING,
+            Field("nojd-bemotande", NUMBER),
+            Field("nojd-insats", NUMBER),
+            Field("ingen-enkat", FLAG),
+        ),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:close",
+        rank=8,
+        once="ett ärende avslutas en gång.",
+        describe=_describe_close,
+    ),
+    Kind(
+        "followup",
+        "ettårsuppföljning",
+        (Field("sysselsattning", CODE, True), Field("forsorjning", CODES, True)),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:followup",
+        rank=9,
+        once="ettårsuppföljningen görs en gång.",
+        describe=_describe_followup,
+    ),
+    Kind(
+        "void",
+        "makulering",
+        (
+            Field("handelse-id", NUMBER, True, param="event_id"),
+            Field("orsak", TEXT, True),
+        ),
+        case=True,
+        call=f"{_CASES}:void",
+        rank=11,
+        describe=lambda d: f"makulerar händelse {d.get('handelse_id')}: {d.get('orsak')}",
+    ),
+)
+
+BY_CODE: dict[str, Kind] = {k.code: k for k in KINDS}
+#: Case events, in the state machine's sense (a void is a case event but no state change).
+CASE_KINDS = frozenset(k.code for k in KINDS if k.case)
+
+#: Every interchange field: folded name -> the Swedish spelling written in files.
+FIELD_NAMES: dict[str, str] = {
+    "handelse": "händelse",
+    "arende": "ärende",
+    "datum": "datum",
+    "som": "som",
+    "id": "id",
+    "namn": "namn",
+    "part": "part",
+    "roll": "roll",
+    "tjanstgoringsgrad": "tjänstgöringsgrad",
+    "kod": "kod",
+    "mal": "mål",
+    "varde": "värde",
+    "personnummer": "personnummer",
+    "pseudonym": "pseudonym",
+    "anonym": "anonym",
+    "kon": "kön",
+    "fodelsear": "födelseår",
+    "skyddad": "skyddad",
+    "remittent": "remittent",
+    "forsorjning": "försörjning",
+    "ansvarig": "ansvarig",
+    "omfattning": "omfattning",
+    "handlaggare": "handläggare",
+    "remittent-handlaggare": "remittent-handläggare",
+    "avslutande": "avslutande",
+    "insats": "insats",
+    "utforare": "utförare",
+    "byt": "byt",
+    "slutorsak": "slutorsak",
+    "nojd-bemotande": "nöjd-bemötande",
+    "nojd-insats": "nöjd-insats",
+    "ingen-enkat": "ingen-enkät",
+    "sysselsattning": "sysselsättning",
+    "handelse-id": "händelse-id",
+    "orsak": "orsak",
+}
+#: The fields every row may give.
+COMMON = ("handelse", "arende", "datum", "som")
+
+#: Field name -> its type, over all kinds (a name has one type wherever it appears).
+FIELD_TYPES: dict[str, str] = {f.name: f.type for k in KINDS for f in k.fields}
+
+
+def label(code: str) -> str:
+    """The Swedish label of an event kind ('intag'); the code itself for an unknown one."""
+    kind = BY_CODE.get(code)
+    return kind.label if kind else code
+
+
+def codes_until(version: int) -> tuple[str, ...]:
+    """The kinds the schema of `version` allows (its CHECK list on `handelse.typ`)."""
+    return tuple(k.code for k in KINDS if k.since <= version)
+
+
+def _check_table() -> None:
+    names = {f for k in KINDS for f in k.field_names()} | set(COMMON)
+    missing = names - set(FIELD_NAMES)
+    assert not missing, f"fields without a Swedish spelling: {missing}"
+    for k in KINDS:
+        for f in k.fields:
+            assert FIELD_TYPES[f.name] == f.type, f"{f.name} has two types"
+
+
+_check_table()

@@ -1,0 +1,849 @@
+"""The register as one unit of work: every write goes through a `Register`.
+
+A `Register` reads what the domain functions look up (staff, the insats catalogue, the
+goals, and each case it is asked about: its effective events and state), keeps every
+change in memory, and writes them all with `flush()`. A command is one row through a
+`Register` (`unit()`: `BEGIN IMMEDIATE`, the domain call, flush, commit); an import file
+is many rows through the same `Register` in one transaction; the demo too. The domain
+functions (`cases.intake`, `staff.add`, `mal.set_goal`, ...) validate their values, apply
+the rules (the state machine for case events) and then call the methods below, which
+only record: so a refusal changes nothing, in memory or in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from envagin_cli.domain import codes, event_kinds, lifecycle
+from envagin_cli.domain import personnummer as pnr
+from envagin_cli.domain.dates import today
+from envagin_cli.domain.errors import Behorighetsfel, Regelfel, Valideringsfel
+from envagin_cli.store import events
+from envagin_cli.store.db import write
+
+#: The projected columns of a case, in the order `projection` gives them (then `nr`).
+PROJECT_COLUMNS = (
+    "remittent",
+    "ansvarig",
+    "intag",
+    "inskriven",
+    "statistik",
+    "samverkan_aterkallad",
+    "statistik_aterkallad",
+    "kartlaggning_start",
+    "kartlaggning_klar",
+    "trepart",
+    "forsta_insats",
+    "avslutad",
+    "slutorsak",
+    "nojd_bemotande",
+    "nojd_insats",
+    "ingen_enkat",
+    "uppfoljd",
+    "sysselsattning",
+    "forsorjning_intag",
+    "forsorjning_avslut",
+    "forsorjning_uppfoljning",
+)
+PROJECT_SQL = (
+    "UPDATE arende SET "
+    + ", ".join(f"{c} = ?" for c in PROJECT_COLUMNS)
+    + ", makulerad = 0 WHERE nr = ?"
+)
+#: A new case with its projection: (identitet_id, kon, fodelsear, projection..., nr).
+INSERT_PROJECTED_SQL = (
+    "INSERT INTO arende (identitet_id, kon, fodelsear, "
+    + ", ".join(PROJECT_COLUMNS)
+    + ", nr) VALUES ("
+    + ", ".join("?" * (len(PROJECT_COLUMNS) + 4))
+    + ")"
+)
+SPAN_SQL = (
+    "INSERT INTO arende_insats (arende, lopnr, insats, utforare, start, slut) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_EVENT_SQL = (
+    "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, os_anvandare, data, "
+    "makulerar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_AUDIT_SQL = (
+    "INSERT INTO granskning (tid, handlaggare, os_anvandare, atgard, arende, detaljer) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(frozen=True)
+class Resultat:
+    """What a case command did: the case and the new event's id."""
+
+    arende: str
+    handelse_id: int
+
+
+@dataclass(frozen=True)
+class Identitet:
+    personnummer: str | None
+    kon: str
+    fodelsear: int
+    skyddad: bool
+    pseudonym: str | None = None
+
+
+@dataclass(frozen=True)
+class Handlaggare:
+    id: str
+    namn: str
+    part: str
+    roll: str
+    tjanstgoringsgrad: int
+    aktiv: bool
+
+
+@dataclass(frozen=True)
+class Insats:
+    kod: str
+    namn: str
+    part: str
+    aktiv: bool
+
+
+@dataclass
+class Arende:
+    """A case as the register holds it while a unit of work runs."""
+
+    nr: str
+    ident_id: int
+    personnummer: str | None
+    pseudonym: str | None
+    kon: str
+    fodelsear: int
+    skyddad: bool
+    events: list[lifecycle.Handelse]
+    state: lifecycle.Arendelage
+    makulerad: bool = False
+    intake: lifecycle.Handelse | None = None
+    ny: bool = False
+    andrad: bool = False
+    anonymisera: bool = False
+    voided_ids: set[int] = field(default_factory=set)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def projection(nr: str, s: lifecycle.Arendelage) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The case row (parameters of PROJECT_SQL) and its insats spans, from its state."""
+    row = (
+        s.remittent,
+        s.ansvarig,
+        _iso(s.intag),
+        _iso(s.inskriven),
+        int(s.statistik),
+        _iso(s.samverkan_aterkallad if "samverkan" not in s.samtycken else None),
+        _iso(s.statistik_aterkallad if "statistik" not in s.samtycken else None),
+        _iso(s.kartlaggning_start),
+        _iso(s.kartlaggning_klar),
+        _iso(s.trepart),
+        _iso(s.forsta_insats),
+        _iso(s.avslutad),
+        s.slutorsak,
+        s.nojd_bemotande,
+        s.nojd_insats,
+        int(s.ingen_enkat),
+        _iso(s.uppfoljd),
+        s.sysselsattning,
+        ",".join(s.intag_forsorjning),
+        ",".join(s.avslut_forsorjning) if s.avslutad else None,
+        ",".join(s.uppfoljning_forsorjning) if s.uppfoljd else None,
+        nr,
+    )
+    spans = [(nr, p.lopnr, p.insats, p.utforare, _iso(p.start), _iso(p.slut)) for p in s.insatser]
+    return row, spans
+
+
+def effective_events(conn: sqlite3.Connection, nr: str) -> list[lifecycle.Handelse]:
+    """The case's events in effect in the file: neither voids nor voided."""
+    rows = conn.execute(
+        "SELECT h.id, h.typ, h.datum, h.data FROM handelse h WHERE h.arende = ? "
+        "AND h.typ <> 'void' AND NOT EXISTS (SELECT 1 FROM handelse v WHERE v.makulerar = h.id)",
+        (nr,),
+    ).fetchall()
+    return [
+        lifecycle.Handelse(r["id"], r["typ"], date.fromisoformat(r["datum"]), json.loads(r["data"]))
+        for r in rows
+    ]
+
+
+# --- refusals shared by every path --------------------------------------------------------
+
+
+def no_active_staff(value: str, field: str, *, known: bool, active: list[str]) -> Valideringsfel:
+    """The refusal for a handläggare who is not active, listing the active ones."""
+    listed = ", ".join(active) or "inga – lägg till med 'envagin staff add'"
+    what = "är avaktiverad" if known else "är ingen registrerad handläggare"
+    return Valideringsfel(f"{field}: '{value[:30]}' {what}. Aktiva handläggare: {listed}.")
+
+
+def no_active_insats(value: str, field: str, *, known: bool, active: list[str]) -> Valideringsfel:
+    """The refusal for an insats that cannot be started, listing the active ones."""
+    what = "är avaktiverad" if known else "är ingen insats i katalogen"
+    return Valideringsfel(f"{field}: '{value[:40]}' {what}. Aktiva insatser: {', '.join(active)}.")
+
+
+def open_case_refusal(nr: str) -> Regelfel:
+    return Regelfel(
+        f"Personen har redan ett öppet ärende: {nr}. Avsluta det först; "
+        "ett nytt intag blir ett nytt ärende."
+    )
+
+
+def number_taken(nr: str) -> Regelfel:
+    return Regelfel(f"ärende: {nr} finns redan; välj ett annat nummer eller utelämna det.")
+
+
+def no_open_case() -> Valideringsfel:
+    return Valideringsfel("ärende: det finns inget öppet ärende för det personnumret.")
+
+
+def no_such_case(text: str) -> Valideringsfel:
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return Valideringsfel(f"ärende: '{shown}' finns inte. Se 'envagin cases --alla'.")
+
+
+def voided_case(nr: str) -> Regelfel:
+    return Regelfel(f"Ärendet {nr} är makulerat; registrera ett nytt intag vid behov.")
+
+
+def check_void(
+    event_id: int,
+    nr: str | None,
+    typ: str,
+    already: bool,
+    remaining: list[lifecycle.Handelse],
+) -> lifecycle.Arendelage:
+    """The rules for voiding an event; returns the case's state without it."""
+    if nr is None:
+        raise Regelfel(
+            f"Händelse {event_id} ({event_kinds.label(typ)}) hör inte till något ärende och "
+            "kan inte makuleras; ändra registret med staff/insats-kommandona i stället."
+        )
+    if typ == "void":
+        raise Regelfel(f"Händelse {event_id} är själv en makulering och kan inte makuleras.")
+    if already:
+        raise Regelfel(f"Händelse {event_id} är redan makulerad.")
+    if typ == "intake" and remaining:
+        raise Regelfel(
+            f"Intaget i {nr} kan makuleras först när ärendets övriga händelser är makulerade; "
+            "ett felaktigt ärende kan också avslutas med slutorsak felregistrering."
+        )
+    try:
+        return lifecycle.replay(remaining)
+    except Regelfel as exc:
+        raise Regelfel(
+            f"Händelse {event_id} ({event_kinds.label(typ)}) kan inte makuleras, eftersom "
+            f"senare händelser bygger på den: {exc} Makulera dem först."
+        ) from None
+
+
+class Register:
+    """Read once, changed in memory, written by `flush()` in the caller's transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, idag: date | None = None) -> None:
+        self.conn = conn
+        self.idag = idag or today()
+        self.staff: dict[str, Handlaggare] = {
+            r["id"]: Handlaggare(
+                r["id"], r["namn"], r["part"], r["roll"], r["tjanstgoringsgrad"], bool(r["aktiv"])
+            )
+            for r in conn.execute("SELECT * FROM staff ORDER BY id")
+        }
+        self.insatser: dict[str, Insats] = {
+            r["kod"]: Insats(r["kod"], r["namn"], r["part"], bool(r["aktiv"]))
+            for r in conn.execute("SELECT kod, namn, part, aktiv FROM insats ORDER BY rowid")
+        }
+        self.targets: dict[str, float | None] = {
+            r[0]: r[1] for r in conn.execute("SELECT nyckel, varde FROM mal")
+        }
+        self.goal_posts: dict[str, dict[str, Any]] = {
+            r["kod"]: dict(r) for r in conn.execute("SELECT * FROM malpost ORDER BY id")
+        }
+        self._goal_values: dict[tuple[int, str], tuple[float, str] | None] = {}
+        self.next_event = (conn.execute("SELECT max(id) FROM handelse").fetchone()[0] or 0) + 1
+        self.next_ident = (conn.execute("SELECT max(id) FROM identitet").fetchone()[0] or 0) + 1
+        self.next_goal_post = max((p["id"] for p in self.goal_posts.values()), default=0) + 1
+        # Loading a new, empty register (the common bulk case): no case can be in the
+        # way, so the per-row look-ups in the database are skipped.
+        self.db_has_cases = conn.execute("SELECT 1 FROM arende LIMIT 1").fetchone() is not None
+        self.cases: dict[str, Arende] = {}
+        self.upper: dict[str, str] = {}
+        self.by_person: dict[str, list[str]] = {}
+        self.numbers: dict[int, int] = {}
+        self.event_case: dict[int, str] = {}
+        self.now = events.now()  # one registration time for the whole unit of work
+        self._reset()
+
+    def _reset(self) -> None:
+        self.ops_before: list[tuple[str, tuple[Any, ...]]] = []
+        self.ops_after: list[tuple[str, tuple[Any, ...]]] = []
+        self.event_rows: list[tuple[Any, ...]] = []
+        self.ident_rows: list[tuple[Any, ...]] = []
+        self.audit_rows: list[tuple[Any, ...]] = []
+
+    # --- who acts ---------------------------------------------------------------------
+
+    def active_staff(self, value: str, field: str) -> str:
+        """The id of an active handläggare, or a refusal listing the active ones."""
+        person = self.staff.get(value)
+        if person is not None and person.aktiv:
+            return value
+        ident = value.strip().lower()
+        person = self.staff.get(ident)
+        if person is None or not person.aktiv:
+            active = sorted(k for k, v in self.staff.items() if v.aktiv)
+            raise no_active_staff(value, field, known=person is not None, active=active)
+        return ident
+
+    def actor(self, som: str | None) -> str:
+        """Who is recording: `--som`, `ENVAGIN_USER` or a file's `som`, an active handläggare."""
+        if not som or not som.strip():
+            raise Valideringsfel(
+                "som: ange vem som registrerar med --som ID eller miljövariabeln ENVAGIN_USER "
+                "(i en fil: kolumnen som)."
+            )
+        return self.active_staff(som, "som")
+
+    def leader(self, som: str | None, what: str) -> str:
+        """The actor, who must be a projektledare or teamledare to do `what`."""
+        actor = self.actor(som)
+        person = self.staff[actor]
+        if person.roll not in codes.LEDNINGSROLLER:
+            raise Behorighetsfel(
+                f"Bara en projektledare eller teamledare får {what}; {actor} är "
+                f"{codes.label(codes.ROLLER, person.roll).lower()}."
+            )
+        return actor
+
+    # --- the catalogue ------------------------------------------------------------------
+
+    def active_insats(self, value: str, field: str = "insats") -> tuple[str, str]:
+        """(code, party) of an active insats, named by its code or its name."""
+        kod = codes.fold(value)
+        entry = self.insatser.get(kod)
+        if entry is None:
+            entry = next((i for i in self.insatser.values() if codes.fold(i.namn) == kod), None)
+        if entry is None or not entry.aktiv:
+            active = [k for k, v in self.insatser.items() if v.aktiv]
+            raise no_active_insats(value, field, known=entry is not None, active=active)
+        return entry.kod, entry.part
+
+    def known_insats(self, value: str) -> str:
+        """The code of an insats in the catalogue, active or not."""
+        kod = codes.fold(value)
+        if kod not in self.insatser:
+            entry = next((i for i in self.insatser.values() if codes.fold(i.namn) == kod), None)
+            if entry is None:
+                raise Valideringsfel(f"insats: '{value[:40]}' finns inte i katalogen.")
+            kod = entry.kod
+        return kod
+
+    # --- recording register changes (the domain has checked them) ---------------------
+
+    def event(
+        self,
+        nr: str | None,
+        typ: str,
+        datum: date,
+        actor: str,
+        data: dict[str, Any],
+        makulerar: int | None = None,
+    ) -> int:
+        """Append an event to the history; returns its id."""
+        event_id = self.next_event
+        self.next_event += 1
+        self.event_rows.append(
+            (
+                event_id,
+                nr,
+                typ,
+                datum.isoformat(),
+                self.now,
+                actor,
+                events.os_user(),
+                events.encode(data),
+                makulerar,
+            )
+        )
+        if nr is not None:
+            self.event_case[event_id] = nr
+        return event_id
+
+    def audit(
+        self, actor: str, atgard: str, *, arende: str | None = None, detaljer: str = ""
+    ) -> None:
+        """A row in the audit log, written with the rest of the unit of work."""
+        self.audit_rows.append((events.now(), actor, events.os_user(), atgard, arende, detaljer))
+
+    def add_staff(self, person: Handlaggare, actor: str, datum: date) -> None:
+        self.staff[person.id] = person
+        self.ops_before.append(
+            (
+                "INSERT INTO staff (id, namn, part, roll, tjanstgoringsgrad) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (person.id, person.namn, person.part, person.roll, person.tjanstgoringsgrad),
+            )
+        )
+        self.event(
+            None,
+            "staff",
+            datum,
+            actor,
+            {
+                "id": person.id,
+                "namn": person.namn,
+                "part": person.part,
+                "roll": person.roll,
+                "tjanstgoringsgrad": person.tjanstgoringsgrad,
+            },
+        )
+
+    def deactivate_staff(self, ident: str, actor: str, datum: date) -> None:
+        p = self.staff[ident]
+        self.staff[ident] = Handlaggare(p.id, p.namn, p.part, p.roll, p.tjanstgoringsgrad, False)
+        self.ops_before.append(("UPDATE staff SET aktiv = 0 WHERE id = ?", (ident,)))
+        self.event(None, "staff-deactivate", datum, actor, {"id": ident})
+
+    def add_insats(self, entry: Insats, actor: str, datum: date) -> None:
+        self.insatser[entry.kod] = entry
+        self.ops_before.append(
+            (
+                "INSERT INTO insats (kod, namn, part) VALUES (?, ?, ?)",
+                (entry.kod, entry.namn, entry.part),
+            )
+        )
+        self.event(
+            None,
+            "insats-add",
+            datum,
+            actor,
+            {"kod": entry.kod, "namn": entry.namn, "part": entry.part},
+        )
+
+    def deactivate_insats(self, kod: str, actor: str, datum: date) -> None:
+        e = self.insatser[kod]
+        self.insatser[kod] = Insats(e.kod, e.namn, e.part, False)
+        self.ops_before.append(("UPDATE insats SET aktiv = 0 WHERE kod = ?", (kod,)))
+        self.event(None, "insats-deactivate", datum, actor, {"kod": kod})
+
+    def goal_change(self, actor: str, datum: date, data: dict[str, Any]) -> int:
+        """A goal change: an event in the history and a row in the audit log."""
+        event_id = self.event(None, "goal", datum, actor, data)
+        what = data.get("mal") or data.get("kod") or ""
+        self.audit(actor, "ändrat mål", detaljer=f"{data.get('atgard', 'målvärde')} {what}".strip())
+        return event_id
+
+    def set_target(self, key: str, value: float | None, actor: str, datum: date) -> None:
+        self.targets[key] = value
+        self.ops_before.append(
+            (
+                "INSERT INTO mal (nyckel, varde) VALUES (?, ?) "
+                "ON CONFLICT (nyckel) DO UPDATE SET varde = excluded.varde",
+                (key, value),
+            )
+        )
+        self.goal_change(actor, datum, {"mal": key, "varde": value})
+
+    def add_goal_post(self, values: dict[str, Any], actor: str, datum: date) -> None:
+        post = {"id": self.next_goal_post, **values}
+        self.next_goal_post += 1
+        self.goal_posts[values["kod"]] = post
+        columns = ["id", *values]
+        self.ops_before.append(
+            (
+                f"INSERT INTO malpost ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
+                tuple(post[c] for c in columns),
+            )
+        )
+        self.goal_change(actor, datum, {"atgard": "nytt-mal", **values})
+
+    def add_goal_status(
+        self, post: dict[str, Any], status: str, comment: str, actor: str, datum: date
+    ) -> None:
+        event_id = self.goal_change(
+            actor,
+            datum,
+            {"atgard": "status", "kod": post["kod"], "status": status, "kommentar": comment},
+        )
+        self.ops_after.append(
+            (
+                "INSERT INTO malstatus (malpost_id, datum, status, kommentar, som, handelse_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (post["id"], datum.isoformat(), status, comment, actor, event_id),
+            )
+        )
+
+    def goal_value(self, post_id: int, period: str) -> tuple[float, str] | None:
+        """The value in effect for an indicator's period: (värde, källa)."""
+        key = (post_id, period)
+        if key not in self._goal_values:
+            row = self.conn.execute(
+                "SELECT varde, kalla FROM malvarde WHERE malpost_id = ? AND period = ? "
+                "ORDER BY id DESC LIMIT 1",
+                key,
+            ).fetchone()
+            self._goal_values[key] = (row[0], row[1]) if row else None
+        return self._goal_values[key]
+
+    def add_goal_value(
+        self,
+        post: dict[str, Any],
+        period: str,
+        value: float,
+        source: str,
+        actor: str,
+        datum: date,
+    ) -> None:
+        event_id = self.goal_change(
+            actor,
+            datum,
+            {
+                "atgard": "varde",
+                "kod": post["kod"],
+                "period": period,
+                "varde": value,
+                "kalla": source,
+            },
+        )
+        self._goal_values[(post["id"], period)] = (value, source)
+        self.ops_after.append(
+            (
+                "INSERT INTO malvarde (malpost_id, period, varde, kalla, datum, som, handelse_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (post["id"], period, value, source, datum.isoformat(), actor, event_id),
+            )
+        )
+
+    def anonymise_case(self, nr: str) -> None:
+        """Gallring: the person's identity and the free text of the case's events go; the
+        events stay (the one change the event log's trigger allows)."""
+        self.ops_after.append(
+            (
+                "UPDATE identitet SET personnummer = NULL, pseudonym = NULL WHERE id = "
+                "(SELECT identitet_id FROM arende WHERE nr = ?)",
+                (nr,),
+            )
+        )
+        self.ops_after.append(
+            (
+                "UPDATE handelse SET data = json_remove(data, '$.remittent_handlaggare', "
+                "'$.orsak') WHERE arende = ? AND (json_extract(data, "
+                "'$.remittent_handlaggare') IS NOT NULL OR json_extract(data, '$.orsak') "
+                "IS NOT NULL)",
+                (nr,),
+            )
+        )
+
+    # --- cases ------------------------------------------------------------------------
+
+    def case(self, nr: str) -> Arende | None:
+        """A case by its number (any case, case-insensitively), from memory or the file."""
+        found = self.cases.get(nr) or self.cases.get(self.upper.get(nr.upper(), ""))
+        if found is not None or not self.db_has_cases:
+            return found
+        row = self.conn.execute(
+            "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, i.fodelsear, "
+            "i.skyddad FROM arende a JOIN identitet i ON i.id = a.identitet_id WHERE a.nr = ?",
+            (nr,),
+        ).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, "
+                "i.fodelsear, i.skyddad FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+                "WHERE upper(a.nr) = upper(?)",
+                (nr,),
+            ).fetchone()
+        if row is None:
+            return None
+        effective = sorted(effective_events(self.conn, row["nr"]), key=lifecycle.Handelse.sort_key)
+        voided = {
+            r[0]
+            for r in self.conn.execute(
+                "SELECT makulerar FROM handelse WHERE arende = ? AND makulerar IS NOT NULL",
+                (row["nr"],),
+            )
+        }
+        case = Arende(
+            row["nr"],
+            row["id"],
+            row["personnummer"],
+            row["pseudonym"],
+            row["kon"],
+            row["fodelsear"],
+            bool(row["skyddad"]),
+            effective,
+            lifecycle.replay(effective),
+            makulerad=bool(row["makulerad"]),
+            voided_ids=voided,
+        )
+        self._remember(case)
+        return case
+
+    def _remember(self, case: Arende) -> None:
+        self.cases[case.nr] = case
+        self.upper[case.nr.upper()] = case.nr
+        for key in (case.personnummer, case.pseudonym):
+            if key:
+                self.by_person.setdefault(key, []).append(case.nr)
+        for e in case.events:
+            if e.id is not None:
+                self.event_case[e.id] = case.nr
+
+    def find(self, ref: str) -> Arende:
+        """The case named by `ref`: its number, or the personnummer of an open case."""
+        known_case = self.cases.get(ref)
+        if known_case is not None:
+            return known_case
+        text = ref.strip()
+        if not text:
+            raise Valideringsfel("ärende: ange ett ärendenummer eller ett personnummer.")
+        if pnr.looks_like(text):
+            number = pnr.parse(text, self.idag).nummer
+            nr = self.open_case_for(number, None)
+            if nr is None:
+                raise no_open_case()
+            return self.cases[nr]
+        found = self.case(text)
+        if found is None:
+            raise no_such_case(text)
+        return found
+
+    def open_case_for(self, number: str | None, pseudonym: str | None) -> str | None:
+        """The open case of a person (by personnummer or pseudonym), in memory or the file."""
+        key = number or pseudonym
+        if key is None:
+            return None
+        for nr in self.by_person.get(key, ()):
+            known = self.cases[nr]
+            if (
+                not known.makulerad
+                and known.state.avslutad is None
+                and (known.personnummer == number if number else known.pseudonym == pseudonym)
+            ):
+                return nr
+        if not self.db_has_cases:
+            return None
+        column = "personnummer" if number else "pseudonym"
+        for row in self.conn.execute(
+            f"SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+            f"WHERE i.{column} = ? AND a.avslutad IS NULL AND a.makulerad = 0",
+            (key,),
+        ):
+            other = self.case(row[0])
+            if (
+                other is not None
+                and other.state.avslutad is None
+                and not other.makulerad
+                and (other.personnummer == number if number else other.pseudonym == pseudonym)
+            ):
+                return other.nr
+        return None
+
+    def record(self, ref: str, typ: str, datum: date, actor: str, data: dict[str, Any]) -> Resultat:
+        """A case event, if the state machine accepts it."""
+        case = self.find(ref)
+        if case.makulerad:
+            raise voided_case(case.nr)
+        new = lifecycle.Handelse(None, typ, datum, data)
+        if not case.events or new.sort_key() >= case.events[-1].sort_key():
+            try:
+                lifecycle.add_last(case.events, case.state, new)
+            except Regelfel:
+                case.state = lifecycle.replay(case.events)
+                raise
+            new.id = self.event(case.nr, typ, datum, actor, data)
+            case.events.append(new)
+        else:
+            case.state = lifecycle.replay(case.events, new)
+            new.id = self.event(case.nr, typ, datum, actor, data)
+            case.events.append(new)
+            case.events.sort(key=lifecycle.Handelse.sort_key)
+        case.andrad = True
+        if pnr.looks_like(ref.strip()):
+            self.audit(
+                actor, "uppslag på personnummer", arende=case.nr, detaljer=event_kinds.label(typ)
+            )
+        if typ == "consent" and "statistik" not in data["omfattning"]:
+            case.anonymisera = True
+            case.personnummer = None
+        return Resultat(case.nr, new.id)
+
+    def next_number(self, year: int) -> str:
+        """The next generated case number of an intake year (`EVI-2014-0001`)."""
+        if year not in self.numbers:
+            prefix = f"EVI-{year}-"
+            rows = self.conn.execute(
+                "SELECT nr FROM arende WHERE nr LIKE ?", (prefix + "%",)
+            ).fetchall()
+            numbers = [int(r[0][len(prefix) :]) for r in rows if r[0][len(prefix) :].isdigit()]
+            self.numbers[year] = max(numbers, default=0)
+        self.numbers[year] += 1
+        return f"EVI-{year}-{self.numbers[year]:04d}"
+
+    def new_case(
+        self, nr: str, datum: date, actor: str, ident: Identitet, data: dict[str, Any]
+    ) -> Resultat:
+        """An intake: a new case for a person who has no open case."""
+        if nr and self.case(nr) is not None:
+            raise number_taken(nr)
+        open_nr = self.open_case_for(ident.personnummer, ident.pseudonym)
+        if open_nr:
+            raise open_case_refusal(open_nr)
+        if not nr:
+            nr = self.next_number(datum.year)
+        stored = None if ident.skyddad else ident.personnummer
+        ident_id = self.next_ident
+        self.next_ident += 1
+        self.ident_rows.append(
+            (ident_id, stored, ident.kon, ident.fodelsear, int(ident.skyddad), ident.pseudonym)
+        )
+        full = {"identitet_id": ident_id, **data, "anonym": stored is None}
+        intake = lifecycle.Handelse(None, "intake", datum, full)
+        state = lifecycle.Arendelage()
+        lifecycle.add_last([], state, intake)
+        case = Arende(
+            nr,
+            ident_id,
+            stored,
+            ident.pseudonym,
+            ident.kon,
+            ident.fodelsear,
+            ident.skyddad,
+            [intake],
+            state,
+            intake=intake,
+            ny=True,
+            andrad=True,
+        )
+        intake.id = self.event(nr, "intake", datum, actor, full)
+        self._remember(case)
+        return Resultat(nr, intake.id)
+
+    def void(self, event_id: int, datum: date, actor: str, orsak: str) -> Resultat:
+        """Void a case event: a new event; the original stays in the history."""
+        nr = self.event_case.get(event_id)
+        if nr is None:
+            row = self.conn.execute(
+                "SELECT arende, typ FROM handelse WHERE id = ?", (event_id,)
+            ).fetchone()
+            if row is None:
+                raise Valideringsfel(
+                    f"händelse-id: händelse {event_id} finns inte; se 'envagin show ÄRENDE'."
+                )
+            if row["arende"] is None or row["typ"] == "void":
+                check_void(event_id, row["arende"], row["typ"], False, [])
+            nr = row["arende"]
+        case = self.case(nr)
+        assert case is not None
+        if event_id in case.voided_ids:
+            raise Regelfel(f"Händelse {event_id} är redan makulerad.")
+        target = next((e for e in case.events if e.id == event_id), None)
+        if target is None:
+            raise Regelfel(f"Händelse {event_id} är själv en makulering och kan inte makuleras.")
+        remaining = [e for e in case.events if e.id != event_id]
+        state = check_void(event_id, nr, target.typ, False, remaining)
+        new_id = self.event(
+            nr, "void", datum, actor, {"handelse_id": event_id, "orsak": orsak}, makulerar=event_id
+        )
+        case.events = remaining
+        case.state = state
+        case.voided_ids.add(event_id)
+        case.andrad = True
+        if target.typ == "intake":
+            case.makulerad = True
+        return Resultat(nr, new_id)
+
+    # --- writing ----------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write every recorded change (in the caller's transaction)."""
+        conn = self.conn
+        for sql, params in self.ops_before:
+            conn.execute(sql, params)
+        conn.executemany(
+            "INSERT INTO identitet (id, personnummer, kon, fodelsear, skyddad, pseudonym) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            self.ident_rows,
+        )
+        new_cases: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        spans: list[tuple[Any, ...]] = []
+        old: list[tuple[str]] = []
+        voided: list[tuple[str]] = []
+        anonymise: list[tuple[int]] = []
+        for case in self.cases.values():
+            if not case.andrad:
+                continue
+            if not case.ny:
+                old.append((case.nr,))
+            if case.makulerad:
+                voided.append((case.nr,))
+                if not case.ny:
+                    continue
+                # A case voided in the same unit of work: its row as of the intake, voided.
+                state = lifecycle.replay([case.intake]) if case.intake else case.state
+            else:
+                state = case.state
+            row, case_spans = projection(case.nr, state)
+            if case.ny:
+                new_cases.append((case.ident_id, case.kon, case.fodelsear, *row))
+            else:
+                updates.append(row)
+            if not case.makulerad:
+                spans.extend(case_spans)
+            if case.anonymisera:
+                anonymise.append((case.ident_id,))
+        conn.executemany(INSERT_PROJECTED_SQL, new_cases)
+        conn.executemany(_EVENT_SQL, self.event_rows)
+        conn.executemany("UPDATE arende SET makulerad = 1 WHERE nr = ?", voided)
+        conn.executemany("DELETE FROM arende_insats WHERE arende = ?", old)
+        conn.executemany(PROJECT_SQL, updates)
+        conn.executemany(SPAN_SQL, spans)
+        conn.executemany("UPDATE identitet SET personnummer = NULL WHERE id = ?", anonymise)
+        for sql, params in self.ops_after:
+            conn.execute(sql, params)
+        conn.executemany(_AUDIT_SQL, self.audit_rows)
+        for case in self.cases.values():
+            if case.andrad:
+                case.ny = case.andrad = case.anonymisera = False
+        if self.ident_rows or self.event_rows:
+            self.db_has_cases = self.db_has_cases or bool(new_cases)
+        self._reset()
+
+
+@contextmanager
+def unit(conn: sqlite3.Connection, idag: date | None = None) -> Iterator[Register]:
+    """One command's unit of work: `BEGIN IMMEDIATE`, the changes, flush, commit."""
+    with write(conn):
+        reg = Register(conn, idag)
+        yield reg
+        reg.flush()
+
+
+def working(target: Register | sqlite3.Connection, idag: date | None = None) -> Any:
+    """The register a domain function works on: the given one (an import or the demo,
+    flushed by its owner), or a new unit of work on a connection (a command)."""
+    if isinstance(target, Register):
+        return _given(target)
+    return unit(target, idag)
+
+
+@contextmanager
+def _given(reg: Register) -> Iterator[Register]:
+    yield reg

@@ -1,0 +1,15 @@
+"""The one JSON writer: UTF-8 as it is (å, ä, ö), indented, one document on stdout."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def write(value: Any) -> None:
+    sys.stdout.write(dumps(value) + "\n")
