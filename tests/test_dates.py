@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from envagin_cli.domain.dates import parse_date, parse_file_date
+from envagin_cli.domain.dates import not_after_today, parse_date, parse_file_date, today
 from envagin_cli.domain.errors import Valideringsfel
+
+from conftest import Invoke
 
 TODAY = date(2026, 11, 22)
 
@@ -59,3 +61,30 @@ def test_file_dates_are_iso_only() -> None:
     for text in ("20140305", "5 mars 2014", "2014-02-30"):
         with pytest.raises(Valideringsfel):
             parse_file_date(text)
+
+
+def test_envagin_idag_cannot_move_today_forward(
+    invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = date.today()
+    monkeypatch.setenv("ENVAGIN_IDAG", (real + timedelta(days=1)).isoformat())
+    with pytest.raises(Valideringsfel, match=r"ENVAGIN_IDAG: .* ligger efter dagens datum"):
+        today()
+    result = invoke("init")
+    assert result.exit_code == 0
+    refused = invoke(
+        "staff", "add", "ls", "--namn", "Lena Sundberg", "--part", "sf", "--roll",
+        "projektledare",
+    )  # fmt: skip
+    assert refused.exit_code == 1 and "ENVAGIN_IDAG" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    monkeypatch.setenv("ENVAGIN_IDAG", (real - timedelta(days=3)).isoformat())
+    assert today() == real - timedelta(days=3)
+
+
+def test_no_parameter_lets_a_date_after_the_real_today_be_recorded() -> None:
+    real = date.today()
+    later = real + timedelta(days=10)
+    with pytest.raises(Valideringsfel, match="ligger efter dagens datum"):
+        not_after_today(real + timedelta(days=1), idag=later)
+    not_after_today(real, idag=later)

@@ -630,3 +630,18 @@ def test_masking_a_hand_made_table() -> None:
     as_json = {"rader": {r.nyckel: {k.nyckel: t.varde(r, k) for k in kmt} for r in rows}}
     possible = _possible_values(as_json, relations, limit=20)
     assert all(len(v) >= 2 for v in possible.values()), possible
+
+
+def test_a_goal_label_names_the_stored_target(data: Invoke) -> None:
+    before = {g["nyckel"]: g for g in _report(data, "--halvår", "2014H1")["mål"]}
+    assert before["inflode"]["namn"] == "Inflöde: nya deltagare (200 per år)"
+    assert data("mål", "set", "inflode", "150").exit_code == 0
+    after = {g["nyckel"]: g for g in _report(data, "--halvår", "2014H1")["mål"]}
+    assert after["inflode"]["namn"] == "Inflöde: nya deltagare (150 per år)"
+    assert after["inflode"]["mål"] == 75.0  # 150 per år × 6/12 månader
+    assert "150 per år × 6/12 månader" in after["inflode"]["underlag"]
+    table = data("report", "--halvår", "2014H1")
+    assert "(150 per år)" in table.stdout and "(200 per år)" not in table.stdout
+    assert data("mål", "set", "inflode", "ingen").exit_code == 0
+    unset = {g["nyckel"]: g for g in _report(data, "--halvår", "2014H1")["mål"]}
+    assert unset["inflode"]["namn"] == "Inflöde: nya deltagare"

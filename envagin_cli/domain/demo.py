@@ -16,7 +16,7 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from envagin_cli.domain import cases, staff
+from envagin_cli.domain import cases, event_kinds, staff
 from envagin_cli.domain.dates import not_after_today
 from envagin_cli.domain.errors import Regelfel, Valideringsfel
 from envagin_cli.domain.register import Register, unit
@@ -213,55 +213,11 @@ def _plan(rng: random.Random, intag: date, idag: date) -> list[tuple[date, str, 
 
 
 def _apply(
-    conn: Register, nr: str, day: date, kind: str, d: dict[str, Any], who: str, idag: date
+    reg: Register, nr: str, day: date, kind: str, d: dict[str, Any], who: str, idag: date
 ) -> None:
-    if kind == "consent":
-        cases.consent(conn, nr, datum=day, som=who, omfattning=d["omfattning"], idag=idag)
-    elif kind == "consent-withdrawn":
-        cases.consent(conn, nr, datum=day, som=who, aterkalla=True, idag=idag)
-    elif kind == "map-start":
-        cases.map_start(conn, nr, datum=day, som=who, handlaggare=d["handlaggare"], idag=idag)
-    elif kind == "map-done":
-        cases.map_done(conn, nr, datum=day, som=who, idag=idag)
-    elif kind == "tripartite":
-        cases.tripartite(
-            conn,
-            nr,
-            datum=day,
-            som=who,
-            handlaggare=d["handlaggare"],
-            remittent_handlaggare=d["remittent_handlaggare"],
-            idag=idag,
-        )
-    elif kind == "assign":
-        cases.assign(
-            conn, nr, datum=day, som=who, insats=d["insats"], byt=d.get("byt", False), idag=idag
-        )
-    elif kind == "responsible":
-        cases.responsible(conn, nr, datum=day, som=who, ansvarig=d["ansvarig"], idag=idag)
-    elif kind == "close":
-        cases.close(
-            conn,
-            nr,
-            datum=day,
-            som=who,
-            slutorsak=d["slutorsak"],
-            forsorjning=d.get("forsorjning", []),
-            nojd_bemotande=d.get("nojd_bemotande"),
-            nojd_insats=d.get("nojd_insats"),
-            ingen_enkat=d.get("ingen_enkat", False),
-            idag=idag,
-        )
-    elif kind == "followup":
-        cases.followup(
-            conn,
-            nr,
-            datum=day,
-            som=who,
-            sysselsattning=d["sysselsattning"],
-            forsorjning=d["forsorjning"],
-            idag=idag,
-        )
+    """One step of a case's story, through the domain function its kind names."""
+    spec = event_kinds.BY_CODE[kind]
+    spec.function()(reg, nr, datum=day, som=who, idag=idag, **spec.fixed, **d)
 
 
 def build(conn: sqlite3.Connection, *, idag: date, per_ar: int = 60) -> dict[str, int]:

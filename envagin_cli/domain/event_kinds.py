@@ -13,6 +13,8 @@ This module is vocabulary, not rules: it imports only `codes`, so the store may 
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +76,17 @@ class Kind:
 
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
+
+    def function(self) -> Callable[..., Any]:
+        """The domain function this kind is applied through (imported on first use)."""
+        return _function(self.call)
+
+
+@functools.cache
+def _function(path: str) -> Callable[..., Any]:
+    module, name = path.split(":")
+    found: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return found
 
 
 def _join(values: Any) -> str:

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from envagin_cli.domain import event_kinds
-from envagin_cli.output import csvfile
+from envagin_cli.output import csvfile, jsonout
 
 #: Folded field name -> the Swedish spelling written in exports (from the table of kinds).
 FIELDS: dict[str, str] = event_kinds.FIELD_NAMES
@@ -169,10 +169,7 @@ def write_csv(rows: list[dict[str, str]], columns: list[str]) -> bytes:
 
 
 def write_jsonl(rows: list[dict[str, str]]) -> bytes:
-    lines = [
-        json.dumps({FIELDS[k]: v for k, v in row.items() if v != ""}, ensure_ascii=False)
-        for row in rows
-    ]
+    lines = [jsonout.line({FIELDS[k]: v for k, v in row.items() if v != ""}) for row in rows]
     return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
 
 

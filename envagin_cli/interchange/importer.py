@@ -14,8 +14,6 @@ field they both give is equal (DOMAIN.md). By default one bad row means nothing 
 
 from __future__ import annotations
 
-import functools
-import importlib
 import sqlite3
 import time
 from collections import Counter
@@ -130,12 +128,6 @@ _ALLOWED = {
 }
 
 
-@functools.cache
-def _function(path: str) -> Callable[..., Any]:
-    module, name = path.split(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-
-
 def _arguments(kind: event_kinds.Kind, row: dict[str, str]) -> dict[str, Any]:
     """The domain function's keyword arguments from a row, by the fields' types."""
     args: dict[str, Any] = dict(kind.fixed)
@@ -201,7 +193,7 @@ def apply_row(reg: Register, row: dict[str, str], importer: str | None, res: Res
     if _already_there(reg, kind, row, datum):
         res.fanns += 1
         return
-    call = _function(kind.call)
+    call = kind.function()
     if kind.case_arg == "ref":
         added = call(reg, row["arende"], datum=datum, som=som, idag=reg.idag, **args)
     else:

@@ -21,7 +21,7 @@ from typing import Any
 from envagin_cli.domain.errors import Databasfel, Valideringsfel
 from envagin_cli.domain.event_kinds import FIELD_NAMES
 from envagin_cli.interchange.export import fold_field
-from envagin_cli.output import csvfile
+from envagin_cli.output import csvfile, jsonout
 
 
 @contextmanager
@@ -180,9 +180,7 @@ def write_rejects(path: Path, kind: str, rows: list[Rad], errors: dict[int, str]
     bad = [r for r in rows if r.rad in errors]
     if kind == "jsonl":
         data = "".join(
-            json.dumps({**r.original, "rad": r.rad, "fel": errors[r.rad]}, ensure_ascii=False)
-            + "\n"
-            for r in bad
+            jsonout.line({**r.original, "rad": r.rad, "fel": errors[r.rad]}) + "\n" for r in bad
         ).encode("utf-8")
     else:
         columns: list[str] = []

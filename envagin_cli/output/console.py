@@ -22,8 +22,10 @@ def width() -> int | None:
     return int(os.environ.get("COLUMNS", str(PIPED_WIDTH)))
 
 
-def console() -> Any:
-    """A Rich console on stdout: no markup, no highlighting, no emoji."""
+def console(*, stderr: bool = False) -> Any:
+    """A Rich console on stdout (or stderr, for progress): no markup, highlighting, emoji."""
     from rich.console import Console
 
+    if stderr:
+        return Console(stderr=True, markup=False, highlight=False, emoji=False)
     return Console(markup=False, highlight=False, emoji=False, width=width())

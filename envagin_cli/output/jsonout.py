@@ -1,4 +1,5 @@
-"""The one JSON writer: UTF-8 as it is (å, ä, ö), indented, one document on stdout."""
+"""The one JSON writer: UTF-8 as it is (å, ä, ö); a document indented on stdout, or one
+object per line for JSON Lines files."""
 
 from __future__ import annotations
 
@@ -13,3 +14,8 @@ def dumps(value: Any) -> str:
 
 def write(value: Any) -> None:
     sys.stdout.write(dumps(value) + "\n")
+
+
+def line(value: Any) -> str:
+    """One JSON Lines record (no newline)."""
+    return json.dumps(value, ensure_ascii=False)

@@ -74,6 +74,12 @@ def _by_kon(rows: Iterable[sqlite3.Row | tuple[Any, ...]]) -> dict[str, dict[str
     return result
 
 
+def first_intake(conn: sqlite3.Connection) -> date | None:
+    """The first intake among the cases that count: where `--sedan-start` begins."""
+    first = conn.execute(f"SELECT min(a.intag) FROM arende a WHERE {BASE}").fetchone()[0]
+    return date.fromisoformat(first) if first else None
+
+
 def build(conn: sqlite3.Connection, period: Period, idag: date) -> Rapport:
     p = {"start": period.start.isoformat(), "slut": period.slut.isoformat()}
     tables = [

@@ -7,8 +7,7 @@ Rules:
 - a file that is not SQLite, or whose schema is newer than this program, is refused
   and never written to;
 - a new file is readable by its owner only (0600);
-- every write runs in `write(conn)`: `BEGIN IMMEDIATE`, so a second writer waits for the
-  busy timeout instead of failing half-way; a lock held longer gives `Upptagen`.
+- every write runs in `write(conn)` (module `transaction`, re-exported here).
 """
 
 from __future__ import annotations
@@ -16,12 +15,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from envagin_cli.domain.errors import Databasfel, Upptagen
+from envagin_cli.domain.errors import Databasfel
+from envagin_cli.store.transaction import backup, conn_path, create_file, translate, write
+
+__all__ = ["backup", "conn_path", "translate", "write"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = int(os.environ.get("ENVAGIN_TIMEOUT_MS", "5000"))
@@ -42,17 +42,6 @@ def resolve_path(option: str | None) -> DbPath:
         return DbPath(Path(env).expanduser(), True)
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return DbPath(Path(base) / "envagin" / "envagin.db", False)
-
-
-def _create_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    except OSError as exc:
-        raise Databasfel(f"Kan inte skapa databasen {path}: {exc.strerror}.") from exc
-    os.close(fd)
 
 
 def _check_header(path: Path) -> None:
@@ -101,7 +90,7 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
                 f"Databasen {path} finns inte. Skapa en ny med 'envagin init' "
                 "eller ange rätt sökväg med --db eller ENVAGIN_DB."
             )
-        _create_file(path)
+        create_file(path)
         created = True
     _check_header(path)
     try:
@@ -135,73 +124,6 @@ def _set_wal(conn: sqlite3.Connection) -> None:
     # A read-only file or folder cannot switch mode; reads still work.
     with contextlib.suppress(sqlite3.OperationalError):
         conn.execute("PRAGMA journal_mode = WAL")
-
-
-def translate(exc: sqlite3.DatabaseError, path: Path) -> Databasfel | Upptagen:
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return Upptagen("Databasen är upptagen, försök igen om en stund.")
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return Databasfel(f"{path} är skadad eller ingen SQLite-databas; filen lämnas orörd.")
-    if "readonly" in text or "read-only" in text:
-        return Databasfel(
-            f"{path} är skrivskyddad (eller ligger i en skrivskyddad mapp); inget har skrivits. "
-            "Rapporter utan personuppgifter går att ta fram, men inget som skriver eller "
-            "loggar läsning av personuppgifter."
-        )
-    if "unable to open" in text:
-        return Databasfel(f"Kan inte öppna {path}.")
-    return Databasfel(f"Databasfel i {path}: {exc}.")
-
-
-@contextmanager
-def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction (`BEGIN IMMEDIATE`); nested calls become savepoints."""
-    if conn.in_transaction:
-        conn.execute("SAVEPOINT envagin")
-        try:
-            yield conn
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK TO SAVEPOINT envagin")
-                conn.execute("RELEASE SAVEPOINT envagin")
-            raise
-        else:
-            conn.execute("RELEASE SAVEPOINT envagin")
-        return
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise translate(exc, Path(conn_path(conn))) from exc
-    try:
-        yield conn
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    try:
-        conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise translate(exc, Path(conn_path(conn))) from exc
-
-
-def conn_path(conn: sqlite3.Connection) -> str:
-    row = conn.execute("PRAGMA database_list").fetchone()
-    return str(row[2]) if row else ""
-
-
-def backup(conn: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy made with SQLite's backup API, readable by the owner only."""
-    if target.exists():
-        raise Databasfel(f"{target} finns redan; välj ett nytt filnamn.")
-    _create_file(target)
-    dest = sqlite3.connect(str(target))
-    try:
-        conn.backup(dest)
-    finally:
-        dest.close()
 
 
 def share_with_group(conn: sqlite3.Connection, path: Path, group: str) -> None:

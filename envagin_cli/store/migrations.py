@@ -322,15 +322,15 @@ def migrate(conn: sqlite3.Connection, path: Path, *, backup: bool) -> None:
     """Apply pending migrations in one transaction; back up an existing register first."""
     from sqlite_utils import Database
 
-    from envagin_cli.store import db as dbmod
+    from envagin_cli.store import transaction
 
     if backup:
         from datetime import datetime
 
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        dbmod.backup(conn, path.with_name(f"{path.name}.v{user_version(conn)}-{stamp}.bak"))
+        transaction.backup(conn, path.with_name(f"{path.name}.v{user_version(conn)}-{stamp}.bak"))
     database = Database(conn)
-    with dbmod.write(conn):
+    with transaction.write(conn):
         if user_version(conn) >= SCHEMA_VERSION:
             return  # another process migrated while we waited for the lock
         _migrations().apply(database)  # type: ignore[attr-defined]

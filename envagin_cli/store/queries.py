@@ -192,10 +192,7 @@ def caseload_summary(conn: sqlite3.Connection, idag: date) -> list[dict[str, Any
 
 def _describe(typ: str, data: dict[str, Any]) -> str:
     """A Swedish one-line description of an event's content (never a personnummer)."""
-    kind = event_kinds.BY_CODE.get(typ)
-    if kind is None:
-        return json.dumps(data, ensure_ascii=False)
-    return kind.describe(data)
+    return event_kinds.BY_CODE[typ].describe(data)
 
 
 def timeline(conn: sqlite3.Connection, nr: str, idag: date) -> dict[str, Any]:

@@ -1,0 +1,51 @@
+"""`envagin audit`: the audit log of who read or exported personal data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from envagin_cli.cli.common import DbOpt, JsonOpt, SomOpt, handled, open_db, parse_day
+
+commands = typer.Typer()
+
+
+@commands.command()
+def audit(
+    fran: Annotated[
+        str | None, typer.Option("--från", help="Från och med datum.", show_default=False)
+    ] = None,
+    till: Annotated[
+        str | None, typer.Option("--till", help="Till och med datum.", show_default=False)
+    ] = None,
+    handlaggare: Annotated[
+        str | None,
+        typer.Option("--handläggare", help="Bara denna handläggare.", show_default=False),
+    ] = None,
+    arende: Annotated[
+        str | None, typer.Option("--ärende", help="Bara detta ärende.", show_default=False)
+    ] = None,
+    json_: JsonOpt = False,
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Granskningsloggen: vem som läst eller exporterat personuppgifter (ledningen)."""
+    from envagin_cli.domain import audit as audit_domain
+    from envagin_cli.domain import staff
+    from envagin_cli.output import tables
+
+    with handled():
+        conn = open_db(db)
+        staff.require_ledning(conn, som, "läsa granskningsloggen")
+        rows = audit_domain.list_rows(
+            conn,
+            fran=parse_day(fran, "från").isoformat() if fran else None,
+            till=parse_day(till, "till").isoformat() if till else None,
+            handlaggare=handlaggare.lower() if handlaggare else None,
+            arende=arende,
+        )
+    if json_:
+        tables.print_json(rows)
+    else:
+        tables.audit_table(rows)

@@ -1,0 +1,456 @@
+"""The case lifecycle (`intake` … `makulera`) and reading cases (`cases`, `show`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from envagin_cli.cli.common import (
+    CaseArg,
+    DatumOpt,
+    DbOpt,
+    JsonOpt,
+    SomOpt,
+    done,
+    handled,
+    open_db,
+    parse_day,
+    say,
+    usage,
+)
+
+commands = typer.Typer()
+
+# --- the case lifecycle -------------------------------------------------------------------
+
+
+@commands.command()
+def intake(
+    remittent: Annotated[
+        str,
+        typer.Option(
+            "--remittent",
+            show_default=False,
+            help="Remitterande part: egen, fs, ac, af, fk, vc, psyk, po, vux, syv, bus, sf, annan.",
+        ),
+    ],
+    personnummer: Annotated[
+        str | None,
+        typer.Option(
+            "--personnummer",
+            help="10 eller 12 siffror; samordningsnummer går bra.",
+            show_default=False,
+        ),
+    ] = None,
+    anonym: Annotated[
+        bool, typer.Option("--anonym", help="Utan personnummer: ange --kön och --födelseår.")
+    ] = False,
+    kon: Annotated[
+        str | None, typer.Option("--kön", help="kvinna eller man.", show_default=False)
+    ] = None,
+    fodelsear: Annotated[
+        str | None, typer.Option("--födelseår", help="Fyra siffror.", show_default=False)
+    ] = None,
+    skyddad: Annotated[
+        bool, typer.Option("--skyddad", help="Skyddade personuppgifter: personnumret sparas inte.")
+    ] = False,
+    forsorjning: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--försörjning",
+            help="Försörjningskällor vid intag, kommaseparerade.",
+            show_default=False,
+        ),
+    ] = None,
+    ansvarig: Annotated[
+        str | None,
+        typer.Option(
+            "--ansvarig",
+            help="Ansvarig handläggare (standard: den som registrerar).",
+            show_default=False,
+        ),
+    ] = None,
+    arende: Annotated[
+        str | None,
+        typer.Option(
+            "--ärende",
+            help="Eget ärendenummer (minst en bokstav); annars EVI-ÅÅÅÅ-NNNN.",
+            show_default=False,
+        ),
+    ] = None,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Registrera en remiss eller egenanmälan. Skriver bara ärendenumret på stdout."""
+    from envagin_cli.domain import cases as cases_domain
+
+    with handled():
+        conn = open_db(db)
+        result = cases_domain.intake(
+            conn,
+            datum=parse_day(datum),
+            som=som,
+            remittent=remittent,
+            personnummer=personnummer,
+            anonym=anonym,
+            kon=kon,
+            fodelsear=fodelsear,
+            skyddad=skyddad,
+            forsorjning=forsorjning or [],
+            ansvarig=ansvarig,
+            arende=arende,
+        )
+    typer.echo(result.arende)
+    say(f"Registrerat: intag {result.arende} (händelse {result.handelse_id}).")
+
+
+@commands.command()
+def consent(
+    arende: CaseArg,
+    omfattning: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--omfattning",
+            help="samverkan, statistik eller samverkan,statistik.",
+            show_default=False,
+        ),
+    ] = None,
+    aterkalla: Annotated[
+        bool, typer.Option("--återkalla", help="Återkalla samtycket (utan --omfattning: båda).")
+    ] = False,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Registrera skriftligt samtycke, eller att det återkallas."""
+    from envagin_cli.domain import cases as cases_domain
+
+    with handled():
+        r = cases_domain.consent(
+            open_db(db),
+            arende,
+            datum=parse_day(datum),
+            som=som,
+            omfattning=omfattning or [],
+            aterkalla=aterkalla,
+        )
+    done("återkallat samtycke" if aterkalla else "samtycke", r.arende, r.handelse_id)
+
+
+@commands.command("map")
+def map_(
+    arende: CaseArg,
+    start: Annotated[bool, typer.Option("--start", help="Kartläggningen påbörjas.")] = False,
+    klar: Annotated[bool, typer.Option("--klar", help="Kartläggningen är klar.")] = False,
+    handlaggare: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--handläggare", help="En eller två handläggare (med --start).", show_default=False
+        ),
+    ] = None,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Kartläggning och vägledning: --start med handläggare, sedan --klar."""
+    from envagin_cli.domain import cases as cases_domain
+
+    if start == klar:
+        usage("ange antingen --start eller --klar.")
+    if klar and handlaggare:
+        usage("--handläggare anges vid --start.")
+    with handled():
+        conn = open_db(db)
+        if start:
+            r = cases_domain.map_start(
+                conn, arende, datum=parse_day(datum), som=som, handlaggare=handlaggare or []
+            )
+        else:
+            r = cases_domain.map_done(conn, arende, datum=parse_day(datum), som=som)
+    done("påbörjad kartläggning" if start else "klar kartläggning", r.arende, r.handelse_id)
+
+
+@commands.command()
+def tripartite(
+    arende: CaseArg,
+    handlaggare: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--handläggare",
+            help="En väg in-handläggaren som gjorde kartläggningen.",
+            show_default=False,
+        ),
+    ] = None,
+    remittent_handlaggare: Annotated[
+        str | None,
+        typer.Option(
+            "--remittent-handläggare", help="Namn på remittentens handläggare.", show_default=False
+        ),
+    ] = None,
+    avslutande: Annotated[
+        bool, typer.Option("--avslutande", help="Avslutande trepartssamtal.")
+    ] = False,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Registrera ett trepartssamtal."""
+    from envagin_cli.domain import cases as cases_domain
+
+    with handled():
+        r = cases_domain.tripartite(
+            open_db(db),
+            arende,
+            datum=parse_day(datum),
+            som=som,
+            handlaggare=handlaggare or [],
+            remittent_handlaggare=remittent_handlaggare,
+            avslutande=avslutande,
+        )
+    done("trepartssamtal", r.arende, r.handelse_id)
+
+
+@commands.command()
+def assign(
+    arende: CaseArg,
+    insats: Annotated[
+        str | None, typer.Option("--insats", help="Starta en insats (kod).", show_default=False)
+    ] = None,
+    utforare: Annotated[
+        str | None,
+        typer.Option(
+            "--utförare", help="Utförande part (standard: insatsens part).", show_default=False
+        ),
+    ] = None,
+    byt: Annotated[
+        bool, typer.Option("--byt", help="Avsluta alla pågående insatser samma dag.")
+    ] = False,
+    avsluta: Annotated[
+        str | None,
+        typer.Option("--avsluta", help="Avsluta en pågående insats (kod).", show_default=False),
+    ] = None,
+    ansvarig: Annotated[
+        str | None, typer.Option("--ansvarig", help="Byt ansvarig handläggare.", show_default=False)
+    ] = None,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Insatser: --insats KOD [--byt], --avsluta KOD, eller --ansvarig HANDLÄGGARE."""
+    from envagin_cli.domain import cases as cases_domain
+
+    if sum(x is not None for x in (insats, avsluta, ansvarig)) != 1:
+        usage("ange precis en av --insats, --avsluta och --ansvarig.")
+    if (utforare or byt) and insats is None:
+        usage("--utförare och --byt hör till --insats.")
+    with handled():
+        conn = open_db(db)
+        day = parse_day(datum)
+        if insats is not None:
+            r = cases_domain.assign(
+                conn, arende, datum=day, som=som, insats=insats, utforare=utforare, byt=byt
+            )
+            what = "insats"
+        elif avsluta is not None:
+            r = cases_domain.assign_end(conn, arende, datum=day, som=som, insats=avsluta)
+            what = "avslutad insats"
+        else:
+            r = cases_domain.responsible(conn, arende, datum=day, som=som, ansvarig=str(ansvarig))
+            what = "ny ansvarig"
+    done(what, r.arende, r.handelse_id)
+
+
+@commands.command()
+def close(
+    arende: CaseArg,
+    slutorsak: Annotated[
+        str,
+        typer.Option(
+            "--slutorsak",
+            show_default=False,
+            help="arbete, studier, arbetsrehabilitering, praktik, af-insats, vard, sjukersattning, "
+            "sol, lss, flyttat, avbrutet, annat, okand; före inskrivning ej-malgrupp, avbojt; "
+            "felregistrering.",
+        ),
+    ],
+    forsorjning: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--försörjning",
+            help="Försörjningskällor vid avslut, kommaseparerade.",
+            show_default=False,
+        ),
+    ] = None,
+    nojd_bemotande: Annotated[
+        str | None,
+        typer.Option("--nöjd-bemötande", help="Enkätsvar 1–5 om bemötandet.", show_default=False),
+    ] = None,
+    nojd_insats: Annotated[
+        str | None,
+        typer.Option(
+            "--nöjd-insats", help="Enkätsvar 1–5 om vägledning/insats.", show_default=False
+        ),
+    ] = None,
+    ingen_enkat: Annotated[
+        bool, typer.Option("--ingen-enkät", help="Personen avböjde enkäten.")
+    ] = False,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag."""
+    from envagin_cli.domain import cases as cases_domain
+
+    with handled():
+        r = cases_domain.close(
+            open_db(db),
+            arende,
+            datum=parse_day(datum),
+            som=som,
+            slutorsak=slutorsak,
+            forsorjning=forsorjning or [],
+            nojd_bemotande=nojd_bemotande,
+            nojd_insats=nojd_insats,
+            ingen_enkat=ingen_enkat,
+        )
+    done("avslut", r.arende, r.handelse_id)
+
+
+@commands.command()
+def followup(
+    arende: CaseArg,
+    sysselsattning: Annotated[
+        str,
+        typer.Option(
+            "--sysselsättning",
+            help="arbete, studier, arbetssokande eller ovrigt.",
+            show_default=False,
+        ),
+    ],
+    forsorjning: Annotated[
+        list[str],
+        typer.Option(
+            "--försörjning", help="Försörjningskällor vid uppföljningen.", show_default=False
+        ),
+    ],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Ettårsuppföljning (tidigast 11 månader efter första insatsen)."""
+    from envagin_cli.domain import cases as cases_domain
+
+    with handled():
+        r = cases_domain.followup(
+            open_db(db),
+            arende,
+            datum=parse_day(datum),
+            som=som,
+            sysselsattning=sysselsattning,
+            forsorjning=forsorjning,
+        )
+    done("ettårsuppföljning", r.arende, r.handelse_id)
+
+
+@commands.command()
+def makulera(
+    handelse: Annotated[
+        str,
+        typer.Argument(
+            metavar="HÄNDELSE-ID", help="Händelsens id (se 'envagin show').", show_default=False
+        ),
+    ],
+    orsak: Annotated[
+        str, typer.Option("--orsak", help="Varför händelsen var fel.", show_default=False)
+    ],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Makulera en felaktig händelse; originalet står kvar i historiken."""
+    from envagin_cli.domain import cases as cases_domain
+
+    with handled():
+        r = cases_domain.void(open_db(db), handelse, orsak=orsak, som=som, datum=parse_day(datum))
+    done("makulering", r.arende, r.handelse_id)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@commands.command()
+def cases(
+    alla: Annotated[bool, typer.Option("--alla", help="Ta med avslutade ärenden.")] = False,
+    handlaggare: Annotated[
+        str | None,
+        typer.Option(
+            "--handläggare",
+            help="Bara ärenden med denna ansvariga handläggare.",
+            show_default=False,
+        ),
+    ] = None,
+    forsenad: Annotated[
+        bool, typer.Option("--försenad-kartläggning", help="Bara kartläggningar äldre än 14 dagar.")
+    ] = False,
+    uppfoljning: Annotated[
+        bool, typer.Option("--uppföljning", help="Bara ärenden där ettårsuppföljningen ska göras.")
+    ] = False,
+    aterkallat: Annotated[
+        bool, typer.Option("--återkallat", help="Bara öppna ärenden med återkallat samtycke.")
+    ] = False,
+    per_handlaggare: Annotated[
+        bool,
+        typer.Option(
+            "--per-handläggare", help="Arbetsbelastning per ansvarig handläggare och part."
+        ),
+    ] = False,
+    json_: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Ärendelistan (caseload) med flaggor; öppna ärenden om inte --alla."""
+    from envagin_cli.domain import staff
+    from envagin_cli.domain.dates import today
+    from envagin_cli.output import tables
+    from envagin_cli.store import queries
+
+    with handled():
+        conn = open_db(db)
+        idag = today()
+        if per_handlaggare:
+            summary = queries.caseload_summary(conn, idag)
+            tables.print_json(summary) if json_ else tables.summary_table(
+                summary, f"Arbetsbelastning {idag}"
+            )
+            return
+        who = staff.require_active(conn, handlaggare, "handläggare") if handlaggare else None
+        rows = queries.caseload(
+            conn,
+            idag,
+            alla=alla,
+            handlaggare=who,
+            forsenad=forsenad,
+            uppfoljning=uppfoljning,
+            aterkallat=aterkallat,
+        )
+    if json_:
+        tables.print_json(rows)
+    else:
+        tables.cases_table(rows, f"{'Alla' if alla else 'Öppna'} ärenden {idag}")
+
+
+@commands.command()
+def show(
+    arende: CaseArg,
+    json_: JsonOpt = False,
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Visa ett ärende med hela tidslinjen och händelse-id; makulerade händelser överstrukna."""
+    from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.output import tables
+
+    with handled():
+        view = cases_domain.show(open_db(db), arende, som=som)
+    tables.print_json(view) if json_ else tables.timeline(view)

@@ -1,0 +1,74 @@
+"""`envagin insats`: the catalogue of insatser."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from envagin_cli.cli.common import (
+    CONTEXT,
+    DatumOpt,
+    DbOpt,
+    JsonOpt,
+    SomOpt,
+    handled,
+    open_db,
+    parse_day,
+    say,
+)
+
+insats_app = typer.Typer(
+    help="Insatskatalogen.", no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT
+)
+
+
+@insats_app.command("list")
+def insats_list(
+    alla: Annotated[bool, typer.Option("--alla", help="Ta med avaktiverade.")] = False,
+    json_: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Lista insatskatalogen."""
+    from envagin_cli.domain import insats
+    from envagin_cli.output import tables
+
+    with handled():
+        rows = insats.list_insatser(open_db(db), alla=alla)
+    tables.print_json(rows) if json_ else tables.insats_table(rows)
+
+
+@insats_app.command("add")
+def insats_add(
+    kod: Annotated[str, typer.Argument(help="Kod: a–z, siffror och '-'.", show_default=False)],
+    namn: Annotated[str, typer.Option("--namn", help="Insatsens namn.", show_default=False)],
+    part: Annotated[
+        str, typer.Option("--part", help="Utförande part eller aktör.", show_default=False)
+    ],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Lägg till en insats i katalogen (projektledare/teamledare)."""
+    from envagin_cli.domain import insats
+
+    with handled():
+        added = insats.add(
+            open_db(db), kod=kod, namn=namn, part=part, som=som, datum=parse_day(datum)
+        )
+    say("Insatsen är tillagd." if added else "Insatsen fanns redan likadan; inget ändrat.")
+
+
+@insats_app.command("deactivate")
+def insats_deactivate(
+    kod: Annotated[str, typer.Argument(help="Insatsens kod.", show_default=False)],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Avaktivera en insats (projektledare/teamledare); pågående placeringar påverkas inte."""
+    from envagin_cli.domain import insats
+
+    with handled():
+        changed = insats.deactivate(open_db(db), kod=kod, som=som, datum=parse_day(datum))
+    say("Insatsen är avaktiverad." if changed else "Insatsen var redan avaktiverad.")

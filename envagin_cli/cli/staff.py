@@ -1,0 +1,115 @@
+"""`envagin staff`: the register of handläggare."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from envagin_cli.cli.common import (
+    CONTEXT,
+    DatumOpt,
+    DbOpt,
+    JsonOpt,
+    SomOpt,
+    handled,
+    open_db,
+    parse_day,
+    say,
+)
+
+staff_app = typer.Typer(
+    help="Handläggarregistret.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=CONTEXT,
+)
+
+
+@staff_app.command("add")
+def staff_add(
+    ident: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="Id: bokstäver och siffror, t.ex. ls.", show_default=False
+        ),
+    ],
+    namn: Annotated[str, typer.Option("--namn", help="För- och efternamn.", show_default=False)],
+    part: Annotated[
+        str, typer.Option("--part", help="fs, ac, af, fk eller sf.", show_default=False)
+    ],
+    roll: Annotated[
+        str,
+        typer.Option(
+            "--roll",
+            show_default=False,
+            help="socialsekreterare, arbetsmarknadssekreterare, arbetsformedlare, "
+            "forsakringshandlaggare, projektledare, teamledare eller ovrig.",
+        ),
+    ],
+    grad: Annotated[str, typer.Option("--tjänstgöringsgrad", help="Hela procent 1–100.")] = "100",
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Lägg till en handläggare."""
+    from envagin_cli.domain import staff
+
+    with handled():
+        conn = open_db(db)
+        added = staff.add(
+            conn,
+            ident=ident,
+            namn=namn,
+            part=part,
+            roll=roll,
+            tjanstgoringsgrad=grad,
+            som=som,
+            datum=parse_day(datum),
+        )
+        person = None if added else staff.get(conn, ident.strip().lower())
+    if added:
+        say(f"Handläggaren {ident.lower()} är registrerad.")
+    elif person is not None and not person.aktiv:
+        say(
+            f"Handläggaren {person.id} fanns redan likadan men är avaktiverad; inget ändrat "
+            "('staff add' aktiverar inte igen)."
+        )
+    else:
+        say(f"Handläggaren {ident.lower()} fanns redan likadan; inget ändrat.")
+
+
+@staff_app.command("list")
+def staff_list(
+    alla: Annotated[bool, typer.Option("--alla", help="Ta med avaktiverade.")] = False,
+    json_: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Lista handläggarna."""
+    from envagin_cli.domain import staff
+    from envagin_cli.output import tables
+
+    with handled():
+        rows = staff.list_staff(open_db(db), alla=alla)
+    tables.print_json(rows) if json_ else tables.staff_table(rows)
+
+
+@staff_app.command("deactivate")
+def staff_deactivate(
+    ident: Annotated[
+        str, typer.Argument(metavar="ID", help="Handläggarens id.", show_default=False)
+    ],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Avaktivera en handläggare (historiken behålls)."""
+    from envagin_cli.domain import staff
+
+    with handled():
+        changed = staff.deactivate(open_db(db), ident=ident, som=som, datum=parse_day(datum))
+    say(
+        f"Handläggaren {ident.lower()} är avaktiverad."
+        if changed
+        else f"Handläggaren {ident.lower()} var redan avaktiverad."
+    )
