@@ -1,13 +1,14 @@
 """Time `envagin import` of ~100k events against a raw executemany of the same rows.
 
-    python bench/import_bench.py [--cases 12000]
+    python bench/import_bench.py [--cases 12000] [--runs 5]
 
 Builds a deterministic register with bench/national.py (about 8.4 events a case), exports
 it (the interchange CSV), and imports that file into a new register that has only the
 staff. The import is timed from reading the file to the commit, with all validation.
 The baseline, in the same run: the same rows, already as event rows, inserted into the
 event table of another new register with one `executemany` and a commit: the write no
-import can avoid. Best of five for each.
+import can avoid. Best of `--runs` (five) for each; on a shared machine whose speed varies
+from minute to minute, more runs give steadier minima.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def new_register(path: Path) -> sqlite3.Connection:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=12000)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     os.environ.setdefault("ENVAGIN_IDAG", "2026-11-22")
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,7 +86,7 @@ def main() -> None:
         )
         data = csv_file.read_bytes()
         ours = []
-        for attempt in range(5):
+        for attempt in range(args.runs):
             conn = new_register(work / f"import{attempt}.db")
             began = time.perf_counter()
             _, rows = reading.read(data, fmt="csv")
@@ -101,7 +103,7 @@ def main() -> None:
         cases = src.execute("SELECT identitet_id, kon, fodelsear, nr FROM arende").fetchall()
         src.close()
         raw = []
-        for attempt in range(5):
+        for attempt in range(args.runs):
             conn = new_register(work / f"raw{attempt}.db")
             conn.executemany(
                 "INSERT INTO identitet (id, kon, fodelsear) VALUES (?, ?, ?)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import time
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,13 @@ FORMS = "ÅÅÅÅ-MM-DD, ÅÅÅÅMMDD, '5 mars 2014', idag eller igår"
 
 
 def real_today() -> date:
-    """The computer's date: no setting moves it."""
+    """The computer's date: no setting moves it. (Read again at most once a minute: an
+    import checks it for every row.)"""
+    return _real_today(int(time.time()) // 60)
+
+
+@functools.lru_cache(maxsize=1)
+def _real_today(minute: int) -> date:
     return date.today()
 
 
@@ -60,6 +67,15 @@ def today() -> date:
             )
         return day
     return real_today()
+
+
+@functools.lru_cache(maxsize=4096)
+def add_months(day: date, months: int) -> date:
+    """`day` plus whole calendar months (dateutil: 31 March + 1 month = 30 April)."""
+    from dateutil.relativedelta import relativedelta
+
+    result: date = day + relativedelta(months=months)
+    return result
 
 
 def _bad(field: str, value: str, why: str = "") -> Valideringsfel:

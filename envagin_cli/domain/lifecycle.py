@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any
 
 from envagin_cli.domain import codes, event_kinds
+from envagin_cli.domain.dates import add_months
 from envagin_cli.domain.errors import Regelfel
 
 #: Labels, same-day order and once-only reasons: read from the one table of event kinds.
@@ -105,10 +106,7 @@ class Arendelage:
         first = self.forsta_insats
         if first is None:
             return None
-        from dateutil.relativedelta import relativedelta
-
-        earliest: date = first + relativedelta(months=codes.FOLLOW_UP_FROM_MONTHS)
-        return earliest
+        return add_months(first, codes.FOLLOW_UP_FROM_MONTHS)
 
 
 class _Brott(Exception):

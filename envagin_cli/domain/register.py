@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -255,6 +255,13 @@ def check_void(
 class Register:
     """Read once, changed in memory, written by `flush()` in the caller's transaction."""
 
+    def __enter__(self) -> Register:
+        """A register given to a domain function is used as it is (its owner flushes)."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
     def __init__(self, conn: sqlite3.Connection, idag: date | None = None) -> None:
         self.conn = conn
         self.idag = idag or today()
@@ -287,6 +294,8 @@ class Register:
         self.numbers: dict[int, int] = {}
         self.event_case: dict[int, str] = {}
         self.now = events.now()  # one registration time for the whole unit of work
+        self.os_user = events.os_user()
+        self._days: dict[date, str] = {}
         self._reset()
 
     def _reset(self) -> None:
@@ -367,18 +376,11 @@ class Register:
         """Append an event to the history; returns its id."""
         event_id = self.next_event
         self.next_event += 1
+        day = self._days.get(datum)
+        if day is None:
+            day = self._days[datum] = datum.isoformat()
         self.event_rows.append(
-            (
-                event_id,
-                nr,
-                typ,
-                datum.isoformat(),
-                self.now,
-                actor,
-                events.os_user(),
-                events.encode(data),
-                makulerar,
-            )
+            (event_id, nr, typ, day, self.now, actor, self.os_user, events.encode(data), makulerar)
         )
         if nr is not None:
             self.event_case[event_id] = nr
@@ -675,7 +677,7 @@ class Register:
             case.events.append(new)
             case.events.sort(key=lifecycle.Handelse.sort_key)
         case.andrad = True
-        if pnr.looks_like(ref.strip()):
+        if ref != case.nr and pnr.looks_like(ref.strip()):
             self.audit(
                 actor, "uppslag på personnummer", arende=case.nr, detaljer=event_kinds.label(typ)
             )
@@ -836,14 +838,11 @@ def unit(conn: sqlite3.Connection, idag: date | None = None) -> Iterator[Registe
         reg.flush()
 
 
-def working(target: Register | sqlite3.Connection, idag: date | None = None) -> Any:
+def working(
+    target: Register | sqlite3.Connection, idag: date | None = None
+) -> AbstractContextManager[Register]:
     """The register a domain function works on: the given one (an import or the demo,
     flushed by its owner), or a new unit of work on a connection (a command)."""
     if isinstance(target, Register):
-        return _given(target)
+        return target
     return unit(target, idag)
-
-
-@contextmanager
-def _given(reg: Register) -> Iterator[Register]:
-    yield reg

@@ -1,11 +1,11 @@
 """Batch import of interchange files: all or nothing, idempotent, fast.
 
-Every row is one command call: it goes through the same domain function as the command
-(`arenden.intake`, `arenden.close`, ...) and so through the same validation and state
-machine, but against `MinnesYta`, which keeps the register's state for the import in
-memory: staff, the insats catalogue, the cases touched (their effective events and state),
-and the rows to write. Nothing is written until every row has been checked; then all rows
-go to the database in one transaction with `executemany`.
+Every row is one command: the table of event kinds (`event_kinds`) names the domain
+function a row of its kind goes through (`cases.intake`, `staff.add`, `mal.set_goal`, ...)
+and how each field becomes an argument, so a row has exactly the command's validation,
+state machine, messages and audit rows. All rows go through one `Register` (the unit of
+work every command uses too), which keeps the changes in memory; nothing is written until
+every row has been checked, and then all of it in one transaction.
 
 A row that is already in the register adds nothing: two rows are the same event when every
 field they both give is equal (DOMAIN.md). By default one bad row means nothing is written;
@@ -28,6 +28,7 @@ from envagin_cli.domain import personnummer as pnr
 from envagin_cli.domain.dates import parse_file_date, today
 from envagin_cli.domain.errors import EnvaginError, Regelfel, Valideringsfel
 from envagin_cli.domain.event_kinds import FIELD_NAMES
+from envagin_cli.domain.lifecycle import Handelse
 from envagin_cli.domain.register import Arende, Register
 from envagin_cli.interchange import export
 from envagin_cli.interchange.read import Rad, without_gc
@@ -86,16 +87,25 @@ def _norm(name: str, value: str) -> Any:
     return codes.fold(text)
 
 
-def _same(given: dict[str, str], existing: dict[str, str]) -> bool:
-    for name, value in given.items():
-        if name in existing and _norm(name, value) != _norm(name, existing[name]):
-            return False
-    return True
+def _same(given: dict[str, Any], existing: dict[str, Any]) -> bool:
+    """Two rows are the same event when every field both give is equal (normalised)."""
+    return all(existing.get(name, value) == value for name, value in given.items())
 
 
-def _existing_rows(case: Arende, typ: str) -> Iterable[dict[str, str]]:
-    for e in case.events:
-        if e.typ != typ:
+def _normalised(row: dict[str, str]) -> dict[str, Any]:
+    return {k: _norm(k, v) for k, v in row.items()}
+
+
+#: Normalised interchange rows of events already in the register, by event id (an event
+#: does not change while an import runs, so each is normalised once).
+_EXISTING: dict[int, dict[str, Any]] = {}
+
+
+def _existing_rows(case: Arende, candidates: list[Handelse]) -> Iterable[dict[str, Any]]:
+    for e in candidates:
+        typ = e.typ
+        if e.id is not None and e.id in _EXISTING:
+            yield _EXISTING[e.id]
             continue
         row = {"datum": e.datum.isoformat()}
         if typ == "intake":
@@ -109,7 +119,10 @@ def _existing_rows(case: Arende, typ: str) -> Iterable[dict[str, str]]:
             row.update(export.intake_row(e.data, ident, None, True))
         else:
             row.update(export.event_row(typ, e.data))
-        yield row
+        normalised = _normalised(row)
+        if e.id is not None and typ != "intake":  # an intake's identity may change
+            _EXISTING[e.id] = normalised
+        yield normalised
 
 
 def _common(row: dict[str, str], reg: Register, importer: str | None) -> tuple[date, str | None]:
@@ -123,51 +136,83 @@ def _common(row: dict[str, str], reg: Register, importer: str | None) -> tuple[d
 
 
 _DATES: dict[str, date] = {}
+_KINDS = event_kinds.BY_CODE
 _ALLOWED = {
     k.code: frozenset(event_kinds.COMMON) | frozenset(k.field_names()) for k in event_kinds.KINDS
+}
+
+
+#: Per kind, how each field becomes the domain function's keyword argument.
+_PLANS: dict[str, list[tuple[str, str, str]]] = {
+    k.code: [
+        (
+            f.name,
+            f.keyword,
+            "list"
+            if f.type == event_kinds.CODES
+            else "flag"
+            if f.type == event_kinds.FLAG
+            else "required"
+            if f.required
+            else "optional",
+        )
+        for f in k.fields
+    ]
+    for k in event_kinds.KINDS
 }
 
 
 def _arguments(kind: event_kinds.Kind, row: dict[str, str]) -> dict[str, Any]:
     """The domain function's keyword arguments from a row, by the fields' types."""
     args: dict[str, Any] = dict(kind.fixed)
-    for f in kind.fields:
-        if f.type == event_kinds.CODES:
-            args[f.keyword] = _list(row, f.name)
-        elif f.type == event_kinds.FLAG:
-            args[f.keyword] = _flag(row, f.name)
-        elif f.required:
-            args[f.keyword] = row.get(f.name, "")
+    for name, keyword, how in _PLANS[kind.code]:
+        if how == "list":
+            args[keyword] = _list(row, name)
+        elif how == "flag":
+            args[keyword] = _flag(row, name)
+        elif how == "required":
+            args[keyword] = row.get(name, "")
         else:
-            args[f.keyword] = row.get(f.name)
+            args[keyword] = row.get(name)
     return args
 
 
 def _already_there(reg: Register, kind: event_kinds.Kind, row: dict[str, str], datum: date) -> bool:
     """The import's rule of sameness: an event with the same fields is in the register."""
-    given = {k: v for k, v in row.items() if k not in ("handelse", "arende", "som")}
     if kind.code == "goal":
         key = mal.parse_key(row.get("mal", ""))
         return key in reg.targets and reg.targets[key] == mal.parse_value(key, row.get("varde", ""))
     if not kind.case or kind.code == "void":
         return False  # register rows: the domain function says (it returns False)
     case = reg.case(row["arende"])
-    if case is None or case.makulerad or not any(e.typ == kind.code for e in case.events):
+    if case is None or case.makulerad:
         return False
+    # Only events of the kind can be the same; and when the row gives its date, only those
+    # of that date (cheap to compare, and it spares normalising the rest).
+    code = kind.code
+    if "datum" in row and code != "intake":
+        candidates = [e for e in case.events if e.typ == code and e.datum == datum]
+    else:
+        candidates = [e for e in case.events if e.typ == code]
+    if not candidates:
+        return False
+    given = {k: v for k, v in row.items() if k not in ("handelse", "arende", "som")}
     if kind.code == "intake":
         if "personnummer" in given:
             with suppress(Valideringsfel):
                 given["personnummer"] = pnr.parse(given["personnummer"], datum).nummer
-        if any(_same(given, existing) for existing in _existing_rows(case, "intake")):
+        given = _normalised(given)
+        if any(_same(given, existing) for existing in _existing_rows(case, candidates)):
             return True
         raise Regelfel(f"ärende: {case.nr} finns redan med ett annat intag.")
-    return any(_same(given, existing) for existing in _existing_rows(case, kind.code))
+    normal = _normalised(given)
+    return any(_same(normal, existing) for existing in _existing_rows(case, candidates))
 
 
 def apply_row(reg: Register, row: dict[str, str], importer: str | None, res: Resultat) -> None:
     """Apply one row through the domain function its kind names; duplicates add nothing."""
     code = row.get("handelse", "")
-    kind = event_kinds.BY_CODE.get(code) or event_kinds.BY_CODE.get(codes.fold(code))
+    kind = _KINDS.get(code) or _KINDS.get(codes.fold(code))
     if kind is None:
         raise Valideringsfel(
             f"händelse: okänd händelse '{code[:30]}'. Tillåtna: {', '.join(event_kinds.BY_CODE)}."
@@ -226,6 +271,7 @@ def run(
     began = time.perf_counter()
     res = Resultat(rader=len(rows))
     _DATES.clear()
+    _EXISTING.clear()
     with without_gc():
         _run(
             conn,

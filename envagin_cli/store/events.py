@@ -26,7 +26,8 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False)
+# Compact, as SQLite writes JSON itself (json_remove in gallring): less to store and index.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def encode(data: dict[str, Any]) -> str:

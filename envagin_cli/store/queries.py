@@ -19,6 +19,7 @@ from typing import Any
 
 from envagin_cli.domain import codes, event_kinds
 from envagin_cli.domain import personnummer as pnr
+from envagin_cli.domain.dates import add_months
 
 MAPPING_DAYS = codes.MAPPING_DAYS
 FOLLOW_UP_FROM_MONTHS = codes.FOLLOW_UP_FROM_MONTHS
@@ -29,13 +30,11 @@ def follow_up_due(first: str | None, idag: date) -> bool:
     """The follow-up window is open: 11 to 18 months after the first insats started."""
     if not first:
         return False
-    from dateutil.relativedelta import relativedelta
-
     start = date.fromisoformat(first)
     due: bool = (
-        start + relativedelta(months=FOLLOW_UP_FROM_MONTHS)
+        add_months(start, FOLLOW_UP_FROM_MONTHS)
         <= idag
-        <= start + relativedelta(months=FOLLOW_UP_UNTIL_MONTHS)
+        <= add_months(start, FOLLOW_UP_UNTIL_MONTHS)
     )
     return due
 
