@@ -33,7 +33,7 @@ def audit(
     """Granskningsloggen: vem som läst eller exporterat personuppgifter (ledningen)."""
     from envagin_cli.domain import audit as audit_domain
     from envagin_cli.domain import staff
-    from envagin_cli.output import tables
+    from envagin_cli.output import jsonout, tables
 
     with handled():
         conn = open_db(db)
@@ -46,6 +46,6 @@ def audit(
             arende=arende,
         )
     if json_:
-        tables.print_json(rows)
+        jsonout.write(rows)
     else:
         tables.audit_table(rows)

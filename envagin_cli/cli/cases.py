@@ -412,7 +412,7 @@ def cases(
     """Ärendelistan (caseload) med flaggor; öppna ärenden om inte --alla."""
     from envagin_cli.domain import staff
     from envagin_cli.domain.dates import today
-    from envagin_cli.output import tables
+    from envagin_cli.output import jsonout, tables
     from envagin_cli.store import queries
 
     with handled():
@@ -420,7 +420,7 @@ def cases(
         idag = today()
         if per_handlaggare:
             summary = queries.caseload_summary(conn, idag)
-            tables.print_json(summary) if json_ else tables.summary_table(
+            jsonout.write(summary) if json_ else tables.summary_table(
                 summary, f"Arbetsbelastning {idag}"
             )
             return
@@ -435,7 +435,7 @@ def cases(
             aterkallat=aterkallat,
         )
     if json_:
-        tables.print_json(rows)
+        jsonout.write(rows)
     else:
         tables.cases_table(rows, f"{'Alla' if alla else 'Öppna'} ärenden {idag}")
 
@@ -449,8 +449,8 @@ def show(
 ) -> None:
     """Visa ett ärende med hela tidslinjen och händelse-id; makulerade händelser överstrukna."""
     from envagin_cli.domain import cases as cases_domain
-    from envagin_cli.output import tables
+    from envagin_cli.output import jsonout, tables
 
     with handled():
         view = cases_domain.show(open_db(db), arende, som=som)
-    tables.print_json(view) if json_ else tables.timeline(view)
+    jsonout.write(view) if json_ else tables.timeline(view)

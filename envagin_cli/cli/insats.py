@@ -31,11 +31,11 @@ def insats_list(
 ) -> None:
     """Lista insatskatalogen."""
     from envagin_cli.domain import insats
-    from envagin_cli.output import tables
+    from envagin_cli.output import jsonout, tables
 
     with handled():
         rows = insats.list_insatser(open_db(db), alla=alla)
-    tables.print_json(rows) if json_ else tables.insats_table(rows)
+    jsonout.write(rows) if json_ else tables.insats_table(rows)
 
 
 @insats_app.command("add")

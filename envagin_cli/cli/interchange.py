@@ -118,9 +118,9 @@ def import_(
         f"{res.fanns} fanns redan, {len(res.fel)} felaktiga; {res.sekunder:.2f} s."
     )
     if json_:
-        from envagin_cli.output import tables
+        from envagin_cli.output import jsonout
 
-        tables.print_json(summary)
+        jsonout.write(summary)
     if dry_run:
         say("Provkörning: inget har skrivits.")
     elif res.fel and not hoppa:

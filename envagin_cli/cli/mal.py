@@ -31,12 +31,12 @@ def mal_list(json_: JsonOpt = False, db: DbOpt = None) -> None:
     """Visa alla mål: milstolpar, indikatorer och målvärden på individnivå."""
     from envagin_cli.domain import mal
     from envagin_cli.domain.dates import today
-    from envagin_cli.output import tables
+    from envagin_cli.output import jsonout, tables
 
     with handled():
         rows = mal.list_goals(open_db(db), today())
     if json_:
-        tables.print_json(rows)
+        jsonout.write(rows)
     else:
         tables.goals_overview(rows)
 
@@ -194,12 +194,12 @@ def mal_show(
 ) -> None:
     """Visa ett måls hela historik."""
     from envagin_cli.domain import mal
-    from envagin_cli.output import tables
+    from envagin_cli.output import jsonout, tables
 
     with handled():
         view = mal.history(open_db(db), kod)
     if json_:
-        tables.print_json(view)
+        jsonout.write(view)
     else:
         tables.goal_history(view)
 

@@ -143,6 +143,7 @@ def report(
 
     from envagin_cli.domain.dates import today
     from envagin_cli.domain.errors import Valideringsfel
+    from envagin_cli.output import jsonout
     from envagin_cli.output import report as report_render
     from envagin_cli.report import figures
     from envagin_cli.report.tables import maskera as mask_table
@@ -190,9 +191,9 @@ def report(
             return
     if json_:
         if rapport is None:
-            report_render.print_json({"arbetsbelastning": report_render.table_json(tables[0])})
+            jsonout.write({"arbetsbelastning": report_render.table_json(tables[0])})
         else:
-            report_render.print_json(report_render.to_json(rapport))
+            jsonout.write(report_render.to_json(rapport))
     elif csv_:
         report_render.write_csv(shown, lines)
     elif markdown:

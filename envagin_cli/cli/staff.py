@@ -87,11 +87,11 @@ def staff_list(
 ) -> None:
     """Lista handläggarna."""
     from envagin_cli.domain import staff
-    from envagin_cli.output import tables
+    from envagin_cli.output import jsonout, tables
 
     with handled():
         rows = staff.list_staff(open_db(db), alla=alla)
-    tables.print_json(rows) if json_ else tables.staff_table(rows)
+    jsonout.write(rows) if json_ else tables.staff_table(rows)
 
 
 @staff_app.command("deactivate")

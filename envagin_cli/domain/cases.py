@@ -52,11 +52,6 @@ def _int(value: str | int | None, field: str, low: int, high: int) -> int | None
 # --- reading a case -------------------------------------------------------------------
 
 
-def find_case(conn: sqlite3.Connection, ref: str, *, idag: date | None = None) -> str:
-    """The case number named by `ref`: a case number, or the personnummer of an open case."""
-    return Register(conn, idag).find(ref).nr
-
-
 def state(conn: sqlite3.Connection, nr: str) -> lifecycle.Arendelage:
     return lifecycle.replay(effective_events(conn, nr))
 

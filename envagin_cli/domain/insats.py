@@ -12,7 +12,7 @@ from datetime import date
 from envagin_cli.domain import codes, freetext
 from envagin_cli.domain.dates import not_after_today
 from envagin_cli.domain.errors import Regelfel, Valideringsfel
-from envagin_cli.domain.register import Insats, Register, no_active_insats, working
+from envagin_cli.domain.register import Insats, Register, working
 
 _KOD = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -35,19 +35,6 @@ def list_insatser(conn: sqlite3.Connection, *, alla: bool = False) -> list[dict[
         }
         for r in rows
     ]
-
-
-def require_active(conn: sqlite3.Connection, value: str, field: str = "insats") -> tuple[str, str]:
-    """(code, party) of an active insats, named by its code or its name."""
-    return Register(conn).active_insats(value, field)
-
-
-not_active = no_active_insats
-
-
-def exists(conn: sqlite3.Connection, value: str) -> str:
-    """The code of an insats in the catalogue, active or not."""
-    return Register(conn).known_insats(value)
 
 
 def validate(kod: str, namn: str, part: str) -> tuple[str, str, str]:

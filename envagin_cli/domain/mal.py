@@ -106,15 +106,8 @@ def _row(row: sqlite3.Row) -> Malpost:
 
 
 def get(conn: sqlite3.Connection, value: str) -> Malpost:
-    kod = codes.fold(value)
-    row = conn.execute("SELECT * FROM malpost WHERE kod = ?", (kod,)).fetchone()
-    if row is None:
-        known = ", ".join(r[0] for r in conn.execute("SELECT kod FROM malpost ORDER BY id"))
-        raise Valideringsfel(
-            f"mål: '{value[:40]}' finns inte. Registrerade mål: {known or 'inga'} "
-            "(individmålen ändras med 'envagin mål set')."
-        )
-    return _row(row)
+    post = _post(Register(conn), value)
+    return Malpost(**{k: post[k] for k in Malpost.__dataclass_fields__})
 
 
 def _post(reg: Register, value: str) -> dict[str, Any]:

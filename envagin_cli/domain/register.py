@@ -12,6 +12,7 @@ only record: so a refusal changes nothing, in memory or in the file.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -71,6 +72,10 @@ SPAN_SQL = (
 _EVENT_SQL = (
     "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, os_anvandare, data, "
     "makulerar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_CASE_SQL = (
+    "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, i.fodelsear, "
+    "i.skyddad FROM arende a JOIN identitet i ON i.id = a.identitet_id WHERE "
 )
 _AUDIT_SQL = (
     "INSERT INTO granskning (tid, handlaggare, os_anvandare, atgard, arende, detaljer) "
@@ -265,29 +270,7 @@ class Register:
     def __init__(self, conn: sqlite3.Connection, idag: date | None = None) -> None:
         self.conn = conn
         self.idag = idag or today()
-        self.staff: dict[str, Handlaggare] = {
-            r["id"]: Handlaggare(
-                r["id"], r["namn"], r["part"], r["roll"], r["tjanstgoringsgrad"], bool(r["aktiv"])
-            )
-            for r in conn.execute("SELECT * FROM staff ORDER BY id")
-        }
-        self.insatser: dict[str, Insats] = {
-            r["kod"]: Insats(r["kod"], r["namn"], r["part"], bool(r["aktiv"]))
-            for r in conn.execute("SELECT kod, namn, part, aktiv FROM insats ORDER BY rowid")
-        }
-        self.targets: dict[str, float | None] = {
-            r[0]: r[1] for r in conn.execute("SELECT nyckel, varde FROM mal")
-        }
-        self.goal_posts: dict[str, dict[str, Any]] = {
-            r["kod"]: dict(r) for r in conn.execute("SELECT * FROM malpost ORDER BY id")
-        }
         self._goal_values: dict[tuple[int, str], tuple[float, str] | None] = {}
-        self.next_event = (conn.execute("SELECT max(id) FROM handelse").fetchone()[0] or 0) + 1
-        self.next_ident = (conn.execute("SELECT max(id) FROM identitet").fetchone()[0] or 0) + 1
-        self.next_goal_post = max((p["id"] for p in self.goal_posts.values()), default=0) + 1
-        # Loading a new, empty register (the common bulk case): no case can be in the
-        # way, so the per-row look-ups in the database are skipped.
-        self.db_has_cases = conn.execute("SELECT 1 FROM arende LIMIT 1").fetchone() is not None
         self.cases: dict[str, Arende] = {}
         self.upper: dict[str, str] = {}
         self.by_person: dict[str, list[str]] = {}
@@ -297,6 +280,51 @@ class Register:
         self.os_user = events.os_user()
         self._days: dict[date, str] = {}
         self._reset()
+
+    # What the register reads from the file, each on first use: a command reads only what
+    # its domain function looks up (a staff check reads no goals).
+
+    @functools.cached_property
+    def staff(self) -> dict[str, Handlaggare]:
+        return {
+            r["id"]: Handlaggare(
+                r["id"], r["namn"], r["part"], r["roll"], r["tjanstgoringsgrad"], bool(r["aktiv"])
+            )
+            for r in self.conn.execute("SELECT * FROM staff ORDER BY id")
+        }
+
+    @functools.cached_property
+    def insatser(self) -> dict[str, Insats]:
+        return {
+            r["kod"]: Insats(r["kod"], r["namn"], r["part"], bool(r["aktiv"]))
+            for r in self.conn.execute("SELECT kod, namn, part, aktiv FROM insats ORDER BY rowid")
+        }
+
+    @functools.cached_property
+    def targets(self) -> dict[str, float | None]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT nyckel, varde FROM mal")}
+
+    @functools.cached_property
+    def goal_posts(self) -> dict[str, dict[str, Any]]:
+        return {r["kod"]: dict(r) for r in self.conn.execute("SELECT * FROM malpost ORDER BY id")}
+
+    @functools.cached_property
+    def next_event(self) -> int:
+        return int(self.conn.execute("SELECT max(id) FROM handelse").fetchone()[0] or 0) + 1
+
+    @functools.cached_property
+    def next_ident(self) -> int:
+        return int(self.conn.execute("SELECT max(id) FROM identitet").fetchone()[0] or 0) + 1
+
+    @functools.cached_property
+    def next_goal_post(self) -> int:
+        return max((int(p["id"]) for p in self.goal_posts.values()), default=0) + 1
+
+    @functools.cached_property
+    def db_has_cases(self) -> bool:
+        """Whether the file has cases at all. Loading a new, empty register (the common bulk
+        case), no case can be in the way, so the per-row look-ups in the file are skipped."""
+        return self.conn.execute("SELECT 1 FROM arende LIMIT 1").fetchone() is not None
 
     def _reset(self) -> None:
         self.ops_before: list[tuple[str, tuple[Any, ...]]] = []
@@ -343,10 +371,7 @@ class Register:
 
     def active_insats(self, value: str, field: str = "insats") -> tuple[str, str]:
         """(code, party) of an active insats, named by its code or its name."""
-        kod = codes.fold(value)
-        entry = self.insatser.get(kod)
-        if entry is None:
-            entry = next((i for i in self.insatser.values() if codes.fold(i.namn) == kod), None)
+        entry = self._insats_named(value)
         if entry is None or not entry.aktiv:
             active = [k for k, v in self.insatser.items() if v.aktiv]
             raise no_active_insats(value, field, known=entry is not None, active=active)
@@ -354,13 +379,18 @@ class Register:
 
     def known_insats(self, value: str) -> str:
         """The code of an insats in the catalogue, active or not."""
+        entry = self._insats_named(value)
+        if entry is None:
+            raise Valideringsfel(f"insats: '{value[:40]}' finns inte i katalogen.")
+        return entry.kod
+
+    def _insats_named(self, value: str) -> Insats | None:
+        """The insats whose code, or else whose name, `value` is (folded)."""
         kod = codes.fold(value)
-        if kod not in self.insatser:
+        entry = self.insatser.get(kod)
+        if entry is None:
             entry = next((i for i in self.insatser.values() if codes.fold(i.namn) == kod), None)
-            if entry is None:
-                raise Valideringsfel(f"insats: '{value[:40]}' finns inte i katalogen.")
-            kod = entry.kod
-        return kod
+        return entry
 
     # --- recording register changes (the domain has checked them) ---------------------
 
@@ -559,18 +589,10 @@ class Register:
         found = self.cases.get(nr) or self.cases.get(self.upper.get(nr.upper(), ""))
         if found is not None or not self.db_has_cases:
             return found
-        row = self.conn.execute(
-            "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, i.fodelsear, "
-            "i.skyddad FROM arende a JOIN identitet i ON i.id = a.identitet_id WHERE a.nr = ?",
-            (nr,),
-        ).fetchone()
+        # The exact number first (the primary key), then any case (the upper(nr) index).
+        row = self.conn.execute(_CASE_SQL + "a.nr = ?", (nr,)).fetchone()
         if row is None:
-            row = self.conn.execute(
-                "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, "
-                "i.fodelsear, i.skyddad FROM arende a JOIN identitet i ON i.id = a.identitet_id "
-                "WHERE upper(a.nr) = upper(?)",
-                (nr,),
-            ).fetchone()
+            row = self.conn.execute(_CASE_SQL + "upper(a.nr) = upper(?)", (nr,)).fetchone()
         if row is None:
             return None
         effective = sorted(effective_events(self.conn, row["nr"]), key=lifecycle.Handelse.sort_key)
@@ -824,8 +846,6 @@ class Register:
         for case in self.cases.values():
             if case.andrad:
                 case.ny = case.andrad = case.anonymisera = False
-        if self.ident_rows or self.event_rows:
-            self.db_has_cases = self.db_has_cases or bool(new_cases)
         self._reset()
 
 

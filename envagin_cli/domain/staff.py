@@ -15,7 +15,7 @@ from datetime import date
 from envagin_cli.domain import codes, freetext
 from envagin_cli.domain.dates import not_after_today
 from envagin_cli.domain.errors import Regelfel, Valideringsfel
-from envagin_cli.domain.register import Handlaggare, Register, no_active_staff, working
+from envagin_cli.domain.register import Handlaggare, Register, working
 
 __all__ = ["Handlaggare"]
 
@@ -60,14 +60,6 @@ def get(conn: sqlite3.Connection, ident: str) -> Handlaggare | None:
 def require_active(conn: sqlite3.Connection, value: str, field: str) -> str:
     """The id of an active handläggare, or a refusal listing the active ones."""
     return Register(conn).active_staff(value, field)
-
-
-not_active = no_active_staff
-
-
-def resolve_actor(conn: sqlite3.Connection, som: str | None) -> str:
-    """Who is recording: `--som` or `ENVAGIN_USER`, an active handläggare."""
-    return Register(conn).actor(som)
 
 
 def require_ledning(conn: sqlite3.Connection, som: str | None, what: str) -> str:

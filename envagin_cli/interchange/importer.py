@@ -96,16 +96,23 @@ def _normalised(row: dict[str, str]) -> dict[str, Any]:
     return {k: _norm(k, v) for k, v in row.items()}
 
 
-#: Normalised interchange rows of events already in the register, by event id (an event
-#: does not change while an import runs, so each is normalised once).
-_EXISTING: dict[int, dict[str, Any]] = {}
+@dataclass
+class _Memo:
+    """What one import run works out once: the dates it has read, and the normalised rows
+    of events already in the register, by event id (an event does not change while an
+    import runs)."""
+
+    dates: dict[str, date] = field(default_factory=dict)
+    existing: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-def _existing_rows(case: Arende, candidates: list[Handelse]) -> Iterable[dict[str, Any]]:
+def _existing_rows(
+    case: Arende, candidates: list[Handelse], memo: _Memo
+) -> Iterable[dict[str, Any]]:
     for e in candidates:
         typ = e.typ
-        if e.id is not None and e.id in _EXISTING:
-            yield _EXISTING[e.id]
+        if e.id is not None and e.id in memo.existing:
+            yield memo.existing[e.id]
             continue
         row = {"datum": e.datum.isoformat()}
         if typ == "intake":
@@ -121,21 +128,22 @@ def _existing_rows(case: Arende, candidates: list[Handelse]) -> Iterable[dict[st
             row.update(export.event_row(typ, e.data))
         normalised = _normalised(row)
         if e.id is not None and typ != "intake":  # an intake's identity may change
-            _EXISTING[e.id] = normalised
+            memo.existing[e.id] = normalised
         yield normalised
 
 
-def _common(row: dict[str, str], reg: Register, importer: str | None) -> tuple[date, str | None]:
+def _common(
+    row: dict[str, str], reg: Register, importer: str | None, memo: _Memo
+) -> tuple[date, str | None]:
     text = row.get("datum", "")
     if not text:
         return reg.idag, row.get("som") or importer
-    day = _DATES.get(text)
+    day = memo.dates.get(text)
     if day is None:
-        day = _DATES[text] = parse_file_date(text, "datum")
+        day = memo.dates[text] = parse_file_date(text, "datum")
     return day, row.get("som") or importer
 
 
-_DATES: dict[str, date] = {}
 _KINDS = event_kinds.BY_CODE
 _ALLOWED = {
     k.code: frozenset(event_kinds.COMMON) | frozenset(k.field_names()) for k in event_kinds.KINDS
@@ -177,7 +185,9 @@ def _arguments(kind: event_kinds.Kind, row: dict[str, str]) -> dict[str, Any]:
     return args
 
 
-def _already_there(reg: Register, kind: event_kinds.Kind, row: dict[str, str], datum: date) -> bool:
+def _already_there(
+    reg: Register, kind: event_kinds.Kind, row: dict[str, str], datum: date, memo: _Memo
+) -> bool:
     """The import's rule of sameness: an event with the same fields is in the register."""
     if kind.code == "goal":
         key = mal.parse_key(row.get("mal", ""))
@@ -202,14 +212,16 @@ def _already_there(reg: Register, kind: event_kinds.Kind, row: dict[str, str], d
             with suppress(Valideringsfel):
                 given["personnummer"] = pnr.parse(given["personnummer"], datum).nummer
         given = _normalised(given)
-        if any(_same(given, existing) for existing in _existing_rows(case, candidates)):
+        if any(_same(given, existing) for existing in _existing_rows(case, candidates, memo)):
             return True
         raise Regelfel(f"ärende: {case.nr} finns redan med ett annat intag.")
     normal = _normalised(given)
-    return any(_same(normal, existing) for existing in _existing_rows(case, candidates))
+    return any(_same(normal, existing) for existing in _existing_rows(case, candidates, memo))
 
 
-def apply_row(reg: Register, row: dict[str, str], importer: str | None, res: Resultat) -> None:
+def apply_row(
+    reg: Register, row: dict[str, str], importer: str | None, res: Resultat, memo: _Memo
+) -> None:
     """Apply one row through the domain function its kind names; duplicates add nothing."""
     code = row.get("handelse", "")
     kind = _KINDS.get(code) or _KINDS.get(codes.fold(code))
@@ -223,7 +235,7 @@ def apply_row(reg: Register, row: dict[str, str], importer: str | None, res: Res
         raise Valideringsfel(
             f"{stray[0]}: fältet hör inte till händelsen {kind.code} (fält: {', '.join(stray)})."
         )
-    datum, som = _common(row, reg, importer)
+    datum, som = _common(row, reg, importer, memo)
     args = _arguments(kind, row)
     if kind.case_arg:
         ref = row.get("arende", "")
@@ -235,7 +247,7 @@ def apply_row(reg: Register, row: dict[str, str], importer: str | None, res: Res
             )
         if kind.case_arg == "arende":
             args["arende"] = ref
-    if _already_there(reg, kind, row, datum):
+    if _already_there(reg, kind, row, datum, memo):
         res.fanns += 1
         return
     call = kind.function()
@@ -270,8 +282,6 @@ def run(
     """Check every row, then write them all in one transaction (unless dry run or errors)."""
     began = time.perf_counter()
     res = Resultat(rader=len(rows))
-    _DATES.clear()
-    _EXISTING.clear()
     with without_gc():
         _run(
             conn,
@@ -301,9 +311,10 @@ def _run(
     try:
         with write(conn):
             reg = Register(conn, idag or today())
+            memo = _Memo()
             for i, row in enumerate(rows):
                 try:
-                    apply_row(reg, row.falt, som, res)
+                    apply_row(reg, row.falt, som, res, memo)
                 except EnvaginError as exc:
                     res.fel.append(Fel(row.rad, _field_of(str(exc)), str(exc)))
                 if progress is not None and i % 1000 == 999:

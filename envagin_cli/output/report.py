@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from envagin_cli.domain.errors import Databasfel
-from envagin_cli.output import csvfile, jsonout
+from envagin_cli.output import csvfile
 from envagin_cli.output.console import console as make_console
 from envagin_cli.report.figures import Malstatus, Rapport
 from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
@@ -153,9 +153,6 @@ def to_json(r: Rapport) -> dict[str, Any]:
             for g in r.mal
         ],
     }
-
-
-print_json = jsonout.write
 
 
 # --- CSV and Markdown ---------------------------------------------------------------------

@@ -10,11 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from envagin_cli.domain import codes
-from envagin_cli.output import jsonout
 from envagin_cli.output.console import console
-
-print_json = jsonout.write
-_console = console
 
 
 def _table(
@@ -43,7 +39,7 @@ def _table(
 
 
 def staff_table(rows: list[dict[str, Any]]) -> None:
-    _console().print(
+    console().print(
         _table(
             "Handläggare",
             ["Id", "Namn", "Part", "Roll", "Tjänstgöringsgrad", "Aktiva ärenden", "Status"],
@@ -65,7 +61,7 @@ def staff_table(rows: list[dict[str, Any]]) -> None:
 
 
 def insats_table(rows: list[dict[str, Any]]) -> None:
-    _console().print(
+    console().print(
         _table(
             "Insatser",
             ["Kod", "Namn", "Part", "Pågående", "Status"],
@@ -85,7 +81,7 @@ def insats_table(rows: list[dict[str, Any]]) -> None:
 
 
 def cases_table(rows: list[dict[str, Any]], title: str) -> None:
-    _console().print(
+    console().print(
         _table(
             title,
             [
@@ -155,7 +151,7 @@ def summary_table(rows: list[dict[str, Any]], title: str = "Arbetsbelastning") -
             totals["samtycke_aterkallat"],
         ]
     )
-    _console().print(
+    console().print(
         _table(
             title,
             [
@@ -178,7 +174,7 @@ def summary_table(rows: list[dict[str, Any]], title: str = "Arbetsbelastning") -
 def timeline(view: dict[str, Any]) -> None:
     from rich.text import Text
 
-    console = _console()
+    out = console()
     head = [
         f"Ärende {view['arende']}  ·  {view['person']}  ·  {view['kon']} {view['fodelsear']}",
         f"Remittent: {codes.label(codes.REMITTENTER, view['remittent'])}  ·  "
@@ -194,7 +190,7 @@ def timeline(view: dict[str, Any]) -> None:
     if view["flaggor"]:
         head.append("Flaggor: " + ", ".join(view["flaggor"]))
     for line in head:
-        console.print(Text(line))
+        out.print(Text(line))
     rows = []
     for h in view["handelser"]:
         style = "strike" if h["makulerad"] else ""
@@ -210,9 +206,7 @@ def timeline(view: dict[str, Any]) -> None:
                 Text(h["som"]),
             ]
         )
-    console.print(
-        _table("Tidslinje", ["Id", "Datum", "Händelse", "Innehåll", "Av"], rows, right=(0,))
-    )
+    out.print(_table("Tidslinje", ["Id", "Datum", "Händelse", "Innehåll", "Av"], rows, right=(0,)))
 
 
 def goals_overview(rows: list[dict[str, Any]]) -> None:
@@ -220,11 +214,11 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
     from envagin_cli.domain.mal import RIKTNINGAR
     from envagin_cli.domain.mal import STATUSAR as statuses
 
-    console = _console()
+    out = console()
     org = [r for r in rows if r["niva"] == "organisation"]
     pop = [r for r in rows if r["niva"] == "befolkning"]
     ind = [r for r in rows if r["niva"] == "individ"]
-    console.print(
+    out.print(
         _table(
             "Mål på organisationsnivå (milstolpar)",
             ["Kod", "Mål", "Deadline", "Status", "Markering"],
@@ -240,7 +234,7 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
             ],
         )
     )
-    console.print(
+    out.print(
         _table(
             "Mål på befolkningsnivå (indikatorer)",
             ["Kod", "Mål", "Riktning", "Basår", "Basvärde", "Senaste", "Värde", "Bedömning"],
@@ -261,7 +255,7 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
             ],
         )
     )
-    console.print(
+    out.print(
         _table(
             "Mål på individnivå (målvärden)",
             ["Nyckel", "Mål", "Enhet", "Värde"],
@@ -292,16 +286,16 @@ def goal_history(view: dict[str, Any]) -> None:
 
     from envagin_cli.domain.mal import STATUSAR
 
-    console = _console()
-    console.print(Text(f"{view['nyckel']}: {view['text']}"))
+    out = console()
+    out.print(Text(f"{view['nyckel']}: {view['text']}"))
     details = [f"{view['typ']}, {view['niva']}"]
     if view["deadline"]:
         details.append(f"deadline {view['deadline']}")
     if view["uppfoljs_av"]:
         details.append(f"följs upp av {view['uppfoljs_av']}")
-    console.print(Text(" · ".join(details)))
+    out.print(Text(" · ".join(details)))
     if view["typ"] == "milstolpe":
-        console.print(
+        out.print(
             _table(
                 "Statushistorik",
                 ["Datum", "Status", "Kommentar", "Av"],
@@ -312,7 +306,7 @@ def goal_history(view: dict[str, Any]) -> None:
             )
         )
     else:
-        console.print(
+        out.print(
             _table(
                 "Värden",
                 ["Period", "Värde", "Källa", "Registrerat", "Av"],
@@ -325,7 +319,7 @@ def goal_history(view: dict[str, Any]) -> None:
 
 
 def audit_table(rows: list[dict[str, Any]]) -> None:
-    _console().print(
+    console().print(
         _table(
             "Granskningslogg",
             ["Tid", "Handläggare", "OS-användare", "Åtgärd", "Ärende", "Detaljer"],

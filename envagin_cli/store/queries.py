@@ -21,10 +21,6 @@ from envagin_cli.domain import codes, event_kinds
 from envagin_cli.domain import personnummer as pnr
 from envagin_cli.domain.dates import add_months
 
-MAPPING_DAYS = codes.MAPPING_DAYS
-FOLLOW_UP_FROM_MONTHS = codes.FOLLOW_UP_FROM_MONTHS
-FOLLOW_UP_UNTIL_MONTHS = codes.FOLLOW_UP_UNTIL_MONTHS
-
 
 def follow_up_due(first: str | None, idag: date) -> bool:
     """The follow-up window is open: 11 to 18 months after the first insats started."""
@@ -32,9 +28,9 @@ def follow_up_due(first: str | None, idag: date) -> bool:
         return False
     start = date.fromisoformat(first)
     due: bool = (
-        add_months(start, FOLLOW_UP_FROM_MONTHS)
+        add_months(start, codes.FOLLOW_UP_FROM_MONTHS)
         <= idag
-        <= add_months(start, FOLLOW_UP_UNTIL_MONTHS)
+        <= add_months(start, codes.FOLLOW_UP_UNTIL_MONTHS)
     )
     return due
 
@@ -47,7 +43,7 @@ def _flags(row: sqlite3.Row, idag: date) -> list[str]:
         open_case
         and start
         and not row["kartlaggning_klar"]
-        and date.fromisoformat(start) + timedelta(days=MAPPING_DAYS) < idag
+        and date.fromisoformat(start) + timedelta(days=codes.MAPPING_DAYS) < idag
     ):
         flags.append("kartläggning försenad")
     if (
