@@ -386,6 +386,9 @@ class Register:
 
     def _insats_named(self, value: str) -> Insats | None:
         """The insats whose code, or else whose name, `value` is (folded)."""
+        entry = self.insatser.get(value)  # the common case: the code itself
+        if entry is not None:
+            return entry
         kod = codes.fold(value)
         entry = self.insatser.get(kod)
         if entry is None:
