@@ -66,6 +66,10 @@ def _setup(db: Path) -> None:
     ok("consent", "D-1", "--omfattning", "samverkan", "--datum", "2014-05-03")
     ok("map", "D-1", "--start", "--handläggare", "mk", "--datum", "2014-05-04")
     ok("staff", "deactivate", "jb", "--datum", "2014-06-01")
+    ok("mål", "add", "m1", "--text", "Rutiner klara", "--nivå", "organisation", "--deadline",
+       "2014-12-31", "--datum", "2014-01-02")
+    ok("mål", "add", "i1", "--text", "Andel i arbete", "--nivå", "befolkning", "--riktning",
+       "öka", "--basår", "2013", "--datum", "2014-01-02")
     # fmt: on
 
 
@@ -107,6 +111,26 @@ CASES: list[tuple[str, list[str], dict[str, str], bool]] = [
      {"mål": "inflode", "värde": "150", "datum": "2014-07-01"}, True),
     ("goal", ["mål", "set", "inflode", "många", "--datum", "2014-07-01"],
      {"mål": "inflode", "värde": "många", "datum": "2014-07-01"}, False),
+    ("goal-add", ["mål", "add", "m2", "--text", "Ny rutin", "--nivå", "organisation",
+                  "--deadline", "2014-12-31", "--följs-upp-av", "Styrgruppen",
+                  "--datum", "2014-07-01"],
+     {"kod": "m2", "text": "Ny rutin", "nivå": "organisation", "deadline": "2014-12-31",
+      "följs-upp-av": "Styrgruppen", "datum": "2014-07-01"}, True),
+    ("goal-add", ["mål", "add", "m2", "--text", "Ny rutin", "--nivå", "kommun",
+                  "--datum", "2014-07-01"],
+     {"kod": "m2", "text": "Ny rutin", "nivå": "kommun", "datum": "2014-07-01"}, False),
+    ("goal-status", ["mål", "status", "m1", "pågår", "--kommentar", "Igång",
+                     "--datum", "2014-07-01"],
+     {"kod": "m1", "status": "pågår", "kommentar": "Igång", "datum": "2014-07-01"}, True),
+    ("goal-status", ["mål", "status", "m1", "klar", "--kommentar", "Igång",
+                     "--datum", "2014-07-01"],
+     {"kod": "m1", "status": "klar", "kommentar": "Igång", "datum": "2014-07-01"}, False),
+    ("goal-value", ["mål", "värde", "i1", "2014", "12,5", "--källa", "SCB",
+                    "--datum", "2014-07-01"],
+     {"kod": "i1", "period": "2014", "värde": "12,5", "källa": "SCB", "datum": "2014-07-01"},
+     True),
+    ("goal-value", ["mål", "värde", "i1", "2014H3", "12,5", "--datum", "2014-07-01"],
+     {"kod": "i1", "period": "2014H3", "värde": "12,5", "datum": "2014-07-01"}, False),
     ("intake", ["intake", "--personnummer", NEW_PNR, "--remittent", "af", "--försörjning",
                 "a-kassa", "--ansvarig", "mk", "--ärende", "E-1", "--datum", "2014-07-01"],
      {"ärende": "E-1", "personnummer": NEW_PNR, "remittent": "af", "försörjning": "a-kassa",

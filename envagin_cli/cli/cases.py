@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from envagin_cli.cli.common import (
+    ALREADY_THERE,
     CaseArg,
     DatumOpt,
     DbOpt,
@@ -103,7 +104,10 @@ def intake(
             arende=arende,
         )
     typer.echo(result.arende)
-    say(f"Registrerat: intag {result.arende} (händelse {result.handelse_id}).")
+    if result.ny:
+        say(f"Registrerat: intag {result.arende} (händelse {result.handelse_id}).")
+    else:
+        say(ALREADY_THERE.format(result.handelse_id))
 
 
 @commands.command()
@@ -136,7 +140,7 @@ def consent(
             omfattning=omfattning or [],
             aterkalla=aterkalla,
         )
-    done("återkallat samtycke" if aterkalla else "samtycke", r.arende, r.handelse_id)
+    done("återkallat samtycke" if aterkalla else "samtycke", r)
 
 
 @commands.command("map")
@@ -169,7 +173,7 @@ def map_(
             )
         else:
             r = cases_domain.map_done(conn, arende, datum=parse_day(datum), som=som)
-    done("påbörjad kartläggning" if start else "klar kartläggning", r.arende, r.handelse_id)
+    done("påbörjad kartläggning" if start else "klar kartläggning", r)
 
 
 @commands.command()
@@ -209,7 +213,7 @@ def tripartite(
             remittent_handlaggare=remittent_handlaggare,
             avslutande=avslutande,
         )
-    done("trepartssamtal", r.arende, r.handelse_id)
+    done("trepartssamtal", r)
 
 
 @commands.command()
@@ -259,7 +263,7 @@ def assign(
         else:
             r = cases_domain.responsible(conn, arende, datum=day, som=som, ansvarig=str(ansvarig))
             what = "ny ansvarig"
-    done(what, r.arende, r.handelse_id)
+    done(what, r)
 
 
 @commands.command()
@@ -315,7 +319,7 @@ def close(
             nojd_insats=nojd_insats,
             ingen_enkat=ingen_enkat,
         )
-    done("avslut", r.arende, r.handelse_id)
+    done("avslut", r)
 
 
 @commands.command()
@@ -351,7 +355,7 @@ def followup(
             sysselsattning=sysselsattning,
             forsorjning=forsorjning,
         )
-    done("ettårsuppföljning", r.arende, r.handelse_id)
+    done("ettårsuppföljning", r)
 
 
 @commands.command()
@@ -374,7 +378,7 @@ def makulera(
 
     with handled():
         r = cases_domain.void(open_db(db), handelse, orsak=orsak, som=som, datum=parse_day(datum))
-    done("makulering", r.arende, r.handelse_id)
+    done("makulering", r)
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -12,9 +12,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperCommand
+
+if TYPE_CHECKING:
+    from envagin_cli.domain.register import Resultat
 
 _FOLD_OPTS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o"})
 
@@ -88,7 +92,8 @@ def handled() -> Iterator[None]:
     try:
         yield
     except EnvaginError as exc:
-        say(f"Fel: {exc}")
+        for message in exc.messages or [str(exc)]:
+            say(f"Fel: {message}")
         raise typer.Exit(exc.exit_code) from None
     except sqlite3.DatabaseError as exc:
         from pathlib import Path
@@ -118,5 +123,79 @@ def parse_day(text: str, field: str = "datum") -> date:
     return parse_date(text, field)
 
 
-def done(what: str, nr: str, event_id: int) -> None:
-    say(f"Registrerat: {what} i {nr} (händelse {event_id}).")
+#: What a write command says when its event is already there (the rule of sameness).
+ALREADY_THERE = "Händelsen finns redan (händelse {}); inget har lagts till."
+
+
+def already_there(conn: sqlite3.Connection, typ: str, what: str, **fields: Any) -> None:
+    """A register command whose event was already there: says which, and that nothing
+    was added (`what`: the command's own words for it)."""
+    from envagin_cli.store import queries
+
+    event_id = queries.newest_event(conn, typ, **fields)
+    if event_id is None:
+        say(what[0].upper() + what[1:] + ".")
+    else:
+        say(ALREADY_THERE.format(event_id)[:-1] + f": {what}.")
+
+
+def done(what: str, result: Resultat) -> None:
+    """What a case command did: the event it registered, or the same one already there."""
+    if result.ny:
+        say(f"Registrerat: {what} i {result.arende} (händelse {result.handelse_id}).")
+    else:
+        say(ALREADY_THERE.format(result.handelse_id))
+
+
+class PeriodCommand(TyperCommand):
+    """Lets `--halvår`/`--tertial` stand without a value: the current one up to today
+    (`report`, and `export --finsam`)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from envagin_cli.domain.periods import AKTUELL
+
+        fixed: list[str] = []
+        for i, arg in enumerate(args):
+            fixed.append(arg)
+            if normalize_token(arg) in ("--halvar", "--tertial"):
+                following = args[i + 1] if i + 1 < len(args) else None
+                if following is None or following.startswith("-"):
+                    fixed.append(AKTUELL)
+        return super().parse_args(ctx, fixed)
+
+
+def period_of(
+    conn: sqlite3.Connection,
+    *,
+    halvar: str | None,
+    tertial: str | None,
+    ar: str | None,
+    fran: str | None,
+    till: str | None,
+    sedan_start: bool,
+) -> Any:
+    from envagin_cli.domain import periods
+    from envagin_cli.domain.dates import today
+
+    idag = today()
+    chosen = [x for x in (halvar, tertial, ar, fran, sedan_start or None) if x is not None]
+    if len(chosen) > 1:
+        usage("ange en period: --halvår, --tertial, --år, --från/--till eller --sedan-start.")
+    if till is not None and fran is None and not sedan_start:
+        usage("--till hör ihop med --från eller --sedan-start.")
+    if halvar is not None:
+        return periods.halvar(halvar, idag)
+    if tertial is not None:
+        return periods.tertial(tertial, idag)
+    if ar is not None:
+        return periods.ar(ar)
+    if fran is not None:
+        if till is None:
+            usage("--från kräver --till.")
+        return periods.intervall(parse_day(fran, "från"), parse_day(till, "till"))
+    if sedan_start:
+        end = parse_day(till, "till") if till else idag
+        from envagin_cli.report import figures
+
+        return periods.sedan_start(figures.first_intake(conn) or end, end)
+    return periods.halvar(periods.AKTUELL, idag)

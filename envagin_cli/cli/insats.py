@@ -12,6 +12,7 @@ from envagin_cli.cli.common import (
     DbOpt,
     JsonOpt,
     SomOpt,
+    already_there,
     handled,
     open_db,
     parse_day,
@@ -53,10 +54,16 @@ def insats_add(
     from envagin_cli.domain import insats
 
     with handled():
-        added = insats.add(
-            open_db(db), kod=kod, namn=namn, part=part, som=som, datum=parse_day(datum)
+        conn = open_db(db)
+        added = insats.add(conn, kod=kod, namn=namn, part=part, som=som, datum=parse_day(datum))
+    if added:
+        say("Insatsen är tillagd.")
+    else:
+        from envagin_cli.domain.codes import fold
+
+        already_there(
+            conn, "insats-add", "insatsen fanns redan likadan, inget ändrat", kod=fold(kod)
         )
-    say("Insatsen är tillagd." if added else "Insatsen fanns redan likadan; inget ändrat.")
 
 
 @insats_app.command("deactivate")

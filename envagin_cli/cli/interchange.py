@@ -8,7 +8,18 @@ from typing import Annotated, Any
 
 import typer
 
-from envagin_cli.cli.common import DbOpt, JsonOpt, SomOpt, handled, open_db, parse_day, say, usage
+from envagin_cli.cli.common import (
+    DbOpt,
+    JsonOpt,
+    PeriodCommand,
+    SomOpt,
+    handled,
+    open_db,
+    parse_day,
+    period_of,
+    say,
+    usage,
+)
 
 commands = typer.Typer()
 
@@ -96,13 +107,22 @@ def import_(
         finally:
             done()
         if hoppa and avvisade and res.fel:
-            read.write_rejects(Path(avvisade), kind, rows, {f.rad: f.orsak for f in res.fel})
+            reasons: dict[int, list[str]] = {}
+            for f in res.fel:
+                reasons.setdefault(f.rad, []).append(f.orsak)
+            read.write_rejects(
+                Path(avvisade), kind, rows, {rad: " ".join(r) for rad, r in reasons.items()}
+            )
+    bad_rows = len({f.rad for f in res.fel})
+    # What was written: nothing unless the import committed.
+    written = dict(res.nya) if res.skrivet else {}
     summary = {
         "rader": res.rader,
-        "nya_handelser": dict(res.nya),
+        "nya_handelser": written,
         "fanns_redan": res.fanns,
-        "arenden": len(res.arenden),
-        "felaktiga_rader": len(res.fel),
+        "arenden": len(res.arenden) if res.skrivet else 0,
+        "felaktiga_rader": bad_rows,
+        "provkorning_nya_handelser": dict(res.nya) if dry_run else {},
         "skrivet": res.skrivet,
         "sekunder": round(res.sekunder, 3),
         "fel": [{"rad": f.rad, "fält": f.falt, "orsak": f.orsak} for f in res.fel],
@@ -110,12 +130,15 @@ def import_(
     for f in res.fel[:200]:
         say(f"rad {f.rad}{', fält ' + f.falt if f.falt else ''}: {f.orsak}")
     if len(res.fel) > 200:
-        say(f"… och {len(res.fel) - 200} felaktiga rader till.")
-    added = sum(res.nya.values())
-    kinds = ", ".join(f"{k} {n}" for k, n in sorted(res.nya.items())) or "inga"
+        say(f"… och {len(res.fel) - 200} fel till.")
+    counted = dict(res.nya) if dry_run else written
+    added = sum(counted.values())
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(counted.items())) or "inga"
+    cases = len(res.arenden) if dry_run or res.skrivet else 0
+    new = "nya händelser skulle skrivas" if dry_run else "nya händelser skrivna"
     say(
-        f"{res.rader} rader, {len(res.arenden)} ärenden, {added} nya händelser ({kinds}), "
-        f"{res.fanns} fanns redan, {len(res.fel)} felaktiga; {res.sekunder:.2f} s."
+        f"{res.rader} rader, {cases} ärenden, {added} {new} ({kinds}), "
+        f"{res.fanns} fanns redan, {bad_rows} felaktiga; {res.sekunder:.2f} s."
     )
     if json_:
         from envagin_cli.output import jsonout
@@ -147,7 +170,7 @@ def _progress(total: int) -> tuple[Any, Any]:
     return (lambda n: bar.advance(task, n)), bar.stop
 
 
-@commands.command("export")
+@commands.command("export", cls=PeriodCommand)
 def export_(
     fil: Annotated[
         str | None,
@@ -158,14 +181,47 @@ def export_(
         ),
     ] = None,
     fran: Annotated[
-        str | None, typer.Option("--från", help="Första datum.", show_default=False)
+        str | None,
+        typer.Option("--från", help="Första datum (med --finsam: periodens).", show_default=False),
     ] = None,
     till: Annotated[
-        str | None, typer.Option("--till", help="Sista datum.", show_default=False)
+        str | None,
+        typer.Option("--till", help="Sista datum (med --finsam: periodens).", show_default=False),
     ] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", help="csv eller jsonl.", show_default=False)
     ] = None,
+    finsam: Annotated[
+        bool,
+        typer.Option(
+            "--finsam",
+            help="Uppföljning Finsam: antal deltagare per insats under perioden, "
+            "Kvinnor/Män/Totalt (CSV med ; och BOM, eller --json).",
+        ),
+    ] = False,
+    halvar: Annotated[
+        str | None,
+        typer.Option(
+            "--halvår",
+            metavar="[ÅÅÅÅH1]",
+            help="Med --finsam: halvår, t.ex. 2014H1; utan värde: innevarande t.o.m. idag.",
+            show_default=False,
+        ),
+    ] = None,
+    tertial: Annotated[
+        str | None,
+        typer.Option(
+            "--tertial",
+            metavar="[ÅÅÅÅT2]",
+            help="Med --finsam: tertial, t.ex. 2014T2.",
+            show_default=False,
+        ),
+    ] = None,
+    ar: Annotated[
+        str | None,
+        typer.Option("--år", metavar="ÅÅÅÅ", help="Med --finsam: kalenderår.", show_default=False),
+    ] = None,
+    json_: JsonOpt = False,
     med_personnummer: Annotated[
         bool,
         typer.Option(
@@ -175,8 +231,20 @@ def export_(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Skriv händelserna i utbytesformatet; utan personnummer (pseudonym) om inget annat anges."""
-    from envagin_cli.domain.errors import Databasfel
+    """Skriv händelserna i utbytesformatet; utan personnummer (pseudonym) om inget annat anges.
+
+    Med --finsam i stället antal deltagare per insats under en period (--år, --halvår,
+    --tertial eller --från/--till), t.ex. envagin export --finsam --år 2014 finsam.csv.
+    """
+    if finsam:
+        if med_personnummer or fmt:
+            usage("--finsam skriver antal, inte händelser: utan --med-personnummer och --format.")
+        _export_finsam(
+            fil, halvar=halvar, tertial=tertial, ar=ar, fran=fran, till=till, json_=json_, db=db
+        )
+        return
+    if halvar is not None or tertial is not None or ar is not None or json_:
+        usage("--halvår, --tertial, --år och --json hör till --finsam.")
     from envagin_cli.interchange import export
 
     kind = _format_of(fil or "export.csv", fmt)
@@ -193,18 +261,78 @@ def export_(
             fmt=kind,
             target=fil or "stdout",
         )
-        if fil:
-            try:
-                fd = os.open(fil, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-            except OSError as exc:
-                raise Databasfel(f"Kan inte skriva {fil}: {exc.strerror}.") from None
-        else:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+        _write(fil, data)
     say(
         f"Exporterade {count} händelser{' till ' + fil if fil else ''}"
         f"{' med personnummer i klartext' if med_personnummer else ''}."
+    )
+
+
+def _write(fil: str | None, data: bytes) -> None:
+    """The bytes to FIL (readable only by its owner, 0600), or to stdout."""
+    from envagin_cli.domain.errors import Databasfel
+
+    if fil:
+        try:
+            fd = os.open(fil, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise Databasfel(f"Kan inte skriva {fil}: {exc.strerror}.") from None
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def _export_finsam(
+    fil: str | None,
+    *,
+    halvar: str | None,
+    tertial: str | None,
+    ar: str | None,
+    fran: str | None,
+    till: str | None,
+    json_: bool,
+    db: str | None,
+) -> None:
+    """`export --finsam`: participants per insats in the period, Kvinnor/Män/Totalt."""
+    from envagin_cli.output import csvfile, jsonout
+    from envagin_cli.output import report as report_render
+    from envagin_cli.report import figures
+
+    if halvar is None and tertial is None and ar is None and fran is None:
+        usage("--finsam kräver en period: --år, --halvår, --tertial eller --från/--till.")
+    as_json = json_ or (fil or "").lower().endswith(".json")
+    with handled():
+        conn = open_db(db)
+        period = period_of(
+            conn, halvar=halvar, tertial=tertial, ar=ar, fran=fran, till=till, sedan_start=False
+        )
+        table = figures.finsam(conn, period)
+        if as_json:
+            data = (
+                jsonout.dumps(
+                    {
+                        "period": report_render.period_json(period),
+                        "finsam": report_render.table_json(table),
+                    }
+                )
+                + "\n"
+            ).encode("utf-8")
+        else:
+            data = csvfile.encode(
+                [
+                    ["Kod", "Insats", *(k.rubrik for k in table.kolumner)],
+                    *(
+                        [r.nyckel, r.etikett, *(r.varden[k.nyckel] for k in table.kolumner)]
+                        for r in table.rader
+                    ),
+                ]
+            )
+        _write(fil, data)
+    say(
+        f"Uppföljning Finsam {period.etikett} ({period.start.isoformat()}–"
+        f"{period.slut.isoformat()}): {len(table.rader) - 1} insatser"
+        f"{' till ' + fil if fil else ''}."
     )

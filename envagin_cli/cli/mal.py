@@ -12,6 +12,7 @@ from envagin_cli.cli.common import (
     DbOpt,
     JsonOpt,
     SomOpt,
+    already_there,
     handled,
     open_db,
     parse_day,
@@ -92,6 +93,7 @@ def mal_add(
 ) -> None:
     """Lägg till en milstolpe eller indikator (projektledare/teamledare)."""
     from envagin_cli.domain import mal
+    from envagin_cli.domain.codes import fold
 
     with handled():
         conn = open_db(db)
@@ -111,7 +113,10 @@ def mal_add(
             som=som,
             datum=parse_day(datum),
         )
-    say("Målet är tillagt." if added else "Målet fanns redan likadant; inget ändrat.")
+    if added:
+        say("Målet är tillagt.")
+    else:
+        already_there(conn, "goal-add", "målet fanns redan likadant, inget ändrat", kod=fold(kod))
 
 
 @mal_app.command("status")
@@ -134,17 +139,28 @@ def mal_status(
 ) -> None:
     """Ny status för en milstolpe, daterad och med kommentar (historiken behålls)."""
     from envagin_cli.domain import mal
+    from envagin_cli.domain.codes import fold
 
     with handled():
-        mal.set_status(
-            open_db(db),
+        conn = open_db(db)
+        added = mal.set_status(
+            conn,
             kod=kod,
             status=status,
             kommentar=kommentar,
             som=som,
             datum=parse_day(datum),
         )
-    say("Statusen är registrerad.")
+    if added:
+        say("Statusen är registrerad.")
+    else:
+        already_there(
+            conn,
+            "goal-status",
+            "samma status var redan registrerad, inget ändrat",
+            kod=fold(kod),
+            status=fold(status),
+        )
 
 
 @mal_app.command("värde")
@@ -168,10 +184,12 @@ def mal_varde(
 ) -> None:
     """Registrera en indikators värde för ett år eller halvår."""
     from envagin_cli.domain import mal
+    from envagin_cli.domain.codes import fold
 
     with handled():
+        conn = open_db(db)
         added = mal.add_value(
-            open_db(db),
+            conn,
             kod=kod,
             period=period,
             varde=varde,
@@ -179,7 +197,16 @@ def mal_varde(
             som=som,
             datum=parse_day(datum),
         )
-    say("Värdet är registrerat." if added else "Samma värde gällde redan; inget ändrat.")
+    if added:
+        say("Värdet är registrerat.")
+    else:
+        already_there(
+            conn,
+            "goal-value",
+            "samma värde gällde redan, inget ändrat",
+            kod=fold(kod),
+            period=mal.parse_period(period),
+        )
 
 
 # The ASCII spelling of the command name, hidden from --help.

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from typer.core import TyperCommand
 
 from envagin_cli.cli.common import (
     DbOpt,
     JsonOpt,
+    PeriodCommand,
     handled,
-    normalize_token,
     open_db,
-    parse_day,
+    period_of,
     say,
     usage,
 )
@@ -23,60 +21,7 @@ from envagin_cli.cli.common import (
 commands = typer.Typer()
 
 
-class _PeriodCommand(TyperCommand):
-    """Lets `--halvår`/`--tertial` stand without a value: the current one up to today."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        from envagin_cli.domain.periods import AKTUELL
-
-        fixed: list[str] = []
-        for i, arg in enumerate(args):
-            fixed.append(arg)
-            if normalize_token(arg) in ("--halvar", "--tertial"):
-                following = args[i + 1] if i + 1 < len(args) else None
-                if following is None or following.startswith("-"):
-                    fixed.append(AKTUELL)
-        return super().parse_args(ctx, fixed)
-
-
-def _period(
-    conn: sqlite3.Connection,
-    *,
-    halvar: str | None,
-    tertial: str | None,
-    ar: str | None,
-    fran: str | None,
-    till: str | None,
-    sedan_start: bool,
-) -> Any:
-    from envagin_cli.domain import periods
-    from envagin_cli.domain.dates import today
-
-    idag = today()
-    chosen = [x for x in (halvar, tertial, ar, fran, sedan_start or None) if x is not None]
-    if len(chosen) > 1:
-        usage("ange en period: --halvår, --tertial, --år, --från/--till eller --sedan-start.")
-    if till is not None and fran is None and not sedan_start:
-        usage("--till hör ihop med --från eller --sedan-start.")
-    if halvar is not None:
-        return periods.halvar(halvar, idag)
-    if tertial is not None:
-        return periods.tertial(tertial, idag)
-    if ar is not None:
-        return periods.ar(ar)
-    if fran is not None:
-        if till is None:
-            usage("--från kräver --till.")
-        return periods.intervall(parse_day(fran, "från"), parse_day(till, "till"))
-    if sedan_start:
-        end = parse_day(till, "till") if till else idag
-        from envagin_cli.report import figures
-
-        return periods.sedan_start(figures.first_intake(conn) or end, end)
-    return periods.halvar(periods.AKTUELL, idag)
-
-
-@commands.command(cls=_PeriodCommand)
+@commands.command(cls=PeriodCommand)
 def report(
     halvar: Annotated[
         str | None,
@@ -166,7 +111,7 @@ def report(
             lines = ["En väg in – arbetsbelastning", f"Per {idag.isoformat()}."]
             rapport = None
         else:
-            period = _period(
+            period = period_of(
                 conn,
                 halvar=halvar,
                 tertial=tertial,

@@ -12,6 +12,7 @@ from envagin_cli.cli.common import (
     DbOpt,
     JsonOpt,
     SomOpt,
+    already_there,
     handled,
     open_db,
     parse_day,
@@ -71,12 +72,20 @@ def staff_add(
     if added:
         say(f"Handläggaren {ident.lower()} är registrerad.")
     elif person is not None and not person.aktiv:
-        say(
-            f"Handläggaren {person.id} fanns redan likadan men är avaktiverad; inget ändrat "
-            "('staff add' aktiverar inte igen)."
+        already_there(
+            conn,
+            "staff",
+            f"handläggaren {person.id} fanns redan likadan men är avaktiverad, inget ändrat "
+            "('staff add' aktiverar inte igen)",
+            id=person.id,
         )
     else:
-        say(f"Handläggaren {ident.lower()} fanns redan likadan; inget ändrat.")
+        already_there(
+            conn,
+            "staff",
+            f"handläggaren {ident.lower()} fanns redan likadan, inget ändrat",
+            id=ident.strip().lower(),
+        )
 
 
 @staff_app.command("list")

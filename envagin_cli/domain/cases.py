@@ -18,7 +18,7 @@ from typing import Any
 from envagin_cli.domain import codes, freetext, lifecycle
 from envagin_cli.domain import personnummer as pnr
 from envagin_cli.domain.dates import not_after_today, today
-from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.domain.errors import Checks, Valideringsfel
 from envagin_cli.domain.register import (
     Identitet,
     Register,
@@ -66,12 +66,18 @@ def _record(
     idag: date | None,
     *,
     checks: Callable[[Register], None] | None = None,
+    found: Checks | None = None,
 ) -> Resultat:
-    not_after_today(datum, idag=idag)
+    """Record a case event once every value is checked: the refusals of the values
+    (`found`, from the caller), of the date, the actor, the case and `checks` all at once."""
+    found = found or Checks()
+    found(not_after_today, datum, idag=idag)
     with working(target, idag) as reg:
-        actor = reg.actor(som)
+        actor = found(reg.actor, som)
+        found(reg.find, ref)
         if checks is not None:
-            checks(reg)
+            found(checks, reg)
+        found.done(check_only=reg.check_only)
         result: Resultat = reg.record(ref, typ, datum, actor, data)
         return result
 
@@ -97,52 +103,24 @@ def intake(
 
     `pseudonym` (from an export without personnummer) makes an anonymous case that keeps it.
     """
-    not_after_today(datum, idag=idag)
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
     if pseudonym is not None and pseudonym.strip():
         pseudonym = pseudonym.strip().lower()
         if not (8 <= len(pseudonym) <= 64 and pseudonym.isalnum() and pseudonym.isascii()):
-            raise Valideringsfel("pseudonym: ska vara 8–64 tecken a–z och 0–9.")
+            found.note(Valideringsfel("pseudonym: ska vara 8–64 tecken a–z och 0–9."))
         anonym = True
     else:
         pseudonym = None
-    remit = codes.parse_code(remittent, codes.REMITTENTER, "remittent")
-    sources = codes.parse_forsorjning(forsorjning, required=False)
-    number: str | None = None
-    if personnummer and personnummer.strip():
-        if anonym:
-            raise Valideringsfel(
-                "personnummer: ange antingen personnummer eller --anonym, inte båda."
-            )
-        parsed = pnr.parse(personnummer, datum)
-        number = parsed.nummer
-        sex = codes.parse_code(kon, codes.KON, "kön") if kon else parsed.kon
-        year = parsed.fodelsear
-        if fodelsear not in (None, "") and _int(fodelsear, "födelseår", 1880, 2200) != year:
-            raise Valideringsfel("födelseår: stämmer inte med personnumret.")
-    else:
-        if not anonym:
-            raise Valideringsfel(
-                "personnummer: ange --personnummer, eller --anonym med --kön och --födelseår."
-            )
-        if not kon:
-            raise Valideringsfel("kön: krävs för ett anonymt ärende. Tillåtna: kvinna, man.")
-        sex = codes.parse_code(kon, codes.KON, "kön")
-        year_or_none = _int(fodelsear, "födelseår", 1880, datum.year)
-        if year_or_none is None:
-            raise Valideringsfel(f"födelseår: krävs för ett anonymt ärende (1880–{datum.year}).")
-        year = year_or_none
-    if arende is not None and arende.strip():
-        nr = arende.strip()
-        if not _NR.match(nr) or not any(c.isalpha() for c in nr):
-            raise Valideringsfel(
-                f"ärende: '{nr[:40]}' är inget giltigt ärendenummer; det ska innehålla minst en "
-                "bokstav och bara a–z, siffror, '-', '_', '.' eller '/' (högst 40 tecken)."
-            )
-    else:
-        nr = ""
+    remit = found(codes.parse_code, remittent, codes.REMITTENTER, "remittent")
+    sources = found(codes.parse_forsorjning, forsorjning, required=False)
+    person = found(_person, personnummer, anonym, kon, fodelsear, datum)
+    nr = found(_case_number, arende)
     with working(conn, idag) as reg:
-        actor = reg.actor(som)
-        responsible = reg.active_staff(ansvarig, "ansvarig") if ansvarig else actor
+        actor = found(reg.actor, som)
+        responsible = found(reg.active_staff, ansvarig, "ansvarig") if ansvarig else actor
+        found.done(check_only=reg.check_only)
+        number, sex, year = person
         data = {
             "remittent": remit,
             "forsorjning": sources,
@@ -154,6 +132,55 @@ def intake(
         ident = Identitet(number, sex, year, skyddad, pseudonym)
         result: Resultat = reg.new_case(nr, datum, actor, ident, data)
         return result
+
+
+def _person(
+    personnummer: str | None,
+    anonym: bool,
+    kon: str | None,
+    fodelsear: str | int | None,
+    datum: date,
+) -> tuple[str | None, str, int]:
+    """(personnummer, kön, födelseår) of an intake: from the number, or given when anonymous."""
+    if personnummer and personnummer.strip():
+        if anonym:
+            raise Valideringsfel(
+                "personnummer: ange antingen personnummer eller --anonym, inte båda."
+            )
+        parsed = pnr.parse(personnummer, datum)
+        sex = codes.parse_code(kon, codes.KON, "kön") if kon else parsed.kon
+        if fodelsear not in (None, "") and _int(fodelsear, "födelseår", 1880, 2200) != (
+            parsed.fodelsear
+        ):
+            raise Valideringsfel("födelseår: stämmer inte med personnumret.")
+        return parsed.nummer, sex, parsed.fodelsear
+    if not anonym:
+        raise Valideringsfel(
+            "personnummer: ange --personnummer, eller --anonym med --kön och --födelseår."
+        )
+    found = Checks()
+    if not kon:
+        found.note(Valideringsfel("kön: krävs för ett anonymt ärende. Tillåtna: kvinna, man."))
+    sex = found(codes.parse_code, kon, codes.KON, "kön") if kon else ""
+    year = found(_int, fodelsear, "födelseår", 1880, datum.year)
+    if year is None and not found.messages:
+        found.note(Valideringsfel(f"födelseår: krävs för ett anonymt ärende (1880–{datum.year})."))
+    found.done()
+    assert year is not None
+    return None, sex, year
+
+
+def _case_number(arende: str | None) -> str:
+    """An intake's own case number (at least one letter), or '' for a generated one."""
+    if arende is None or not arende.strip():
+        return ""
+    nr = arende.strip()
+    if not _NR.match(nr) or not any(c.isalpha() for c in nr):
+        raise Valideringsfel(
+            f"ärende: '{nr[:40]}' är inget giltigt ärendenummer; det ska innehålla minst en "
+            "bokstav och bara a–z, siffror, '-', '_', '.' eller '/' (högst 40 tecken)."
+        )
+    return nr
 
 
 def _scopes(values: Sequence[str], *, default_all: bool) -> list[str]:
@@ -176,9 +203,10 @@ def consent(
     idag: date | None = None,
 ) -> Resultat:
     """Written consent (samverkan, statistik), or its withdrawal (default: both scopes)."""
-    scopes = _scopes(omfattning, default_all=aterkalla)
+    found = Checks()
+    scopes = found(_scopes, omfattning, default_all=aterkalla)
     typ = "consent-withdrawn" if aterkalla else "consent"
-    return _record(conn, ref, typ, datum, som, {"omfattning": scopes}, idag)
+    return _record(conn, ref, typ, datum, som, {"omfattning": scopes}, idag, found=found)
 
 
 def _staff_list(y: Register, values: Sequence[str], field: str, most: int) -> list[str]:
@@ -235,9 +263,10 @@ def tripartite(
     avslutande: bool = False,
     idag: date | None = None,
 ) -> Resultat:
+    found = Checks()
     data: dict[str, Any] = {
-        "remittent_handlaggare": _text(
-            remittent_handlaggare, "remittent-handläggare", required=True
+        "remittent_handlaggare": found(
+            _text, remittent_handlaggare, "remittent-handläggare", required=True
         ),
         "avslutande": bool(avslutande),
     }
@@ -245,7 +274,7 @@ def tripartite(
     def checks(y: Register) -> None:
         data["handlaggare"] = _staff_list(y, handlaggare, "handläggare", 2)
 
-    return _record(conn, ref, "tripartite", datum, som, data, idag, checks=checks)
+    return _record(conn, ref, "tripartite", datum, som, data, idag, checks=checks, found=found)
 
 
 def assign(
@@ -259,15 +288,16 @@ def assign(
     byt: bool = False,
     idag: date | None = None,
 ) -> Resultat:
+    found = Checks()
     data: dict[str, Any] = {"byt": bool(byt)}
-    performer = codes.parse_code(utforare, codes.UTFORARE, "utförare") if utforare else None
+    performer = found(codes.parse_code, utforare, codes.UTFORARE, "utförare") if utforare else None
 
     def checks(y: Register) -> None:
         code, party = y.active_insats(insats)
         data["insats"] = code
         data["utforare"] = performer or party
 
-    return _record(conn, ref, "assign", datum, som, data, idag, checks=checks)
+    return _record(conn, ref, "assign", datum, som, data, idag, checks=checks, found=found)
 
 
 def assign_end(
@@ -318,19 +348,24 @@ def close(
     idag: date | None = None,
 ) -> Resultat:
     """The closing meeting: slutorsak, income sources, and the survey or its refusal."""
-    reason = codes.parse_code(slutorsak, codes.SLUTORSAKER, "slutorsak")
-    sources = codes.parse_forsorjning(forsorjning, required=False)
-    b = _int(nojd_bemotande, "nöjd-bemötande", 1, 5)
-    i = _int(nojd_insats, "nöjd-insats", 1, 5)
+    found = Checks()
+    reason = found(codes.parse_code, slutorsak, codes.SLUTORSAKER, "slutorsak")
+    sources = found(codes.parse_forsorjning, forsorjning, required=False)
+    b = found(_int, nojd_bemotande, "nöjd-bemötande", 1, 5)
+    i = found(_int, nojd_insats, "nöjd-insats", 1, 5)
     if ingen_enkat and (b is not None or i is not None):
-        raise Valideringsfel(
-            "ingen-enkät: ange antingen svaren (--nöjd-bemötande, --nöjd-insats) eller "
-            "--ingen-enkät, inte båda."
+        found.note(
+            Valideringsfel(
+                "ingen-enkät: ange antingen svaren (--nöjd-bemötande, --nöjd-insats) eller "
+                "--ingen-enkät, inte båda."
+            )
         )
-    if (b is None) != (i is None):
-        raise Valideringsfel(
-            "nöjd-bemötande/nöjd-insats: enkäten har två frågor; ange båda svaren (1–5) "
-            "eller --ingen-enkät."
+    elif (b is None) != (i is None) and not found.messages:
+        found.note(
+            Valideringsfel(
+                "nöjd-bemötande/nöjd-insats: enkäten har två frågor; ange båda svaren (1–5) "
+                "eller --ingen-enkät."
+            )
         )
     data = {
         "slutorsak": reason,
@@ -339,7 +374,7 @@ def close(
         "nojd_insats": i,
         "ingen_enkat": bool(ingen_enkat),
     }
-    return _record(conn, ref, "close", datum, som, data, idag)
+    return _record(conn, ref, "close", datum, som, data, idag, found=found)
 
 
 def followup(
@@ -352,11 +387,14 @@ def followup(
     forsorjning: Sequence[str],
     idag: date | None = None,
 ) -> Resultat:
+    found = Checks()
     data = {
-        "sysselsattning": codes.parse_code(sysselsattning, codes.SYSSELSATTNING, "sysselsättning"),
-        "forsorjning": codes.parse_forsorjning(forsorjning, required=True),
+        "sysselsattning": found(
+            codes.parse_code, sysselsattning, codes.SYSSELSATTNING, "sysselsättning"
+        ),
+        "forsorjning": found(codes.parse_forsorjning, forsorjning, required=True),
     }
-    return _record(conn, ref, "followup", datum, som, data, idag)
+    return _record(conn, ref, "followup", datum, som, data, idag, found=found)
 
 
 def void(
@@ -369,13 +407,15 @@ def void(
     idag: date | None = None,
 ) -> Resultat:
     """Void a wrong case event: a new event; the original stays in the history."""
-    ref = _int(event_id, "händelse-id", 1, 2**62)
-    reason = _text(orsak, "orsak", required=True)
+    found = Checks()
+    ref = found(_int, event_id, "händelse-id", 1, 2**62)
+    reason = found(_text, orsak, "orsak", required=True)
     day = datum or idag or today()
-    not_after_today(day, idag=idag)
-    assert ref is not None and reason is not None
+    found(not_after_today, day, idag=idag)
     with working(conn, idag) as reg:
-        actor = reg.actor(som)
+        actor = found(reg.actor, som)
+        found.done(check_only=reg.check_only)
+        assert ref is not None and reason is not None
         result: Resultat = reg.void(ref, day, actor, reason)
         return result
 

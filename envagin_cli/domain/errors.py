@@ -3,11 +3,27 @@
 Messages never contain a personnummer.
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
 
 class EnvaginError(Exception):
-    """Base class: a refused command. Nothing has been written."""
+    """Base class: a refused command. Nothing has been written.
+
+    One refusal may give several reasons (`messages`), one per field, each starting with
+    the field's name: a row or a command with two bad values hears of both at once.
+    """
 
     exit_code = 1
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__(*messages)
+        self.messages = list(messages)
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
 
 
 class Valideringsfel(EnvaginError):
@@ -30,3 +46,36 @@ class Upptagen(EnvaginError):
     """Another process holds the write lock longer than the busy timeout."""
 
     exit_code = 75
+
+
+class Checks:
+    """Collects the refusals of values checked one by one, to give them all at once.
+
+    `checks(parse, value, ...)` returns what `parse` returns, or None after noting its
+    refusal; `checks.done()` raises them all as one `Valideringsfel`.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def __call__(self, check: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        try:
+            return check(*args, **kwargs)
+        except Valideringsfel as exc:
+            self.messages.extend(exc.messages)
+            return None  # type: ignore[return-value]  # done() raises before it is used
+
+    def note(self, exc: Valideringsfel) -> None:
+        self.messages.extend(exc.messages)
+
+    def done(self, *, check_only: bool = False) -> None:
+        """Raise the refusals noted; with `check_only` (an import row that has refusals of
+        its own), stop here even when there are none: nothing may be recorded."""
+        if self.messages:
+            raise Valideringsfel(*self.messages)
+        if check_only:
+            raise Kontrollerad
+
+
+class Kontrollerad(Exception):
+    """Every value was checked and none was refused; nothing was recorded (check only)."""

@@ -77,6 +77,18 @@ class Kind:
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    @property
+    def group(self) -> int:
+        """Where rows of this kind go in a file, export and import alike: what the case rows
+        name first (staff, the catalogue, goals: 0; a goal's status and values: 1), then the
+        case rows (2), then deactivations (3), so that a file is read whole whatever the
+        order and dates its events were registered in."""
+        if self.case:
+            return 2
+        if self.rank >= 10:
+            return 3
+        return 0 if self.rank <= -2 else 1
+
     def function(self) -> Callable[..., Any]:
         """The domain function this kind is applied through (imported on first use)."""
         return _function(self.call)
@@ -179,7 +191,7 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "goal",
-        "ändrat mål",
+        "ändrat målvärde",
         (
             Field("mal", CODE, True, param="nyckel"),
             Field("varde", NUMBER, True, empty="ingen"),
@@ -187,7 +199,54 @@ KINDS: tuple[Kind, ...] = (
         case=False,
         call="envagin_cli.domain.mal:set_goal",
         rank=-2,
-        describe=lambda d: f"{d.get('mal') or d.get('kod') or ''} {d.get('varde', '')}".strip(),
+        describe=lambda d: f"{d.get('mal')} {'ingen' if d.get('varde') is None else d['varde']}",
+    ),
+    Kind(
+        "goal-add",
+        "nytt mål",
+        (
+            Field("kod", CODE, True),
+            Field("text", TEXT, True),
+            Field("niva", CODE, True),
+            Field("typ", CODE),
+            Field("deadline", DATE),
+            Field("foljs-upp-av", TEXT, key="uppfoljs_av"),
+            Field("rytm", CODE),
+            Field("riktning", CODE),
+            Field("basar", NUMBER),
+            Field("enhet", TEXT),
+            Field("kalla", TEXT),
+        ),
+        case=False,
+        call="envagin_cli.domain.mal:add",
+        rank=-2,
+        since=4,
+        describe=lambda d: f"{d.get('kod')}: {d.get('text')}",
+    ),
+    Kind(
+        "goal-status",
+        "ny status för en milstolpe",
+        (Field("kod", CODE, True), Field("status", CODE, True), Field("kommentar", TEXT, True)),
+        case=False,
+        call="envagin_cli.domain.mal:set_status",
+        rank=-1,
+        since=4,
+        describe=lambda d: f"{d.get('kod')}: {d.get('status')} ({d.get('kommentar')})",
+    ),
+    Kind(
+        "goal-value",
+        "indikatorvärde",
+        (
+            Field("kod", CODE, True),
+            Field("period", CODE, True),
+            Field("varde", NUMBER, True),
+            Field("kalla", TEXT),
+        ),
+        case=False,
+        call="envagin_cli.domain.mal:add_value",
+        rank=-1,
+        since=4,
+        describe=lambda d: f"{d.get('kod')} {d.get('period')}: {d.get('varde')}",
     ),
     Kind(
         "intake",
@@ -356,6 +415,19 @@ FIELD_NAMES: dict[str, str] = {
     "kod": "kod",
     "mal": "mål",
     "varde": "värde",
+    "text": "text",
+    "niva": "nivå",
+    "typ": "typ",
+    "deadline": "deadline",
+    "foljs-upp-av": "följs-upp-av",
+    "rytm": "rytm",
+    "riktning": "riktning",
+    "basar": "basår",
+    "enhet": "enhet",
+    "kalla": "källa",
+    "status": "status",
+    "kommentar": "kommentar",
+    "period": "period",
     "personnummer": "personnummer",
     "pseudonym": "pseudonym",
     "anonym": "anonym",
@@ -385,6 +457,29 @@ COMMON = ("handelse", "arende", "datum", "som")
 
 #: Field name -> its type, over all kinds (a name has one type wherever it appears).
 FIELD_TYPES: dict[str, str] = {f.name: f.type for k in KINDS for f in k.fields}
+
+
+def _value(f: Field, value: Any) -> str | None:
+    if value is None:
+        return f.empty or None
+    if f.type == CODES:
+        return ",".join(value or [])
+    if f.type == FLAG:
+        return "ja" if value else "nej"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def event_row(typ: str, data: dict[str, Any]) -> dict[str, str]:
+    """The fields of an event (besides händelse, ärende, datum, som) as strings, by the
+    table of kinds: each field from its data key, written by its type."""
+    row: dict[str, str] = {}
+    for f in BY_CODE[typ].fields:
+        text = _value(f, data.get(f.data_key))
+        if text is not None:
+            row[f.name] = text
+    return row
 
 
 def label(code: str) -> str:

@@ -11,7 +11,7 @@ from datetime import date
 
 from envagin_cli.domain import codes, freetext
 from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Regelfel, Valideringsfel
+from envagin_cli.domain.errors import Checks, Regelfel, Valideringsfel
 from envagin_cli.domain.register import Insats, Register, working
 
 _KOD = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -39,14 +39,19 @@ def list_insatser(conn: sqlite3.Connection, *, alla: bool = False) -> list[dict[
 
 def validate(kod: str, namn: str, part: str) -> tuple[str, str, str]:
     """A new insats's code, name and party, checked (the rules of `insats add`)."""
+    found = Checks()
     code = codes.fold(kod)
     if not _KOD.match(code):
-        raise Valideringsfel(
-            f"kod: '{kod[:40]}' är ingen giltig insatskod; använd a–z, siffror och '-'."
+        found.note(
+            Valideringsfel(
+                f"kod: '{kod[:40]}' är ingen giltig insatskod; använd a–z, siffror och '-'."
+            )
         )
-    label = freetext.check(namn, "namn", 200, required=True)
+    label = found(freetext.check, namn, "namn", 200, required=True)
+    party = found(codes.parse_code, part, codes.UTFORARE, "part")
+    found.done()
     assert label is not None
-    return code, label, codes.parse_code(part, codes.UTFORARE, "part")
+    return code, label, party
 
 
 def add(
@@ -60,10 +65,13 @@ def add(
     idag: date | None = None,
 ) -> bool:
     """Add an insats to the catalogue; False when an identical one exists (a no-op)."""
-    not_after_today(datum, idag=idag)
-    code, label, party = validate(kod, namn, part)
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    checked = found(validate, kod, namn, part)
     with working(target, idag) as reg:
         actor = reg.leader(som, "ändra insatskatalogen")
+        found.done(check_only=reg.check_only)
+        code, label, party = checked
         existing = reg.insatser.get(code)
         if existing is not None:
             if (existing.namn, existing.part) == (label, party):
@@ -82,10 +90,12 @@ def deactivate(
     idag: date | None = None,
 ) -> bool:
     """Deactivate an insats; False when already inactive."""
-    not_after_today(datum, idag=idag)
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
     with working(target, idag) as reg:
         actor = reg.leader(som, "ändra insatskatalogen")
-        code = reg.known_insats(kod)
+        code = found(reg.known_insats, kod)
+        found.done(check_only=reg.check_only)
         if not reg.insatser[code].aktiv:
             return False
         reg.deactivate_insats(code, actor, datum)

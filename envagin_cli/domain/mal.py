@@ -24,7 +24,7 @@ from typing import Any
 
 from envagin_cli.domain import codes, freetext
 from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Regelfel, Valideringsfel
+from envagin_cli.domain.errors import Checks, Regelfel, Valideringsfel
 from envagin_cli.domain.register import Register, working
 
 STATUSAR = {
@@ -140,43 +140,50 @@ def add(
     idag: date | None = None,
 ) -> bool:
     """Add a milestone or an indicator; False when an identical one exists (a no-op)."""
-    not_after_today(datum, idag=idag)
-    code = parse_kod(kod)
-    level = codes.parse_code(niva, NIVAER, "nivå")
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    code = found(parse_kod, kod)
+    level = found(codes.parse_code, niva, NIVAER, "nivå")
     kind = (
-        codes.parse_code(typ, TYPER, "typ")
+        found(codes.parse_code, typ, TYPER, "typ")
         if typ
         else ("milstolpe" if level == "organisation" else "indikator")
     )
-    direction = codes.parse_code(riktning, RIKTNINGAR, "riktning") if riktning else None
-    rhythm = codes.parse_code(rytm, RYTMER, "rytm") if rytm else ""
+    direction = found(codes.parse_code, riktning, RIKTNINGAR, "riktning") if riktning else None
+    rhythm = found(codes.parse_code, rytm, RYTMER, "rytm") if rytm else ""
     base: int | None = None
     if basar not in (None, ""):
         text_year = str(basar).strip()
         if not (text_year.isascii() and text_year.isdigit() and 1990 <= int(text_year) <= 2100):
-            raise Valideringsfel("basår: ange ett år 1990–2100.")
-        base = int(text_year)
-    if kind == "indikator" and direction is None:
-        raise Valideringsfel(
-            "riktning: en indikator behöver den riktning planen vill: minska eller öka."
+            found.note(Valideringsfel("basår: ange ett år 1990–2100."))
+        else:
+            base = int(text_year)
+    if kind == "indikator" and direction is None and not riktning:
+        found.note(
+            Valideringsfel(
+                "riktning: en indikator behöver den riktning planen vill: minska eller öka."
+            )
         )
     if kind == "milstolpe" and deadline is None:
-        raise Valideringsfel("deadline: en milstolpe behöver ett datum då den ska vara uppnådd.")
+        found.note(
+            Valideringsfel("deadline: en milstolpe behöver ett datum då den ska vara uppnådd.")
+        )
     values = {
         "kod": code,
         "typ": kind,
         "niva": level,
-        "text": _text(text, "text", 500, required=True),
+        "text": found(_text, text, "text", 500, required=True),
         "deadline": deadline.isoformat() if deadline else None,
-        "uppfoljs_av": _text(uppfoljs_av, "följs upp av", 200),
+        "uppfoljs_av": found(_text, uppfoljs_av, "följs upp av", 200),
         "rytm": rhythm,
         "riktning": direction,
         "basar": base,
-        "enhet": _text(enhet, "enhet", 40),
-        "kalla": _text(kalla, "källa", 200),
+        "enhet": found(_text, enhet, "enhet", 40),
+        "kalla": found(_text, kalla, "källa", 200),
     }
     with working(conn, idag) as reg:
         actor = reg.leader(som, "ändra målen")
+        found.done(check_only=reg.check_only)
         existing = reg.goal_posts.get(code)
         if existing is not None:
             if all(existing[k] == v for k, v in values.items()):
@@ -195,16 +202,23 @@ def set_status(
     som: str | None,
     datum: date,
     idag: date | None = None,
-) -> None:
-    not_after_today(datum, idag=idag)
-    value = codes.parse_code(status, STATUSAR, "status")
-    comment = _text(kommentar, "kommentar", 1000, required=True)
+) -> bool:
+    """A milestone's new status; False when the same status (same date, status and comment)
+    is already recorded (a no-op)."""
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    value = found(codes.parse_code, status, STATUSAR, "status")
+    comment = found(_text, kommentar, "kommentar", 1000, required=True)
     with working(conn, idag) as reg:
         actor = reg.leader(som, "ändra målen")
-        post = _post(reg, kod)
+        post = found(_post, reg, kod)
+        found.done(check_only=reg.check_only)
         if post["typ"] != "milstolpe":
             raise Regelfel(f"{post['kod']} är en indikator; ange värden med 'envagin mål värde'.")
+        if reg.goal_status_event(post["id"], datum, value, comment) is not None:
+            return False
         reg.add_goal_status(post, value, comment, actor, datum)
+    return True
 
 
 def add_value(
@@ -219,16 +233,15 @@ def add_value(
     idag: date | None = None,
 ) -> bool:
     """Enter an indicator value for a year or half-year; False if the same value is in effect."""
-    not_after_today(datum, idag=idag)
-    label = parse_period(period)
-    try:
-        number = float(varde.strip().replace(",", ".").rstrip("%").strip())
-    except ValueError:
-        raise Valideringsfel(f"värde: '{varde[:20]}' är inget tal (t.ex. 12,5).") from None
-    source = _text(kalla, "källa", 200)
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    label = found(parse_period, period)
+    number = found(_number, varde)
+    source = found(_text, kalla, "källa", 200)
     with working(conn, idag) as reg:
         actor = reg.leader(som, "ändra målen")
-        post = _post(reg, kod)
+        post = found(_post, reg, kod)
+        found.done(check_only=reg.check_only)
         if post["typ"] != "indikator":
             raise Regelfel(f"{post['kod']} är en milstolpe; ändra status med 'envagin mål status'.")
         kalla = source or post["kalla"]
@@ -236,6 +249,13 @@ def add_value(
             return False
         reg.add_goal_value(post, label, number, kalla, actor, datum)
     return True
+
+
+def _number(value: str) -> float:
+    try:
+        return float(value.strip().replace(",", ".").rstrip("%").strip())
+    except ValueError:
+        raise Valideringsfel(f"värde: '{value[:20]}' är inget tal (t.ex. 12,5).") from None
 
 
 def status_at(conn: sqlite3.Connection, post_id: int, day: date) -> dict[str, Any] | None:
@@ -587,10 +607,12 @@ def set_goal(
     idag: date | None = None,
 ) -> float | None:
     """Set (or with 'ingen' unset) a goal target; projektledare/teamledare only."""
-    not_after_today(datum, idag=idag)
-    key = parse_key(nyckel)
-    number = parse_value(key, varde)
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    key = found(parse_key, nyckel)
+    number = found(parse_value, key, varde) if key else None
     with working(conn, idag) as reg:
         actor = reg.leader(som, "ändra målen")
+        found.done(check_only=reg.check_only)
         reg.set_target(key, number, actor, datum)
     return number

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes, event_kinds, lifecycle
+from envagin_cli.domain import codes, event_kinds, lifecycle, sameness
 from envagin_cli.domain import personnummer as pnr
 from envagin_cli.domain.dates import today
 from envagin_cli.domain.errors import Behorighetsfel, Regelfel, Valideringsfel
@@ -77,6 +77,13 @@ _CASE_SQL = (
     "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, i.fodelsear, "
     "i.skyddad FROM arende a JOIN identitet i ON i.id = a.identitet_id WHERE "
 )
+#: What the audit log says of each kind of goal change (as before they were kinds).
+_GOAL_AUDIT = {
+    "goal": "målvärde",
+    "goal-add": "nytt-mal",
+    "goal-status": "status",
+    "goal-value": "varde",
+}
 _AUDIT_SQL = (
     "INSERT INTO granskning (tid, handlaggare, os_anvandare, atgard, arende, detaljer) "
     "VALUES (?, ?, ?, ?, ?, ?)"
@@ -85,10 +92,12 @@ _AUDIT_SQL = (
 
 @dataclass(frozen=True)
 class Resultat:
-    """What a case command did: the case and the new event's id."""
+    """What a case command did: the case and the new event's id; or, when the same event
+    was already there (the rule of sameness), that event's id and `ny` False."""
 
     arende: str
     handelse_id: int
+    ny: bool = True
 
 
 @dataclass(frozen=True)
@@ -271,6 +280,7 @@ class Register:
         self.conn = conn
         self.idag = idag or today()
         self._goal_values: dict[tuple[int, str], tuple[float, str] | None] = {}
+        self._goal_statuses: dict[tuple[int, str, str, str], int] = {}
         self.cases: dict[str, Arende] = {}
         self.upper: dict[str, str] = {}
         self.by_person: dict[str, list[str]] = {}
@@ -279,6 +289,9 @@ class Register:
         self.now = events.now()  # one registration time for the whole unit of work
         self.os_user = events.os_user()
         self._days: dict[date, str] = {}
+        #: An import row with refusals of its own is checked through its domain function
+        #: for the rest of its refusals, but must record nothing (`Checks.done`).
+        self.check_only = False
         self._reset()
 
     # What the register reads from the file, each on first use: a command reads only what
@@ -407,6 +420,8 @@ class Register:
         makulerar: int | None = None,
     ) -> int:
         """Append an event to the history; returns its id."""
+        if self.check_only:  # a domain function that did not stop at its checks
+            raise AssertionError("en kontrollerad rad får inte registreras")
         event_id = self.next_event
         self.next_event += 1
         day = self._days.get(datum)
@@ -476,11 +491,11 @@ class Register:
         self.ops_before.append(("UPDATE insats SET aktiv = 0 WHERE kod = ?", (kod,)))
         self.event(None, "insats-deactivate", datum, actor, {"kod": kod})
 
-    def goal_change(self, actor: str, datum: date, data: dict[str, Any]) -> int:
+    def goal_change(self, typ: str, actor: str, datum: date, data: dict[str, Any]) -> int:
         """A goal change: an event in the history and a row in the audit log."""
-        event_id = self.event(None, "goal", datum, actor, data)
-        what = data.get("mal") or data.get("kod") or ""
-        self.audit(actor, "ändrat mål", detaljer=f"{data.get('atgard', 'målvärde')} {what}".strip())
+        event_id = self.event(None, typ, datum, actor, data)
+        what = _GOAL_AUDIT[typ]
+        self.audit(actor, "ändrat mål", detaljer=f"{what} {data.get('mal') or data['kod']}")
         return event_id
 
     def set_target(self, key: str, value: float | None, actor: str, datum: date) -> None:
@@ -492,7 +507,7 @@ class Register:
                 (key, value),
             )
         )
-        self.goal_change(actor, datum, {"mal": key, "varde": value})
+        self.goal_change("goal", actor, datum, {"mal": key, "varde": value})
 
     def add_goal_post(self, values: dict[str, Any], actor: str, datum: date) -> None:
         post = {"id": self.next_goal_post, **values}
@@ -506,15 +521,19 @@ class Register:
                 tuple(post[c] for c in columns),
             )
         )
-        self.goal_change(actor, datum, {"atgard": "nytt-mal", **values})
+        self.goal_change("goal-add", actor, datum, values)
 
     def add_goal_status(
         self, post: dict[str, Any], status: str, comment: str, actor: str, datum: date
     ) -> None:
         event_id = self.goal_change(
+            "goal-status",
             actor,
             datum,
-            {"atgard": "status", "kod": post["kod"], "status": status, "kommentar": comment},
+            {"kod": post["kod"], "status": status, "kommentar": comment},
+        )
+        self._goal_statuses[(post["id"], datum.isoformat(), status, " ".join(comment.split()))] = (
+            event_id
         )
         self.ops_after.append(
             (
@@ -523,6 +542,20 @@ class Register:
                 (post["id"], datum.isoformat(), status, comment, actor, event_id),
             )
         )
+
+    def goal_status_event(self, post_id: int, datum: date, status: str, comment: str) -> int | None:
+        """The event of a milestone status recorded with this date, status and comment."""
+        key = (post_id, datum.isoformat(), status, " ".join(comment.split()))
+        if key in self._goal_statuses:
+            return self._goal_statuses[key]
+        for row in self.conn.execute(
+            "SELECT kommentar, handelse_id FROM malstatus "
+            "WHERE malpost_id = ? AND datum = ? AND status = ?",
+            key[:3],
+        ):
+            if " ".join(row[0].split()) == key[3]:
+                return int(row[1])
+        return None
 
     def goal_value(self, post_id: int, period: str) -> tuple[float, str] | None:
         """The value in effect for an indicator's period: (värde, källa)."""
@@ -546,10 +579,10 @@ class Register:
         datum: date,
     ) -> None:
         event_id = self.goal_change(
+            "goal-value",
             actor,
             datum,
             {
-                "atgard": "varde",
                 "kod": post["kod"],
                 "period": period,
                 "varde": value,
@@ -687,6 +720,10 @@ class Register:
         case = self.find(ref)
         if case.makulerad:
             raise voided_case(case.nr)
+        for e in case.events:
+            if e.typ == typ and e.datum == datum and sameness.same_data(typ, data, e.data):
+                assert e.id is not None
+                return Resultat(case.nr, e.id, ny=False)
         new = lifecycle.Handelse(None, typ, datum, data)
         if not case.events or new.sort_key() >= case.events[-1].sort_key():
             try:
@@ -727,9 +764,20 @@ class Register:
         self, nr: str, datum: date, actor: str, ident: Identitet, data: dict[str, Any]
     ) -> Resultat:
         """An intake: a new case for a person who has no open case."""
+        open_nr = self.open_case_for(ident.personnummer, ident.pseudonym)
+        full_new = {**data, "anonym": ident.skyddad or ident.personnummer is None}
+        if open_nr and (not nr or nr.upper() == open_nr.upper()):
+            # The same intake again (same person, date and values): nothing to add.
+            intake = next((e for e in self.cases[open_nr].events if e.typ == "intake"), None)
+            if (
+                intake is not None
+                and intake.id is not None
+                and intake.datum == datum
+                and sameness.same_data("intake", full_new, intake.data)
+            ):
+                return Resultat(open_nr, intake.id, ny=False)
         if nr and self.case(nr) is not None:
             raise number_taken(nr)
-        open_nr = self.open_case_for(ident.personnummer, ident.pseudonym)
         if open_nr:
             raise open_case_refusal(open_nr)
         if not nr:
@@ -779,7 +827,10 @@ class Register:
         case = self.case(nr)
         assert case is not None
         if event_id in case.voided_ids:
-            raise Regelfel(f"Händelse {event_id} är redan makulerad.")
+            void_id, reason = self._void_of(event_id)
+            if " ".join(reason.split()) == " ".join(orsak.split()):
+                return Resultat(nr, void_id, ny=False)
+            raise Regelfel(f"Händelse {event_id} är redan makulerad (händelse {void_id}).")
         target = next((e for e in case.events if e.id == event_id), None)
         if target is None:
             raise Regelfel(f"Händelse {event_id} är själv en makulering och kan inte makuleras.")
@@ -795,6 +846,16 @@ class Register:
         if target.typ == "intake":
             case.makulerad = True
         return Resultat(nr, new_id)
+
+    def _void_of(self, event_id: int) -> tuple[int, str]:
+        """The void of a voided event: its id and reason."""
+        for row in reversed(self.event_rows):
+            if row[8] == event_id:
+                return int(row[0]), str(json.loads(row[7])["orsak"])
+        found = self.conn.execute(
+            "SELECT id, data FROM handelse WHERE makulerar = ?", (event_id,)
+        ).fetchone()
+        return int(found[0]), str(json.loads(found[1]).get("orsak", ""))
 
     # --- writing ----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from datetime import date
 
 from envagin_cli.domain import codes, freetext
 from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Regelfel, Valideringsfel
+from envagin_cli.domain.errors import Checks, Regelfel, Valideringsfel
 from envagin_cli.domain.register import Handlaggare, Register, working
 
 __all__ = ["Handlaggare"]
@@ -71,14 +71,17 @@ def validate(
     ident: str, namn: str, part: str, roll: str, tjanstgoringsgrad: str | int
 ) -> Handlaggare:
     """A new handläggare's values, checked (the rules of `staff add`)."""
-    return Handlaggare(
-        parse_id(ident),
-        _namn(namn),
-        codes.parse_code(part, codes.PARTER, "part"),
-        codes.parse_code(roll, codes.ROLLER, "roll"),
-        parse_grad(tjanstgoringsgrad),
+    found = Checks()
+    checked = Handlaggare(
+        found(parse_id, ident),
+        found(_namn, namn),
+        found(codes.parse_code, part, codes.PARTER, "part"),
+        found(codes.parse_code, roll, codes.ROLLER, "roll"),
+        found(parse_grad, tjanstgoringsgrad),
         True,
     )
+    found.done()
+    return checked
 
 
 def add(
@@ -95,15 +98,22 @@ def add(
 ) -> bool:
     """Add a handläggare; False when an identical one already exists (a no-op, even when
     deactivated: `staff add` does not reactivate)."""
-    not_after_today(datum, idag=idag)
-    new = validate(
-        ident, namn, part, roll, 100 if tjanstgoringsgrad in (None, "") else tjanstgoringsgrad
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    new = found(
+        validate,
+        ident,
+        namn,
+        part,
+        roll,
+        100 if tjanstgoringsgrad in (None, "") else tjanstgoringsgrad,
     )
     with working(target, idag) as reg:
         if not reg.staff:
-            actor = som.strip().lower() if som and som.strip() else new.id
+            actor = som.strip().lower() if som and som.strip() else (new.id if new else "")
         else:
-            actor = reg.actor(som)
+            actor = found(reg.actor, som)
+        found.done(check_only=reg.check_only)
         existing = reg.staff.get(new.id)
         if existing is not None:
             # The same handläggare is already there (active or deactivated): nothing to add.
@@ -126,10 +136,12 @@ def deactivate(
     idag: date | None = None,
 ) -> bool:
     """Deactivate a handläggare; False when already inactive."""
-    not_after_today(datum, idag=idag)
-    who = parse_id(ident)
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    who = found(parse_id, ident)
     with working(target, idag) as reg:
-        actor = reg.actor(som)
+        actor = found(reg.actor, som)
+        found.done(check_only=reg.check_only)
         person = reg.staff.get(who)
         if person is None:
             raise Valideringsfel(

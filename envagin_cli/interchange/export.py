@@ -2,7 +2,9 @@
 
 Field names are matched case-insensitively with `_` = `-` and å/ä/ö = a/a/o; this module
 knows them in that folded form (`handelse`, `arende`, `forsorjning`) and writes them
-with their Swedish spelling. Export writes the events in effect, oldest first; by default
+with their Swedish spelling. Export writes the events in effect: the register's rows (staff,
+catalogue, goals) first, then the case rows, then deactivations, each part oldest first
+(`Kind.group`), so that the file can be read into an empty register; by default
 no personnummer leaves: each person gets a keyed pseudonym (HMAC-SHA256 with a key kept
 in the register and never exported), with kön and födelseår.
 """
@@ -19,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from envagin_cli.domain import event_kinds
+from envagin_cli.domain.event_kinds import event_row
 from envagin_cli.output import csvfile, jsonout
 
 #: Folded field name -> the Swedish spelling written in exports (from the table of kinds).
@@ -61,29 +64,6 @@ def pseudonym(key: bytes, personnummer: str) -> str:
     return hmac.new(key, personnummer.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def _value(f: event_kinds.Field, value: Any) -> str | None:
-    if value is None:
-        return f.empty or None
-    if f.type == event_kinds.CODES:
-        return _join(value)
-    if f.type == event_kinds.FLAG:
-        return _flag(bool(value))
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def event_row(typ: str, data: dict[str, Any]) -> dict[str, str]:
-    """The fields of an event (besides händelse, ärende, datum, som) as strings, by the
-    table of kinds: each field from its data key, written by its type."""
-    row: dict[str, str] = {}
-    for f in event_kinds.BY_CODE[typ].fields:
-        text = _value(f, data.get(f.data_key))
-        if text is not None:
-            row[f.name] = text
-    return row
-
-
 def intake_row(
     data: dict[str, Any],
     ident: sqlite3.Row | dict[str, Any],
@@ -119,7 +99,8 @@ def export_rows(
     med_personnummer: bool = False,
     key: bytes | None = None,
 ) -> Iterator[dict[str, str]]:
-    """The events in effect, oldest first, as interchange rows (folded field names)."""
+    """The events in effect as interchange rows (folded field names): register rows, case
+    rows, deactivations, each part oldest first."""
     where = [
         "h.typ <> 'void'",
         "NOT EXISTS (SELECT 1 FROM handelse v WHERE v.makulerar = h.id)",
@@ -140,8 +121,9 @@ def export_rows(
         params,
     ).fetchall()
 
-    def order(r: sqlite3.Row) -> tuple[str, int, int]:
-        return (r["datum"], event_kinds.BY_CODE[r["typ"]].rank, r["id"])
+    def order(r: sqlite3.Row) -> tuple[int, str, int, int]:
+        kind = event_kinds.BY_CODE[r["typ"]]
+        return (kind.group, r["datum"], kind.rank, r["id"])
 
     for r in sorted(rows, key=order):
         data = json.loads(r["data"])
@@ -154,8 +136,6 @@ def export_rows(
         }
         if typ == "intake":
             out.update(intake_row(data, r, key, med_personnummer))
-        elif typ == "goal" and "atgard" in data:
-            continue  # milestones and indicators are not part of the interchange format
         else:
             out.update(event_row(typ, data))
         yield out

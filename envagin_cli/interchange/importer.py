@@ -23,19 +23,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes, event_kinds, mal
+from envagin_cli.domain import codes, event_kinds, mal, sameness
 from envagin_cli.domain import personnummer as pnr
 from envagin_cli.domain.dates import parse_file_date, today
-from envagin_cli.domain.errors import EnvaginError, Regelfel, Valideringsfel
+from envagin_cli.domain.errors import Checks, EnvaginError, Kontrollerad, Regelfel, Valideringsfel
 from envagin_cli.domain.event_kinds import FIELD_NAMES
 from envagin_cli.domain.lifecycle import Handelse
 from envagin_cli.domain.register import Arende, Register
+from envagin_cli.domain.register import Resultat as CaseResult
 from envagin_cli.interchange import export
 from envagin_cli.interchange.read import Rad, without_gc
 from envagin_cli.store.db import write
-
-_TRUE = {"ja", "j", "yes", "true", "1", "x"}
-_FALSE = {"nej", "n", "no", "false", "0", ""}
 
 
 @dataclass
@@ -61,39 +59,15 @@ class Resultat:
 
 def _flag(row: dict[str, str], name: str) -> bool:
     value = row.get(name, "").strip().lower()
-    if value in _TRUE:
+    if value in sameness.TRUE:
         return True
-    if value in _FALSE:
+    if value in sameness.FALSE:
         return False
     raise Valideringsfel(f"{FIELD_NAMES[name]}: '{value[:10]}' ska vara ja eller nej.")
 
 
 def _list(row: dict[str, str], name: str) -> list[str]:
     return [v for v in row.get(name, "").split(",") if v.strip()]
-
-
-def _norm(name: str, value: str) -> Any:
-    """A field's value in a form where two spellings of the same thing compare equal."""
-    text = value.strip()
-    kind = event_kinds.FIELD_TYPES.get(name)
-    if kind == event_kinds.CODES:
-        return frozenset(codes.fold(v) for v in text.split(",") if v.strip())
-    if kind == event_kinds.FLAG:
-        return text.lower() in _TRUE
-    if kind == event_kinds.TEXT:
-        return " ".join(text.split())
-    if name == "som":
-        return text.lower()
-    return codes.fold(text)
-
-
-def _same(given: dict[str, Any], existing: dict[str, Any]) -> bool:
-    """Two rows are the same event when every field both give is equal (normalised)."""
-    return all(existing.get(name, value) == value for name, value in given.items())
-
-
-def _normalised(row: dict[str, str]) -> dict[str, Any]:
-    return {k: _norm(k, v) for k, v in row.items()}
 
 
 @dataclass
@@ -125,22 +99,28 @@ def _existing_rows(
             }
             row.update(export.intake_row(e.data, ident, None, True))
         else:
-            row.update(export.event_row(typ, e.data))
-        normalised = _normalised(row)
+            row.update(event_kinds.event_row(typ, e.data))
+        normalised = sameness.normalised(row)
         if e.id is not None and typ != "intake":  # an intake's identity may change
             memo.existing[e.id] = normalised
         yield normalised
 
 
 def _common(
-    row: dict[str, str], reg: Register, importer: str | None, memo: _Memo
+    row: dict[str, str], reg: Register, importer: str | None, memo: _Memo, found: Checks
 ) -> tuple[date, str | None]:
+    """The row's date (today when not given; a date that cannot be read is noted, and the
+    rest of the row checked as of today) and who recorded it."""
     text = row.get("datum", "")
     if not text:
         return reg.idag, row.get("som") or importer
     day = memo.dates.get(text)
     if day is None:
-        day = memo.dates[text] = parse_file_date(text, "datum")
+        try:
+            day = memo.dates[text] = parse_file_date(text, "datum")
+        except Valideringsfel as exc:
+            found.note(exc)
+            day = reg.idag
     return day, row.get("som") or importer
 
 
@@ -160,6 +140,8 @@ _PLANS: dict[str, list[tuple[str, str, str]]] = {
             if f.type == event_kinds.CODES
             else "flag"
             if f.type == event_kinds.FLAG
+            else "date"
+            if f.type == event_kinds.DATE
             else "required"
             if f.required
             else "optional",
@@ -170,14 +152,18 @@ _PLANS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
-def _arguments(kind: event_kinds.Kind, row: dict[str, str]) -> dict[str, Any]:
-    """The domain function's keyword arguments from a row, by the fields' types."""
+def _arguments(kind: event_kinds.Kind, row: dict[str, str], found: Checks) -> dict[str, Any]:
+    """The domain function's keyword arguments from a row, by the fields' types (a flag or
+    a date that cannot be read is noted in `found`)."""
     args: dict[str, Any] = dict(kind.fixed)
     for name, keyword, how in _PLANS[kind.code]:
         if how == "list":
             args[keyword] = _list(row, name)
         elif how == "flag":
-            args[keyword] = _flag(row, name)
+            args[keyword] = found(_flag, row, name) or False
+        elif how == "date":
+            text = row.get(name)
+            args[keyword] = found(parse_file_date, text, FIELD_NAMES[name]) if text else None
         elif how == "required":
             args[keyword] = row.get(name, "")
         else:
@@ -211,56 +197,108 @@ def _already_there(
         if "personnummer" in given:
             with suppress(Valideringsfel):
                 given["personnummer"] = pnr.parse(given["personnummer"], datum).nummer
-        given = _normalised(given)
-        if any(_same(given, existing) for existing in _existing_rows(case, candidates, memo)):
+        given = sameness.normalised(given)
+        if any(
+            sameness.same(given, existing) for existing in _existing_rows(case, candidates, memo)
+        ):
             return True
         raise Regelfel(f"ärende: {case.nr} finns redan med ett annat intag.")
-    normal = _normalised(given)
-    return any(_same(normal, existing) for existing in _existing_rows(case, candidates, memo))
+    normal = sameness.normalised(given)
+    return any(
+        sameness.same(normal, existing) for existing in _existing_rows(case, candidates, memo)
+    )
 
 
 def apply_row(
     reg: Register, row: dict[str, str], importer: str | None, res: Resultat, memo: _Memo
 ) -> None:
-    """Apply one row through the domain function its kind names; duplicates add nothing."""
+    """Apply one row through the domain function its kind names; duplicates add nothing.
+
+    A refused row is refused with every reason it has: the file's own (a field that does
+    not belong, a date or a flag that cannot be read, no case number) and the domain
+    function's, which checks the rest of the row without recording anything.
+    """
     code = row.get("handelse", "")
     kind = _KINDS.get(code) or _KINDS.get(codes.fold(code))
     if kind is None:
         raise Valideringsfel(
             f"händelse: okänd händelse '{code[:30]}'. Tillåtna: {', '.join(event_kinds.BY_CODE)}."
         )
+    found = Checks()
     allowed = _ALLOWED[kind.code]
     if not allowed.issuperset(row):
-        stray = [FIELD_NAMES[f] for f in row if f not in allowed]
-        raise Valideringsfel(
-            f"{stray[0]}: fältet hör inte till händelsen {kind.code} (fält: {', '.join(stray)})."
-        )
-    datum, som = _common(row, reg, importer, memo)
-    args = _arguments(kind, row)
+        for name in [f for f in row if f not in allowed]:
+            found.note(
+                Valideringsfel(
+                    f"{FIELD_NAMES[name]}: fältet hör inte till händelsen {kind.code} "
+                    f"(dess fält: {', '.join(FIELD_NAMES[f] for f in kind.field_names())})."
+                )
+            )
+        row = {k: v for k, v in row.items() if k in allowed}
+    datum, som = _common(row, reg, importer, memo, found)
+    args = _arguments(kind, row, found)
     if kind.case_arg:
         ref = row.get("arende", "")
         if not ref:
-            raise Valideringsfel(
-                "ärende: krävs på varje intagsrad i en fil (ärendenumret)."
-                if kind.code == "intake"
-                else f"ärende: krävs för händelsen {kind.code}."
+            found.note(
+                Valideringsfel(
+                    "ärende: krävs på varje intagsrad i en fil (ärendenumret)."
+                    if kind.code == "intake"
+                    else f"ärende: krävs för händelsen {kind.code}."
+                )
             )
         if kind.case_arg == "arende":
             args["arende"] = ref
+    call = kind.function()
+    if found.messages:
+        _check_rest(reg, kind, call, row, datum, som, args, found)
     if _already_there(reg, kind, row, datum, memo):
         res.fanns += 1
         return
-    call = kind.function()
     if kind.case_arg == "ref":
         added = call(reg, row["arende"], datum=datum, som=som, idag=reg.idag, **args)
     else:
         added = call(reg, datum=datum, som=som, idag=reg.idag, **args)
-    if added is False:
+    if added is False or (isinstance(added, CaseResult) and not added.ny):
         res.fanns += 1
         return
     res.nya[kind.code] += 1
     if row.get("arende"):
         res.arenden.add(row["arende"])
+
+
+def _check_rest(
+    reg: Register,
+    kind: event_kinds.Kind,
+    call: Callable[..., Any],
+    row: dict[str, str],
+    datum: date,
+    som: str | None,
+    args: dict[str, Any],
+    found: Checks,
+) -> None:
+    """A row with refusals of its own: its domain function checks the rest of it (nothing
+    is recorded), and the row is refused with all of them."""
+    noted = {_field_of(m) for m in found.messages}
+    reg.check_only = True
+    try:
+        if kind.case_arg == "ref":
+            call(reg, row.get("arende", ""), datum=datum, som=som, idag=reg.idag, **args)
+        else:
+            call(reg, datum=datum, som=som, idag=reg.idag, **args)
+    except Kontrollerad:
+        pass
+    except EnvaginError as exc:
+        found.messages += [m for m in exc.messages if (_field_of(m) or None) not in noted]
+    finally:
+        reg.check_only = False
+    found.done()
+
+
+def _group(row: Rad) -> int:
+    code = row.falt.get("handelse", "")
+    kind = _KINDS.get(code) or _KINDS.get(codes.fold(code))
+    return kind.group if kind else 2
 
 
 def _field_of(message: str) -> str:
@@ -312,13 +350,16 @@ def _run(
         with write(conn):
             reg = Register(conn, idag or today())
             memo = _Memo()
-            for i, row in enumerate(rows):
+            # What the case rows name first, deactivations last (`Kind.group`): a file is
+            # read whole whatever the order its rows were written or registered in.
+            for i, row in enumerate(sorted(rows, key=_group)):
                 try:
                     apply_row(reg, row.falt, som, res, memo)
                 except EnvaginError as exc:
-                    res.fel.append(Fel(row.rad, _field_of(str(exc)), str(exc)))
+                    res.fel += [Fel(row.rad, _field_of(m), m) for m in exc.messages or [str(exc)]]
                 if progress is not None and i % 1000 == 999:
                     progress(1000)
+            res.fel.sort(key=lambda f: f.rad)
             if dry_run or (res.fel and not skip_errors):
                 raise _Angra
             reg.flush()

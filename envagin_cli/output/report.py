@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from envagin_cli.domain.errors import Databasfel
+from envagin_cli.domain.periods import Period
 from envagin_cli.output import csvfile
 from envagin_cli.output.console import console as make_console
 from envagin_cli.report.figures import Malstatus, Rapport
@@ -127,16 +128,20 @@ def table_json(t: Tabell) -> dict[str, Any]:
     }
 
 
+def period_json(period: Period) -> dict[str, Any]:
+    return {
+        "typ": period.typ,
+        "etikett": period.etikett,
+        "från": period.start.isoformat(),
+        "till": period.slut.isoformat(),
+        "dagar": period.dagar,
+        "hela_månader": period.hela_manader,
+    }
+
+
 def to_json(r: Rapport) -> dict[str, Any]:
     return {
-        "period": {
-            "typ": r.period.typ,
-            "etikett": r.period.etikett,
-            "från": r.period.start.isoformat(),
-            "till": r.period.slut.isoformat(),
-            "dagar": r.period.dagar,
-            "hela_månader": r.period.hela_manader,
-        },
+        "period": period_json(r.period),
         "framtagen": r.idag.isoformat(),
         "maskering": r.maskering,
         "tabeller": {t.nyckel: table_json(t) for t in r.tabeller},

@@ -347,6 +347,36 @@ def _insats_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     return t
 
 
+def finsam(conn: sqlite3.Connection, period: Period) -> Tabell:
+    """Uppföljning Finsam: per insats, the participants in it some day in the period (the
+    report's "I insats" columns), and the participants in any insats, by kön."""
+    p = {"start": period.start.isoformat(), "slut": period.slut.isoformat()}
+    insatser = _insats_table(conn, p)
+    rows = [
+        Rad(r.nyckel, r.etikett, {c: r.varden[f"i_{c}"] for c in TRIPLETT}) for r in insatser.rader
+    ]
+    anyone = conn.execute(
+        f"""SELECT a.kon, count(DISTINCT a.nr) FROM arende_insats i
+            CROSS JOIN arende a ON a.nr = i.arende
+            WHERE (i.slut IS NULL OR i.slut >= :start) AND i.start <= :slut AND {BASE}
+            GROUP BY 1""",
+        p,
+    )
+    rows.append(Rad("totalt", "Deltagare i någon insats", _kmt(dict(anyone.fetchall()))))
+    t = Tabell(
+        "finsam",
+        "Deltagare per insats under perioden (Uppföljning Finsam)",
+        list(KMT),
+        rows,
+        tripletter=[TRIPLETT],
+    )
+    t.noter.append(
+        "En deltagare i flera insatser räknas i varje; raden Deltagare i någon insats räknar "
+        "varje deltagare en gång."
+    )
+    return t
+
+
 def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     closed = f"{BASE} AND a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut"
     # One pass over the closed cases and their sources (one covering index range).

@@ -33,9 +33,6 @@ MIGRATION_SET = "envagin"
 #: The cases that count in figures (the rule's one home is `codes.counted_sql`).
 RAKNAS = codes.counted_sql()
 
-#: The event kinds of schema version 1 (the table of kinds is `event_kinds`).
-HANDELSETYPER = event_kinds.codes_until(1)
-
 
 def _in(column: str, values: object) -> str:
     items = ", ".join(f"'{v}'" for v in values)  # type: ignore[attr-defined]
@@ -142,7 +139,7 @@ def _m001_statements() -> list[str]:
         f"""CREATE TABLE handelse (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     arende TEXT REFERENCES arende (nr),
-    typ TEXT NOT NULL {_in("typ", HANDELSETYPER)},
+    typ TEXT NOT NULL {_in("typ", event_kinds.codes_until(1))},
     datum TEXT NOT NULL {_iso("datum")},
     registrerad TEXT NOT NULL,
     som TEXT NOT NULL,
@@ -277,12 +274,58 @@ BEGIN
 END""")
 
 
+#: Goal changes that schema 3 stored as `goal` events with an `atgard`, and their kinds now.
+_GOAL_KINDS = {"nytt-mal": "goal-add", "status": "goal-status", "varde": "goal-value"}
+
+
+def _m004_malhandelser(db: Database) -> None:
+    """Milestones, their statuses and indicator values become event kinds of their own
+    (`goal-add`, `goal-status`, `goal-value`), so that the interchange format carries them.
+
+    The CHECK list of `handelse.typ` only grows, which changes no stored row, so the table's
+    definition is edited in place (SQLite's documented way: writable_schema and a new
+    schema_version) rather than copied. The goal events already stored get their new kind
+    (the trigger that keeps history unchanged is lifted for that one statement and put back
+    as it was); their content is unchanged but for the `atgard` key the kind now says.
+    """
+    conn = db.conn
+    table = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'handelse'"
+    ).fetchone()[0]
+    before, after = _in("typ", event_kinds.codes_until(3)), _in("typ", event_kinds.codes_until(4))
+    if before not in table:
+        raise Databasfel("handelse: tabellens kodlista är inte den väntade; filen lämnas orörd.")
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'handelse'",
+        (table.replace(before, after),),
+    )
+    conn.execute(f"PRAGMA schema_version = {version + 1}")
+    conn.execute("PRAGMA writable_schema = OFF")
+    trigger = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'handelse_ingen_andring'"
+    ).fetchone()[0]
+    conn.execute("DROP TRIGGER handelse_ingen_andring")
+    cases = " ".join(f"WHEN '{old}' THEN '{new}'" for old, new in _GOAL_KINDS.items())
+    conn.execute(
+        f"UPDATE handelse SET typ = CASE json_extract(data, '$.atgard') {cases} END, "
+        "data = json_remove(data, '$.atgard') "
+        "WHERE typ = 'goal' AND json_extract(data, '$.atgard') IS NOT NULL"
+    )
+    conn.execute(trigger)
+
+
 MIGRATIONS = [
     ("0001_initial", _m001_initial),
     ("0002_malfoljning", _m002_malfoljning),
     ("0003_pseudonym_granskning", _m003_pseudonym),
+    ("0004_malhandelser", _m004_malhandelser),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+#: The event kinds the current schema's CHECK list holds (the table of kinds is
+#: `event_kinds`; each kind names the version that added it).
+HANDELSETYPER = event_kinds.codes_until(SCHEMA_VERSION)
 
 
 def _migrations() -> object:

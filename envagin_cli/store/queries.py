@@ -255,3 +255,13 @@ def timeline(conn: sqlite3.Connection, nr: str, idag: date) -> dict[str, Any]:
         "flaggor": [] if case["makulerad"] else _flags(case, idag),
         "handelser": history,
     }
+
+
+def newest_event(conn: sqlite3.Connection, typ: str, **fields: Any) -> int | None:
+    """The newest event of kind `typ` whose data has these values: the register row that a
+    repeated command found already there (for its "Händelsen finns redan (händelse N)")."""
+    where = "".join(f" AND json_extract(data, '$.{name}') IS ?" for name in fields)
+    row = conn.execute(
+        f"SELECT max(id) FROM handelse WHERE typ = ?{where}", (typ, *fields.values())
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
