@@ -426,3 +426,20 @@ def test_finsam_needs_a_period(placed: Invoke) -> None:
     result = placed("export", "--finsam")
     assert result.exit_code == 2 and "period" in result.stderr
     assert placed("export", "--år", "2014").exit_code == 2
+
+
+def test_repeated_register_commands_name_the_event_already_there(register: Invoke) -> None:
+    ok(register("insats", "add", "jobbklubb", "--namn", "Jobbklubb", "--part", "ac"))
+    again = register("insats", "add", "jobbklubb", "--namn", "Jobbklubb", "--part", "ac")
+    assert again.exit_code == 0 and "Händelsen finns redan (händelse 5)" in again.stderr
+    staff = register(
+        "staff", "add", "as", "--namn", "Amir Said", "--part", "fs", "--roll",
+        "socialsekreterare", "--datum", "2014-01-01",
+    )  # fmt: skip
+    assert staff.exit_code == 0 and "Händelsen finns redan (händelse 2)" in staff.stderr
+    ok(register("staff", "deactivate", "mk"))
+    twice = register("staff", "deactivate", "mk")
+    assert twice.exit_code == 0 and "Händelsen finns redan (händelse 6)" in twice.stderr
+    ok(register("mål", "set", "inflode", "150"))
+    same = register("mål", "set", "inflode", "150")
+    assert same.exit_code == 0 and "Händelsen finns redan (händelse 7)" in same.stderr

@@ -77,5 +77,11 @@ def insats_deactivate(
     from envagin_cli.domain import insats
 
     with handled():
-        changed = insats.deactivate(open_db(db), kod=kod, som=som, datum=parse_day(datum))
-    say("Insatsen är avaktiverad." if changed else "Insatsen var redan avaktiverad.")
+        conn = open_db(db)
+        changed = insats.deactivate(conn, kod=kod, som=som, datum=parse_day(datum))
+    if changed:
+        say("Insatsen är avaktiverad.")
+    else:
+        from envagin_cli.domain.codes import fold
+
+        already_there(conn, "insats-deactivate", "insatsen var redan avaktiverad", kod=fold(kod))

@@ -272,7 +272,12 @@ def mal_set(
     from envagin_cli.domain import mal
 
     with handled():
-        value = mal.set_goal(
-            open_db(db), nyckel=nyckel, varde=varde, som=som, datum=parse_day(datum)
-        )
+        conn = open_db(db)
+        key = mal.parse_key(nyckel)
+        current = {t["nyckel"]: t["varde"] for t in mal.list_targets(conn)}
+        if current[key] is not None and current[key] == mal.parse_value(key, varde):
+            # The import's rule for a goal row: the same target is already in effect.
+            already_there(conn, "goal", f"målet {key} är redan {current[key]:g}", mal=key)
+            return
+        value = mal.set_goal(conn, nyckel=nyckel, varde=varde, som=som, datum=parse_day(datum))
     say(f"Målet {nyckel} är {'borttaget' if value is None else f'satt till {value:g}'}.")

@@ -116,9 +116,14 @@ def staff_deactivate(
     from envagin_cli.domain import staff
 
     with handled():
-        changed = staff.deactivate(open_db(db), ident=ident, som=som, datum=parse_day(datum))
-    say(
-        f"Handläggaren {ident.lower()} är avaktiverad."
-        if changed
-        else f"Handläggaren {ident.lower()} var redan avaktiverad."
-    )
+        conn = open_db(db)
+        changed = staff.deactivate(conn, ident=ident, som=som, datum=parse_day(datum))
+    if changed:
+        say(f"Handläggaren {ident.lower()} är avaktiverad.")
+    else:
+        already_there(
+            conn,
+            "staff-deactivate",
+            f"handläggaren {ident.lower()} var redan avaktiverad",
+            id=ident.strip().lower(),
+        )
