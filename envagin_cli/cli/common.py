@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperCommand
 
 if TYPE_CHECKING:
+    from envagin_cli.domain.periods import Period
     from envagin_cli.domain.register import Resultat
 
 _FOLD_OPTS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o"})
@@ -173,7 +174,8 @@ def period_of(
     fran: str | None,
     till: str | None,
     sedan_start: bool,
-) -> Any:
+) -> Period:
+    """The period the options name (the current half-year when none is given)."""
     from envagin_cli.domain import periods
     from envagin_cli.domain.dates import today
 

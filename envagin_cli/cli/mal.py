@@ -273,11 +273,11 @@ def mal_set(
 
     with handled():
         conn = open_db(db)
-        key = mal.parse_key(nyckel)
-        current = {t["nyckel"]: t["varde"] for t in mal.list_targets(conn)}
-        if current[key] is not None and current[key] == mal.parse_value(key, varde):
-            # The import's rule for a goal row: the same target is already in effect.
-            already_there(conn, "goal", f"målet {key} är redan {current[key]:g}", mal=key)
+        if mal.target_in_effect(conn, nyckel, varde):
+            key = mal.parse_key(nyckel)
+            value = mal.parse_value(key, varde)
+            shown = "utan mål" if value is None else f"redan {value:g}"
+            already_there(conn, "goal", f"målet {key} är {shown}", mal=key)
             return
         value = mal.set_goal(conn, nyckel=nyckel, varde=varde, som=som, datum=parse_day(datum))
     say(f"Målet {nyckel} är {'borttaget' if value is None else f'satt till {value:g}'}.")

@@ -597,6 +597,14 @@ def list_targets(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     ]
 
 
+def target_in_effect(target: Register | sqlite3.Connection, nyckel: str, varde: str) -> bool:
+    """The rule of sameness for a goal target: the same value (or none) is already set, so
+    `mål set` and a `goal` row add nothing."""
+    reg = target if isinstance(target, Register) else Register(target)
+    key = parse_key(nyckel)
+    return key in reg.targets and reg.targets[key] == parse_value(key, varde)
+
+
 def set_goal(
     conn: Register | sqlite3.Connection,
     *,

@@ -765,7 +765,6 @@ class Register:
     ) -> Resultat:
         """An intake: a new case for a person who has no open case."""
         open_nr = self.open_case_for(ident.personnummer, ident.pseudonym)
-        full_new = {**data, "anonym": ident.skyddad or ident.personnummer is None}
         if open_nr and (not nr or nr.upper() == open_nr.upper()):
             # The same intake again (same person, date and values): nothing to add.
             intake = next((e for e in self.cases[open_nr].events if e.typ == "intake"), None)
@@ -773,7 +772,11 @@ class Register:
                 intake is not None
                 and intake.id is not None
                 and intake.datum == datum
-                and sameness.same_data("intake", full_new, intake.data)
+                and sameness.same_data(
+                    "intake",
+                    {**data, "anonym": ident.skyddad or ident.personnummer is None},
+                    intake.data,
+                )
             ):
                 return Resultat(open_nr, intake.id, ny=False)
         if nr and self.case(nr) is not None:

@@ -176,8 +176,7 @@ def _already_there(
 ) -> bool:
     """The import's rule of sameness: an event with the same fields is in the register."""
     if kind.code == "goal":
-        key = mal.parse_key(row.get("mal", ""))
-        return key in reg.targets and reg.targets[key] == mal.parse_value(key, row.get("varde", ""))
+        return mal.target_in_effect(reg, row.get("mal", ""), row.get("varde", ""))
     if not kind.case or kind.code == "void":
         return False  # register rows: the domain function says (it returns False)
     case = reg.case(row["arende"])
@@ -219,7 +218,7 @@ def apply_row(
     function's, which checks the rest of the row without recording anything.
     """
     code = row.get("handelse", "")
-    kind = _KINDS.get(code) or _KINDS.get(codes.fold(code))
+    kind = _kind_of(code)
     if kind is None:
         raise Valideringsfel(
             f"händelse: okänd händelse '{code[:30]}'. Tillåtna: {', '.join(event_kinds.BY_CODE)}."
@@ -255,10 +254,7 @@ def apply_row(
     if _already_there(reg, kind, row, datum, memo):
         res.fanns += 1
         return
-    if kind.case_arg == "ref":
-        added = call(reg, row["arende"], datum=datum, som=som, idag=reg.idag, **args)
-    else:
-        added = call(reg, datum=datum, som=som, idag=reg.idag, **args)
+    added = _call(reg, kind, call, row, datum, som, args)
     if added is False or (isinstance(added, CaseResult) and not added.ny):
         res.fanns += 1
         return
@@ -282,10 +278,7 @@ def _check_rest(
     noted = {_field_of(m) for m in found.messages}
     reg.check_only = True
     try:
-        if kind.case_arg == "ref":
-            call(reg, row.get("arende", ""), datum=datum, som=som, idag=reg.idag, **args)
-        else:
-            call(reg, datum=datum, som=som, idag=reg.idag, **args)
+        _call(reg, kind, call, row, datum, som, args)
     except Kontrollerad:
         pass
     except EnvaginError as exc:
@@ -295,9 +288,28 @@ def _check_rest(
     found.done()
 
 
+def _call(
+    reg: Register,
+    kind: event_kinds.Kind,
+    call: Callable[..., Any],
+    row: dict[str, str],
+    datum: date,
+    som: str | None,
+    args: dict[str, Any],
+) -> Any:
+    """A row's domain function, called as its kind says (a case event names its case first)."""
+    if kind.case_arg == "ref":
+        return call(reg, row.get("arende", ""), datum=datum, som=som, idag=reg.idag, **args)
+    return call(reg, datum=datum, som=som, idag=reg.idag, **args)
+
+
+def _kind_of(code: str) -> event_kinds.Kind | None:
+    """The kind a row's `händelse` names, as written or folded."""
+    return _KINDS.get(code) or _KINDS.get(codes.fold(code))
+
+
 def _group(row: Rad) -> int:
-    code = row.falt.get("handelse", "")
-    kind = _KINDS.get(code) or _KINDS.get(codes.fold(code))
+    kind = _kind_of(row.falt.get("handelse", ""))
     return kind.group if kind else 2
 
 
