@@ -71,14 +71,15 @@ def _record(
     """Record a case event once every value is checked: the refusals of the values
     (`found`, from the caller), of the date, the actor, the case and `checks` all at once."""
     found = found or Checks()
-    found(not_after_today, datum, idag=idag)
     with working(target, idag) as reg:
+        if datum > reg.senast:
+            found(not_after_today, datum, idag=idag)
         actor = found(reg.actor, som)
-        found(reg.find, ref)
+        case = found(reg.find, ref)
         if checks is not None:
             found(checks, reg)
         found.done(check_only=reg.check_only)
-        result: Resultat = reg.record(ref, typ, datum, actor, data)
+        result: Resultat = reg.record(ref, typ, datum, actor, data, case)
         return result
 
 

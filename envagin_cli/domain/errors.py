@@ -55,6 +55,8 @@ class Checks:
     refusal; `checks.done()` raises them all as one `Valideringsfel`.
     """
 
+    __slots__ = ("messages",)
+
     def __init__(self) -> None:
         self.messages: list[str] = []
 

@@ -77,7 +77,7 @@ class Kind:
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
-    @property
+    @functools.cached_property
     def group(self) -> int:
         """Where rows of this kind go in a file, export and import alike: what the case rows
         name first (staff, the catalogue, goals: 0; a goal's status and values: 1), then the

@@ -23,7 +23,7 @@ from typing import Any
 
 from envagin_cli.domain import codes, event_kinds, lifecycle, sameness
 from envagin_cli.domain import personnummer as pnr
-from envagin_cli.domain.dates import today
+from envagin_cli.domain.dates import real_today, today
 from envagin_cli.domain.errors import Behorighetsfel, Regelfel, Valideringsfel
 from envagin_cli.store import events
 from envagin_cli.store.db import write
@@ -279,6 +279,8 @@ class Register:
     def __init__(self, conn: sqlite3.Connection, idag: date | None = None) -> None:
         self.conn = conn
         self.idag = idag or today()
+        #: The last date that may be recorded (`dates.not_after_today`), worked out once.
+        self.senast = min(self.idag, real_today())
         self._goal_values: dict[tuple[int, str], tuple[float, str] | None] = {}
         self._goal_statuses: dict[tuple[int, str, str, str], int] = {}
         self.cases: dict[str, Arende] = {}
@@ -715,9 +717,18 @@ class Register:
                 return other.nr
         return None
 
-    def record(self, ref: str, typ: str, datum: date, actor: str, data: dict[str, Any]) -> Resultat:
-        """A case event, if the state machine accepts it."""
-        case = self.find(ref)
+    def record(
+        self,
+        ref: str,
+        typ: str,
+        datum: date,
+        actor: str,
+        data: dict[str, Any],
+        case: Arende | None = None,
+    ) -> Resultat:
+        """A case event, if the state machine accepts it (`case`: `ref` already found)."""
+        if case is None:
+            case = self.find(ref)
         if case.makulerad:
             raise voided_case(case.nr)
         for e in case.events:

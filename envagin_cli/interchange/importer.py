@@ -157,17 +157,17 @@ def _arguments(kind: event_kinds.Kind, row: dict[str, str], found: Checks) -> di
     a date that cannot be read is noted in `found`)."""
     args: dict[str, Any] = dict(kind.fixed)
     for name, keyword, how in _PLANS[kind.code]:
-        if how == "list":
-            args[keyword] = _list(row, name)
+        text = row.get(name)
+        if how == "required":
+            args[keyword] = text or ""
+        elif how == "optional":
+            args[keyword] = text
+        elif how == "list":
+            args[keyword] = [v for v in text.split(",") if v.strip()] if text else []
         elif how == "flag":
-            args[keyword] = found(_flag, row, name) or False
-        elif how == "date":
-            text = row.get(name)
+            args[keyword] = bool(text) and (found(_flag, row, name) or False)
+        else:  # a date
             args[keyword] = found(parse_file_date, text, FIELD_NAMES[name]) if text else None
-        elif how == "required":
-            args[keyword] = row.get(name, "")
-        else:
-            args[keyword] = row.get(name)
     return args
 
 
@@ -209,7 +209,12 @@ def _already_there(
 
 
 def apply_row(
-    reg: Register, row: dict[str, str], importer: str | None, res: Resultat, memo: _Memo
+    reg: Register,
+    row: dict[str, str],
+    importer: str | None,
+    res: Resultat,
+    memo: _Memo,
+    kind: event_kinds.Kind | None = None,
 ) -> None:
     """Apply one row through the domain function its kind names; duplicates add nothing.
 
@@ -218,7 +223,7 @@ def apply_row(
     function's, which checks the rest of the row without recording anything.
     """
     code = row.get("handelse", "")
-    kind = _kind_of(code)
+    kind = kind or _kind_of(code)
     if kind is None:
         raise Valideringsfel(
             f"händelse: okänd händelse '{code[:30]}'. Tillåtna: {', '.join(event_kinds.BY_CODE)}."
@@ -308,11 +313,6 @@ def _kind_of(code: str) -> event_kinds.Kind | None:
     return _KINDS.get(code) or _KINDS.get(codes.fold(code))
 
 
-def _group(row: Rad) -> int:
-    kind = _kind_of(row.falt.get("handelse", ""))
-    return kind.group if kind else 2
-
-
 def _field_of(message: str) -> str:
     head = message.split(":", 1)[0].strip()
     folded = export.fold_field(head)
@@ -364,9 +364,13 @@ def _run(
             memo = _Memo()
             # What the case rows name first, deactivations last (`Kind.group`): a file is
             # read whole whatever the order its rows were written or registered in.
-            for i, row in enumerate(sorted(rows, key=_group)):
+            kinds = [_kind_of(row.falt.get("handelse", "")) for row in rows]
+            groups = [kind.group if kind else 2 for kind in kinds]
+            order = sorted(range(len(rows)), key=groups.__getitem__)
+            for i, at in enumerate(order):
+                row = rows[at]
                 try:
-                    apply_row(reg, row.falt, som, res, memo)
+                    apply_row(reg, row.falt, som, res, memo, kinds[at])
                 except EnvaginError as exc:
                     res.fel += [Fel(row.rad, _field_of(m), m) for m in exc.messages or [str(exc)]]
                 if progress is not None and i % 1000 == 999:
