@@ -12,7 +12,7 @@ import os
 import re
 import time
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from envagin_cli.domain.errors import Valideringsfel
 
@@ -72,10 +72,16 @@ def today() -> date:
 @functools.lru_cache(maxsize=4096)
 def add_months(day: date, months: int) -> date:
     """`day` plus whole calendar months (dateutil: 31 March + 1 month = 30 April)."""
+    result: date = day + _months(months)
+    return result
+
+
+@functools.cache
+def _months(months: int) -> Any:
+    """One `relativedelta` per number of months: making one costs as much as adding it."""
     from dateutil.relativedelta import relativedelta
 
-    result: date = day + relativedelta(months=months)
-    return result
+    return relativedelta(months=months)
 
 
 def _bad(field: str, value: str, why: str = "") -> Valideringsfel:

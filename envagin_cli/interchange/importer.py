@@ -165,7 +165,12 @@ def _arguments(kind: event_kinds.Kind, row: dict[str, str], found: Checks) -> di
         elif how == "list":
             args[keyword] = [v for v in text.split(",") if v.strip()] if text else []
         elif how == "flag":
-            args[keyword] = bool(text) and (found(_flag, row, name) or False)
+            if not text:
+                args[keyword] = False
+            elif text in sameness.FALSE or text in sameness.TRUE:  # as written, the common case
+                args[keyword] = text in sameness.TRUE
+            else:
+                args[keyword] = found(_flag, row, name) or False
         else:  # a date
             args[keyword] = found(parse_file_date, text, FIELD_NAMES[name]) if text else None
     return args
