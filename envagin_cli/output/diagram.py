@@ -225,7 +225,13 @@ def _bars(d: Diagram) -> Any:
         handles, names = handles + h2, names + n2
     ax.set_ylim(0, max(tallest * 1.15, 1))
     ax.set_xlim(-0.6, len(labels) - 0.4)
-    ax.set_xticks(xs, labels, rotation=45 if turned else 0, ha="right" if turned else "center")
+    step = -(-len(labels) // 24)  # at most 24 labels under the bars (months since start)
+    ax.set_xticks(
+        xs[::step],
+        labels[::step],
+        rotation=45 if turned else 0,
+        ha="right" if turned else "center",
+    )
     ax.set_xlabel(d.xetikett)
     ax.set_ylabel(d.yetikett)
     _integer_ticks(ax.yaxis)
