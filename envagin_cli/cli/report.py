@@ -81,10 +81,31 @@ def report(
             "--xlsx", metavar="FIL", help="Excel-fil med ett blad per tabell.", show_default=False
         ),
     ] = None,
+    html: Annotated[
+        str | None,
+        typer.Option(
+            "--html",
+            metavar="FIL",
+            help="Ett fristående HTML-dokument med alla tabeller och diagram (skrivs ut på A4).",
+            show_default=False,
+        ),
+    ] = None,
+    diagram_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--diagram",
+            metavar="KATALOG",
+            help="Diagrammen som PNG- och SVG-filer med fasta namn i KATALOG.",
+            show_default=False,
+        ),
+    ] = None,
+    skriv_over: Annotated[
+        bool,
+        typer.Option("--skriv-över", help="Ersätt filer som redan finns (annars vägras det)."),
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Halvårsrapporten till styrgruppen: deltagare, avslut, ledtider, nöjdhet, mål."""
-    from pathlib import Path
 
     from envagin_cli.domain.dates import today
     from envagin_cli.domain.errors import Valideringsfel
@@ -94,8 +115,11 @@ def report(
     from envagin_cli.report.tables import maskera as mask_table
     from envagin_cli.store import queries
 
-    if sum((json_, csv_, markdown, xlsx is not None)) > 1:
-        usage("välj ett format: --json, --csv, --markdown eller --xlsx.")
+    files = xlsx is not None or html is not None or diagram_dir is not None
+    if sum((json_, csv_, markdown, files)) > 1:
+        usage("välj ett format: --json, --csv, --markdown eller filer (--xlsx, --html, --diagram).")
+    if caseload and (html is not None or diagram_dir is not None):
+        usage("--html och --diagram gäller rapporten, inte --caseload.")
     with handled():
         grans: int | None = None
         if maskera is not None:
@@ -130,9 +154,27 @@ def report(
             if rapport is None:
                 lines.append(f"Maskering på: antal 1–{grans - 1} visas som <{grans}.")
         shown = report_render.all_tables(rapport) if rapport is not None else tables
-        if xlsx is not None:
-            report_render.write_xlsx(Path(xlsx), shown, lines)
-            say(f"Skrev {xlsx}.")
+        if files:
+            from envagin_cli.output import document
+            from envagin_cli.output import html as html_render
+            from envagin_cli.report import diagram
+
+            extra = diagram.chart_tables(conn, rapport.period) if rapport is not None else []
+            if grans is not None:
+                for table in extra:
+                    mask_table(table, grans)
+            for message in document.write_files(
+                rapport,
+                shown,
+                extra,
+                lines,
+                xlsx=xlsx,
+                html=html,
+                katalog=diagram_dir,
+                enhet=html_render.unit_of(conn),
+                overwrite=skriv_over,
+            ):
+                say(message)
             return
     if json_:
         if rapport is None:

@@ -14,6 +14,7 @@ from envagin_cli.domain.errors import Databasfel
 from envagin_cli.domain.periods import Period
 from envagin_cli.output import csvfile
 from envagin_cli.output.console import console as make_console
+from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Malstatus, Rapport
 from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
 
@@ -103,14 +104,75 @@ def rich(r: Rapport | None, tables: list[Tabell], lines: list[str]) -> None:
         table.add_column("")
         for k in t.kolumner:
             table.add_column(k.rubrik, justify="left" if k.typ == "text" else "right")
-        for row in t.rader:
+        bars = bar_columns(r, t) if r is not None else []
+        for head, _cells in bars:
+            table.add_column(head, justify="left", no_wrap=True)
+        for i, row in enumerate(t.rader):
             style = "bold" if row.summa else ""
             table.add_row(
                 Text(row.etikett, style=style),
                 *[Text(t.text(row, k), style=style) for k in t.kolumner],
+                *[cells[i] for _head, cells in bars],
             )
         console.print()
         console.print(table)
+
+
+BAR_WIDTH = 8
+
+
+def bar_columns(r: Rapport, t: Tabell) -> list[tuple[str, list[Any]]]:
+    """One-line bars beside the goal status and the two försörjning totals (terminal only).
+
+    A goal's bar is its outcome on the scale of its target (full and green when met); the
+    försörjning bars share one scale, so intake and closing compare at a glance. A masked
+    cell gets no bar.
+    """
+    from rich.bar import Bar
+    from rich.text import Text
+
+    def bar(size: float, value: float, color: str) -> Any:
+        if size <= 0 or value <= 0:
+            return Text("")
+        return Bar(size=size, begin=0, end=min(value, size), width=BAR_WIDTH, color=color)
+
+    if t.nyckel == "mal":
+        goals = {g.nyckel: g for g in r.mal}
+        cells = []
+        for row in t.rader:
+            g = goals.get(row.nyckel)
+            value = None if g is None or _goal_hidden(r, g) else g.utfall
+            if g is None or g.mal is None or value is None or g.mal <= 0:
+                cells.append(Text(""))
+                continue
+            color = "green" if g.uppfyllt else "red"
+            cells.append(bar(max(g.mal, 1e-9), float(value), color))
+        return [("Mot målet", cells)]
+    if t.nyckel == "forsorjning":
+        columns = ("intag_totalt", "avslut_totalt")
+        from envagin_cli.domain import codes
+
+        sources = [row for row in t.rader if row.nyckel in codes.FORSORJNING]
+        values = {
+            (row.nyckel, c): v
+            for row in sources
+            for c in columns
+            if (row.nyckel, c) not in t.dolda and isinstance(v := row.varden.get(c), int)
+        }
+        top = max(values.values(), default=0)
+        result = []
+        for c, head, color in zip(
+            columns, ("Intag", "Avslut"), ("blue", "dark_orange"), strict=True
+        ):
+            cells = [
+                bar(top, values.get((row.nyckel, c), 0), color)
+                if row.nyckel in codes.FORSORJNING
+                else Text("")
+                for row in t.rader
+            ]
+            result.append((head, cells))
+        return result
+    return []
 
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -208,16 +270,31 @@ def markdown(tables: list[Tabell], lines: list[str]) -> str:
 _BAD_SHEET = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
-def write_xlsx(path: Path, tables: list[Tabell], lines: list[str]) -> None:
-    """One sheet per table (and an overview), bold headers, columns sized to their content."""
+def write_xlsx(
+    path: Path,
+    tables: list[Tabell],
+    lines: list[str],
+    charts: list[Diagram] | None = None,
+    extra: list[Tabell] | None = None,
+    *,
+    overwrite: bool = False,
+) -> None:
+    """One sheet per table (and an overview), bold headers, columns sized to their content.
+
+    Each chart is a native Excel chart beside the table it draws (`charts`); a chart's own
+    table (`extra`, e.g. new participants per month) is written under the table on the
+    sheet the chart belongs to. The file is written 0600, never over an existing one
+    unless `overwrite`.
+    """
+    import io
+
     import xlsxwriter
 
-    if path.exists() and path.is_dir():
-        raise Databasfel(f"{path} är en mapp; ange ett filnamn som slutar på .xlsx.")
-    try:
-        book = xlsxwriter.Workbook(str(path))
-    except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {exc}.") from exc
+    from envagin_cli.output import files
+
+    files.check_free(path, overwrite)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
     pct = book.add_format({"num_format": '0" %"'})
     dec = book.add_format({"num_format": "0.0"})
@@ -226,37 +303,130 @@ def write_xlsx(path: Path, tables: list[Tabell], lines: list[str]) -> None:
         overview.write_string(i, 0, line, bold if i == 0 else None)
     overview.set_column(0, 0, max(len(x) for x in lines) + 2)
     used: set[str] = {"Översikt"}
-    for t in tables:
-        name = t.rubrik.translate(_BAD_SHEET)[:31].strip() or t.nyckel
-        while name in used:
-            name = name[:28] + f" {len(used)}"
-        used.add(name)
-        sheet = book.add_worksheet(name)
-        widths = [len(t.rubrik) // 2]
-        sheet.write_string(0, 0, t.rubrik, bold)
+    placed: dict[str, tuple[Any, str, int, int]] = {}  # table key -> sheet, name, row, col
+
+    def write_table(sheet: Any, top: int, t: Tabell, widths: list[int]) -> int:
+        """The table from row `top`; returns the first free row after it."""
+        sheet.write_string(top, 0, t.rubrik, bold)
+        widths[0] = max(widths[0], len(t.rubrik) // 2)
+        while len(widths) <= len(t.kolumner):
+            widths.append(0)
         for j, k in enumerate(t.kolumner, start=1):
-            sheet.write_string(1, j, k.rubrik, bold)
-            widths.append(len(k.rubrik))
-        for i, row in enumerate(t.rader, start=2):
+            sheet.write_string(top + 1, j, k.rubrik, bold)
+            widths[j] = max(widths[j], len(k.rubrik))
+        for i, row in enumerate(t.rader, start=top + 2):
             sheet.write_string(i, 0, row.etikett, bold if row.summa else None)
             widths[0] = max(widths[0], len(row.etikett))
             for j, k in enumerate(t.kolumner, start=1):
                 value = t.varde(row, k)
                 kind = t.typ(row, k)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    fmt = pct if kind == "procent" else dec if kind == "median" else None
+                    fmt = pct if kind == "procent" else dec if kind in ("median", "tal") else None
                     sheet.write_number(i, j, value, fmt)
                 else:
                     sheet.write_string(i, j, t.text(row, k))
                 widths[j] = max(widths[j], len(t.text(row, k)))
-        for n, note in enumerate(t.noter, start=len(t.rader) + 3):
+        for n, note in enumerate(t.noter, start=top + len(t.rader) + 3):
             sheet.write_string(n, 0, note)
+        return top + len(t.rader) + 3 + len(t.noter) + 1
+
+    extra_by_sheet: dict[str, list[Tabell]] = {}
+    for d in charts or []:
+        if any(x is d.tabell for x in extra or []) and d.tabell not in extra_by_sheet.get(
+            d.blad, []
+        ):
+            home = d.blad if any(t.nyckel == d.blad for t in tables) else "period"
+            extra_by_sheet.setdefault(home, []).append(d.tabell)
+    for t in tables:
+        name = t.rubrik.translate(_BAD_SHEET)[:31].strip() or t.nyckel
+        while name in used:
+            name = name[:28] + f" {len(used)}"
+        used.add(name)
+        sheet = book.add_worksheet(name)
+        widths = [0]
+        placed[t.nyckel] = (sheet, name, 0, len(t.kolumner) + 2)
+        below = write_table(sheet, 0, t, widths)
+        for x in extra_by_sheet.get(t.nyckel, []):
+            placed[x.nyckel] = (sheet, name, below, len(t.kolumner) + 2)
+            below = write_table(sheet, below, x, widths)
         for j, w in enumerate(widths):
             sheet.set_column(j, j, min(w + 2, 80))
+    anchors: dict[str, int] = {}
+    for d in charts or []:
+        if d.tabell.nyckel not in placed or d.blad not in placed:
+            continue
+        _xlsx_chart(book, d, placed[d.tabell.nyckel], placed[d.blad], anchors)
     try:
         book.close()
-    except OSError as exc:
+    except OSError as exc:  # pragma: no cover - in memory
         raise Databasfel(f"Kan inte skriva {path}: {exc}.") from exc
+    files.write_private(path, buffer.getvalue(), overwrite)
+
+
+def _xlsx_chart(
+    book: Any,
+    d: Diagram,
+    data: tuple[Any, str, int, int],
+    home: tuple[Any, str, int, int],
+    anchors: dict[str, int],
+) -> None:
+    """A native Excel chart of `d` over its table's cells, beside the table on its sheet."""
+    _sheet, name, top, _ = data
+    t = d.tabell
+    row_of = {r.nyckel: top + 2 + i for i, r in enumerate(t.rader)}
+    col_of = {k.nyckel: 1 + j for j, k in enumerate(t.kolumner)}
+    rows = [row_of[r] for r in d.kategorier]
+    if not rows:
+        return
+    # A range of cells: the chart's rows from first to last (for slutorsak, the codes
+    # between the ones in use come along with their zeros).
+    first, last = min(rows), max(rows)
+
+    def ref(col: int) -> list[Any]:
+        return [name, first, col, last, col]
+
+    kind = {"paj": "pie", "liggande": "bar", "staplar": "column"}[d.typ]
+    chart = book.add_chart({"type": kind})
+    for s, (kolumn, namn) in enumerate(d.serier):
+        series: dict[str, Any] = {
+            "name": namn,
+            "categories": ref(0),
+            "values": ref(col_of[kolumn]),
+        }
+        if d.typ == "paj":
+            series["data_labels"] = {"percentage": True, "leader_lines": True}
+        else:
+            series["fill"] = {"color": _FARGER[s % len(_FARGER)]}
+        chart.add_series(series)
+    if d.linje is not None:
+        kolumn, namn = d.linje
+        line = book.add_chart({"type": "line"})
+        line.add_series(
+            {
+                "name": namn,
+                "categories": ref(0),
+                "values": ref(col_of[kolumn]),
+                "line": {"color": "#C00000", "width": 2},
+                "y2_axis": d.linje_procent,
+            }
+        )
+        if d.linje_procent:
+            line.set_y2_axis({"name": "Andel (%)", "min": 0, "max": 100})
+        chart.combine(line)
+    chart.set_title({"name": d.titel, "name_font": {"size": 11}})
+    if d.typ != "paj":
+        chart.set_x_axis({"name": d.xetikett})
+        chart.set_y_axis({"name": d.yetikett})
+        if d.typ == "liggande":
+            chart.set_y_axis({"name": d.yetikett, "reverse": True})
+    chart.set_size({"width": 620, "height": 360})
+    sheet, _, _, col = home
+    at = anchors.get(home[1], 0)
+    sheet.insert_chart(at, col, chart)
+    anchors[home[1]] = at + 20
+
+
+_FARGER = ("#1F4E79", "#C55A11", "#548235", "#7F6000")
 
 
 def caseload_table(rows: list[dict[str, Any]], idag: str) -> Tabell:

@@ -1,0 +1,187 @@
+"""The report as one self-contained HTML document for the styrgrupp (`report --html FIL`).
+
+No network and no external file: the CSS is in the page and every chart is an SVG inside a
+`data:` URI. It prints on A4 in portrait: tables take the page's width, a row is never
+split across pages and a table's header repeats on the next page. Numbers are Swedish:
+decimal comma, a no-break space before `%`, thousands separated by a narrow no-break
+space. Every text from the register is escaped. Each table and cell carries its JSON key
+(`data-tabell`, `data-rad`, `data-kolumn`), so a test can hold it against `--json`.
+"""
+
+from __future__ import annotations
+
+import base64
+import sqlite3
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+
+from envagin_cli.report.diagram import Diagram
+from envagin_cli.report.figures import Rapport
+from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
+
+CSS = """
+@page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm; }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif;
+  font-size: 10pt; line-height: 1.35; color: #1a1a1a; margin: 0 auto; max-width: 186mm;
+  font-variant-numeric: tabular-nums; }
+h1 { font-size: 18pt; margin: 0 0 2mm; color: #1f4e79; }
+h2 { font-size: 12pt; margin: 7mm 0 2mm; color: #1f4e79; break-after: avoid; }
+header { border-bottom: 2px solid #1f4e79; padding-bottom: 3mm; margin-bottom: 4mm; }
+header dl { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 4mm; margin: 0; }
+header dt { font-weight: bold; }
+header dd { margin: 0; }
+section { break-inside: auto; }
+table { width: 100%; border-collapse: collapse; table-layout: auto; margin: 0 0 1mm;
+  font-size: 8.5pt; }
+table.bred { font-size: 7.5pt; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+th, td { padding: 0.8mm 1.5mm; border-bottom: 0.5pt solid #c8c8c8; vertical-align: top; }
+thead th { border-bottom: 1pt solid #1f4e79; text-align: right; font-weight: bold;
+  background: #eef3f8; }
+thead th.text, td.text { text-align: left; }
+td { text-align: right; white-space: nowrap; }
+td.text, th.etikett, td.etikett { white-space: normal; overflow-wrap: break-word; }
+td.kort { white-space: nowrap; }
+td.etikett, th.etikett { text-align: left; }
+tr.summa td { font-weight: bold; border-top: 1pt solid #1a1a1a; }
+td.dold { color: #7f7f7f; font-style: italic; }
+p.not { font-size: 8pt; color: #404040; margin: 0.5mm 0 0; }
+figure { margin: 4mm 0 2mm; break-inside: avoid; page-break-inside: avoid; }
+figure img { width: 100%; height: auto; display: block; }
+figcaption { font-size: 8pt; color: #404040; }
+footer { margin-top: 8mm; font-size: 8pt; color: #404040; border-top: 0.5pt solid #c8c8c8; }
+"""
+
+
+def tal(value: float | int) -> str:
+    """Decimal comma; thousands separated by a narrow no-break space (1 234)."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", "\u202f")
+    whole, _, decimals = format_tal(value).partition(",")
+    return f"{int(whole):,}".replace(",", "\u202f") + "," + decimals
+
+
+def cell_text(t: Tabell, rad: Rad, kolumn: Kolumn) -> str:
+    """A cell as printed in the document (not yet escaped)."""
+    value = t.varde(rad, kolumn)
+    kind = t.typ(rad, kolumn)
+    if (rad.nyckel, kolumn.nyckel) in t.dolda or value is None:
+        return t.text(rad, kolumn)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value).replace(" %", "\u00a0%").replace(" p.e.", "\u00a0p.e.")
+    if kind == "procent":
+        return f"{tal(value)}\u00a0%"
+    return tal(value)
+
+
+def _table(t: Tabell) -> str:
+    wide = len(t.kolumner) > 6
+    head = "".join(
+        f'<th class="{"text" if k.typ == "text" else "tal"}" scope="col">{escape(k.rubrik)}</th>'
+        for k in t.kolumner
+    )
+    body = []
+    for rad in t.rader:
+        cells = []
+        for k in t.kolumner:
+            text = cell_text(t, rad, k)
+            cls = ["text"] if t.typ(rad, k) == "text" else []
+            if cls and len(text) <= 14:
+                cls.append("kort")  # "40 %", "✓ uppfyllt": never broken over two lines
+            if (rad.nyckel, k.nyckel) in t.dolda:
+                cls.append("dold")
+            attr = f' class="{" ".join(cls)}"' if cls else ""
+            cells.append(f'<td data-kolumn="{escape(k.nyckel)}"{attr}>{escape(text)}</td>')
+        summa = ' class="summa"' if rad.summa else ""
+        body.append(
+            f'<tr data-rad="{escape(rad.nyckel)}"{summa}>'
+            f'<td class="etikett">{escape(rad.etikett)}</td>{"".join(cells)}</tr>'
+        )
+    notes = "".join(f'<p class="not">{escape(n)}</p>' for n in t.noter)
+    if not t.rader:
+        notes = '<p class="not">Inget att visa för perioden.</p>' + notes
+    return (
+        f'<section data-tabell="{escape(t.nyckel)}"><h2>{escape(t.rubrik)}</h2>'
+        f'<table class="{"bred" if wide else "smal"}"><thead><tr>'
+        f'<th class="etikett" scope="col"></th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>{notes}</section>"
+    )
+
+
+def _figure(d: Diagram, svg: bytes) -> str:
+    """The chart as an image inside the page; its notes and masked values are in the image."""
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return (
+        f'<figure data-diagram="{escape(d.nyckel)}"><img src="{uri}" alt="{escape(d.titel)}">'
+        f"<figcaption>Diagram: {escape(d.titel)}</figcaption></figure>"
+    )
+
+
+def unit_of(conn: sqlite3.Connection) -> str:
+    """The unit the report is about: En väg in, and the register file it was read from."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    name = Path(row[2]).name if row and row[2] else "i minnet"
+    return f"En väg in (registret {name})"
+
+
+def document(
+    r: Rapport,
+    tables: list[Tabell],
+    extra: list[Tabell],
+    charts: list[Diagram],
+    *,
+    enhet: str,
+    draw: Callable[[Diagram], bytes],
+) -> str:
+    """The whole document: header, every table with its charts after it, a footer.
+
+    The charts' own tables (`extra`) follow the participants table; `draw` gives a chart's
+    SVG (`output.diagram.render`).
+    """
+    ordered: list[Tabell] = []
+    for t in tables:
+        ordered.append(t)
+        if t.nyckel == "period":
+            ordered.extend(extra)
+    if not any(t.nyckel == "period" for t in tables):
+        ordered.extend(extra)
+    tables = ordered
+    period = r.period
+    masking = (
+        f"på: antal 1–{r.maskering - 1} visas som <{r.maskering}; celler som annars "
+        "skulle röja dem visas som *; maskerade värden ritas inte i diagrammen."
+        if r.maskering is not None
+        else "av (för gruppen; maskera med --maskera N innan rapporten lämnar teamet)."
+    )
+    header = [
+        ("Enhet", enhet),
+        ("Period", f"{period.rubrik()} ({period.typ}, {period.dagar} dagar)"),
+        ("Framtagen", r.idag.isoformat()),
+        ("Maskering", masking),
+        ("Räknat", "i ärenden; felregistreringar och makulerade ärenden ingår inte."),
+    ]
+    by_sheet: dict[str, list[Diagram]] = {}
+    for d in charts:
+        by_sheet.setdefault(d.blad, []).append(d)
+    parts = []
+    for t in tables:
+        parts.append(_table(t))
+        parts.extend(_figure(d, draw(d)) for d in by_sheet.pop(t.nyckel, []))
+    for rest in by_sheet.values():
+        parts.extend(_figure(d, draw(d)) for d in rest)
+    title = f"En väg in – uppföljning {period.etikett}"
+    dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in header)
+    return (
+        '<!DOCTYPE html>\n<html lang="sv">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"<header><h1>{escape('En väg in – uppföljning')}</h1><dl>{dl}</dl></header>\n"
+        + "\n".join(parts)
+        + f"\n<footer>Framtagen med envagin {escape(r.idag.isoformat())}. "
+        "Procent avrundas till hela procent (2,5 % blir 3 %); – betyder att underlag saknas."
+        "</footer>\n</body>\n</html>\n"
+    )
