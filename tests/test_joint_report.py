@@ -291,6 +291,12 @@ def test_referring_parties_by_unit_and_merged(units: list[Path]) -> None:
         ("Öppen psykiatri", 0, 1, 1, 13),
         ("Totalt", 4, 4, 8, 100),
     ]
+    assert list(t["rader"])[:4] == [
+        "haninge-kommun",
+        "nynashamn-kommun",
+        "af-haninge-nynashamn",
+        "arbetsformedlingen-tyreso",
+    ]
 
 
 def test_every_table_over_all_units(units: list[Path]) -> None:
