@@ -333,7 +333,7 @@ def test_rows_per_period(units: list[Path]) -> None:
     assert [r["etikett"] for r in t["rader"].values()] == ["2014T1", "2014H1"]
     assert _row(t, "2014T1", cols) == [8, 2, 1, 0, 1, 50]
     assert _row(t, "2014H1", cols) == [8, 6, 3, 1, 4, 67]
-    rep = _json(units, "--halvår", "2014H1", "--perioder", "2014H1", "--kön")
+    rep = _json(units, "--halvår", "2014H1", "--perioder", "2014H1", "--kon")  # å/ä/ö as a/a/o
     row = rep["tabeller"]["perioder"]["rader"]["2014H1"]
     assert [row[f"{c}_kvinnor"] for c in cols] == [4, 3, 2, 0, 2, 67]
     assert [row[f"{c}_män"] for c in cols] == [4, 3, 1, 1, 2, 67]
@@ -459,6 +459,8 @@ def test_bad_period_list(units: list[Path]) -> None:
         assert result.exit_code == 1 and words in result.stderr, result.stderr
     result = _run(units[0], "report", "--kön")
     assert result.exit_code == 2
+    result = _run(units[0], "report", "--caseload", "--enhet", str(units[1]))
+    assert result.exit_code == 2 and "--caseload" in result.stderr
 
 
 def test_unit_identity_is_dated_audited_and_kept(tmp_path: Path) -> None:
