@@ -53,12 +53,12 @@ SLUT = [
 ]
 
 
-def generate(path: Path, n_cases: int) -> dict[str, int]:
+def generate(path: Path, n_cases: int, seed: int = SEED) -> dict[str, int]:
     if path.exists():
         path.unlink()
     conn, _ = dbmod.open_db(dbmod.DbPath(path, True), create=True)
     conn.execute("PRAGMA synchronous = OFF")
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     span = (END - START).days
     stamp = "2026-11-22T00:00:00+00:00"
     conn.execute("BEGIN")
@@ -344,11 +344,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "national.db"))
+    parser.add_argument("--seed", type=int, default=SEED, help="another register of the same kind")
     args = parser.parse_args()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
-    counts = generate(out, args.cases)
+    counts = generate(out, args.cases, args.seed)
     print(
         f"{counts['arenden']} ärenden, {counts['handelser']} händelser i {out} "
         f"({time.perf_counter() - began:.0f} s, {out.stat().st_size / 2**20:.0f} MiB)"

@@ -20,6 +20,7 @@ import typer
 from envagin_cli.cli import (
     audit,
     cases,
+    enhet,
     gallra,
     insats,
     interchange,
@@ -55,6 +56,7 @@ app.add_typer(staff.staff_app, name="staff")
 app.add_typer(insats.insats_app, name="insats")
 app.add_typer(mal.mal_app, name="mål")
 app.add_typer(mal.mal_app, name="mal", hidden=True)
+app.add_typer(enhet.enhet_app, name="enhet")
 
 
 def _show_version(value: bool) -> None:

@@ -20,6 +20,7 @@ from typer.core import TyperCommand
 if TYPE_CHECKING:
     from envagin_cli.domain.periods import Period
     from envagin_cli.domain.register import Resultat
+    from envagin_cli.report.figures import Kallor
 
 _FOLD_OPTS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o"})
 
@@ -166,7 +167,7 @@ class PeriodCommand(TyperCommand):
 
 
 def period_of(
-    conn: sqlite3.Connection,
+    conn: Kallor,
     *,
     halvar: str | None,
     tertial: str | None,
@@ -175,7 +176,8 @@ def period_of(
     till: str | None,
     sedan_start: bool,
 ) -> Period:
-    """The period the options name (the current half-year when none is given)."""
+    """The period the options name (the current half-year when none is given); `conn` is
+    the register, or the units of a joint report (where `--sedan-start` begins)."""
     from envagin_cli.domain import periods
     from envagin_cli.domain.dates import today
 

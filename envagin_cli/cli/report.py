@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,8 +16,13 @@ from envagin_cli.cli.common import (
     open_db,
     period_of,
     say,
+    state,
     usage,
 )
+
+if TYPE_CHECKING:
+    from envagin_cli.domain.periods import Period
+    from envagin_cli.report import figures
 
 commands = typer.Typer()
 
@@ -56,6 +62,30 @@ def report(
         typer.Option(
             "--sedan-start", help="Ackumulerat från första intaget t.o.m. --till (standard idag)."
         ),
+    ] = False,
+    enhet: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--enhet",
+            metavar="FIL",
+            help="En enhets registerfil; upprepa för flera. Rapporten räknar över just de "
+            "angivna enheterna, i den ordningen (inte --db), och lägger till Resultat per "
+            "enhet. Filerna läses utan att något skrivs i dem.",
+            show_default=False,
+        ),
+    ] = None,
+    perioder: Annotated[
+        str | None,
+        typer.Option(
+            "--perioder",
+            metavar="P,P,…",
+            help="Lägg till Utveckling per period: en rad per period, t.ex. 2013,2014H1,2014T2.",
+            show_default=False,
+        ),
+    ] = None,
+    kon: Annotated[
+        bool,
+        typer.Option("--kön", help="Med --perioder: kolumner även för Kvinnor och Män."),
     ] = False,
     caseload: Annotated[
         bool,
@@ -120,6 +150,13 @@ def report(
         usage("välj ett format: --json, --csv, --markdown eller filer (--xlsx, --html, --diagram).")
     if caseload and (html is not None or diagram_dir is not None):
         usage("--html och --diagram gäller rapporten, inte --caseload.")
+    if caseload and (enhet or perioder):
+        usage(
+            "--caseload gäller det egna registret och går inte att kombinera med --enhet "
+            "eller --perioder."
+        )
+    if kon and not perioder:
+        usage("--kön hör ihop med --perioder.")
     with handled():
         grans: int | None = None
         if maskera is not None:
@@ -127,8 +164,15 @@ def report(
             if not (text.isascii() and text.isdigit()) or not 2 <= int(text) <= 1000:
                 raise Valideringsfel("maskera: ange ett heltal 2–1000 (antal under det döljs).")
             grans = int(text)
-        conn = open_db(db)
         idag = today()
+        periods_asked = report_periods(perioder, idag) if perioder else []
+        source: figures.Kallor
+        if enhet:
+            source = open_units(enhet)
+            conn = source[0].conn
+        else:
+            conn = open_db(db)
+            source = conn
         if caseload:
             rows = queries.caseload_summary(conn, idag)
             tables = [report_render.caseload_table(rows, idag.isoformat())]
@@ -136,7 +180,7 @@ def report(
             rapport = None
         else:
             period = period_of(
-                conn,
+                source,
                 halvar=halvar,
                 tertial=tertial,
                 ar=ar,
@@ -144,7 +188,7 @@ def report(
                 till=till,
                 sedan_start=sedan_start,
             )
-            rapport = figures.build(conn, period, idag)
+            rapport = figures.build(source, period, idag, periods_asked, kon)
             rapport.maskering = grans
             tables = rapport.tabeller
             lines = report_render.header_lines(rapport)
@@ -159,7 +203,7 @@ def report(
             from envagin_cli.output import html as html_render
             from envagin_cli.report import diagram
 
-            extra = diagram.chart_tables(conn, rapport.period) if rapport is not None else []
+            extra = diagram.chart_tables(source, rapport.period) if rapport is not None else []
             if grans is not None:
                 for table in extra:
                     mask_table(table, grans)
@@ -171,7 +215,7 @@ def report(
                 xlsx=xlsx,
                 html=html,
                 katalog=diagram_dir,
-                enhet=html_render.unit_of(conn),
+                enhet=html_render.unit_of(source),
                 overwrite=skriv_over,
             ):
                 say(message)
@@ -187,3 +231,72 @@ def report(
         sys.stdout.write(report_render.markdown(shown, lines))
     else:
         report_render.rich(rapport, shown, lines)
+
+
+def open_units(files: list[str]) -> list[figures.Enhet]:
+    """The units of a joint report, read-only, each named by its `enhet set`."""
+    from pathlib import Path
+
+    from envagin_cli.domain import enhet
+    from envagin_cli.domain.codes import fold
+    from envagin_cli.domain.errors import Databasfel
+    from envagin_cli.report import figures
+    from envagin_cli.store import db as store_db
+
+    units: list[figures.Enhet] = []
+    seen: dict[Path, str] = {}
+    names: dict[str, str] = {}
+    for text in files:
+        path = Path(text).expanduser()
+        key = path.resolve()
+        if key in seen:
+            raise Databasfel(f"enhet: {text} anges två gånger.")
+        seen[key] = text
+        conn = store_db.open_unit(path)
+        state.connections.append(conn)
+        unit = enhet.current(conn)
+        if unit is None:
+            raise Databasfel(
+                f"enhet: {text} har inget enhetsnamn; be enheten köra "
+                "'envagin enhet set --namn NAMN' och skicka filen igen."
+            )
+        folded = fold(unit["namn"])
+        if folded == "totalt" or folded in names:
+            other = names.get(folded, "kolumnen Totalt")
+            raise Databasfel(
+                f"enhet: {text} heter {unit['namn']}, samma som {other}; varje enhet behöver "
+                "ett eget namn (envagin enhet set --namn)."
+            )
+        names[folded] = text
+        units.append(figures.Enhet(conn, fil=text, **unit))
+    return units
+
+
+def report_periods(text: str, idag: date) -> list[tuple[str, Period]]:
+    """`--perioder 2013,2014H1,2014T2`: each label as given, with its period."""
+    from envagin_cli.domain import periods
+    from envagin_cli.domain.errors import Valideringsfel
+
+    found: list[tuple[str, Period]] = []
+    for part in text.split(","):
+        label = part.strip()
+        if not label:
+            continue
+        upper = label.upper()
+        if "T" in upper:
+            period = periods.tertial(label, idag)
+        elif "H" in upper or ":" in upper:
+            period = periods.halvar(label, idag)
+        elif label.isascii() and label.isdigit():
+            period = periods.ar(label)
+        else:
+            raise Valideringsfel(
+                f"perioder: '{label[:20]}' är ingen period; skriv år (2013), halvår (2014H1) "
+                "eller tertial (2014T2), åtskilda med komma."
+            )
+        if any(p.etikett == period.etikett for _, p in found):
+            raise Valideringsfel(f"perioder: {label} anges två gånger.")
+        found.append((label, period))
+    if not found:
+        raise Valideringsfel("perioder: ange minst en period, t.ex. 2013,2014H1.")
+    return found

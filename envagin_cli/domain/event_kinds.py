@@ -249,6 +249,22 @@ KINDS: tuple[Kind, ...] = (
         describe=lambda d: f"{d.get('kod')} {d.get('period')}: {d.get('varde')}",
     ),
     Kind(
+        "unit",
+        "enhetens uppgifter",
+        (
+            Field("namn", TEXT, True),
+            Field("kommun", TEXT),
+            Field("af-kontor", TEXT),
+        ),
+        case=False,
+        call="envagin_cli.domain.enhet:set_unit",
+        rank=-4,
+        since=5,
+        describe=lambda d: (
+            f"{d.get('namn')} (kommunens parter: {d.get('kommun')}; AF: {d.get('af_kontor')})"
+        ),
+    ),
+    Kind(
         "intake",
         "intag",
         (
@@ -451,6 +467,8 @@ FIELD_NAMES: dict[str, str] = {
     "sysselsattning": "sysselsättning",
     "handelse-id": "händelse-id",
     "orsak": "orsak",
+    "kommun": "kommun",
+    "af-kontor": "af-kontor",
 }
 #: The fields every row may give.
 COMMON = ("handelse", "arende", "datum", "som")

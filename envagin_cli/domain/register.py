@@ -324,6 +324,14 @@ class Register:
         return {r["kod"]: dict(r) for r in self.conn.execute("SELECT * FROM malpost ORDER BY id")}
 
     @functools.cached_property
+    def unit(self) -> dict[str, str] | None:
+        """The unit's identity in effect (`enhet set`): namn, kommun, af_kontor, datum."""
+        row = self.conn.execute(
+            "SELECT namn, kommun, af_kontor, datum FROM enhet ORDER BY datum DESC, id DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else dict(row)
+
+    @functools.cached_property
     def next_event(self) -> int:
         return int(self.conn.execute("SELECT max(id) FROM handelse").fetchone()[0] or 0) + 1
 
@@ -499,6 +507,27 @@ class Register:
         what = _GOAL_AUDIT[typ]
         self.audit(actor, "ändrat mål", detaljer=f"{what} {data.get('mal') or data['kod']}")
         return event_id
+
+    def set_unit(self, values: dict[str, str], actor: str, datum: date) -> None:
+        """The unit's identity: a dated row kept with the rest, an event and an audit row."""
+        event_id = self.event(None, "unit", datum, actor, values)
+        self.audit(actor, "ändrat enhetens uppgifter", detaljer=values["namn"])
+        self.ops_after.append(
+            (
+                "INSERT INTO enhet (datum, namn, kommun, af_kontor, som, handelse_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    datum.isoformat(),
+                    values["namn"],
+                    values["kommun"],
+                    values["af_kontor"],
+                    actor,
+                    event_id,
+                ),
+            )
+        )
+        if self.unit is None or datum.isoformat() >= self.unit["datum"]:
+            self.unit = {**values, "datum": datum.isoformat()}
 
     def set_target(self, key: str, value: float | None, actor: str, datum: date) -> None:
         self.targets[key] = value

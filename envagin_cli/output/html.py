@@ -16,6 +16,7 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
+from envagin_cli.report import figures
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Rapport
 from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
@@ -121,9 +122,17 @@ def _figure(d: Diagram, svg: bytes) -> str:
     )
 
 
-def unit_of(conn: sqlite3.Connection) -> str:
-    """The unit the report is about: En väg in, and the register file it was read from."""
-    row = conn.execute("PRAGMA database_list").fetchone()
+def unit_of(source: figures.Kallor) -> str:
+    """The unit the report is about: its name (`enhet set`), or the units of a joint
+    report; a register without a name by its file."""
+    from envagin_cli.domain import enhet
+
+    if not isinstance(source, sqlite3.Connection):
+        return "En väg in: " + ", ".join(u.namn or "?" for u in source)
+    current = enhet.current(source)
+    if current is not None:
+        return f"En väg in {current['namn']}"
+    row = source.execute("PRAGMA database_list").fetchone()
     name = Path(row[2]).name if row and row[2] else "i minnet"
     return f"En väg in (registret {name})"
 

@@ -16,7 +16,7 @@ from envagin_cli.output import csvfile
 from envagin_cli.output.console import console as make_console
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Malstatus, Rapport
-from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
+from envagin_cli.report.tables import NETTOTYP, Kolumn, Rad, Tabell, format_tal
 
 
 def header_lines(r: Rapport) -> list[str]:
@@ -26,6 +26,12 @@ def header_lines(r: Rapport) -> list[str]:
         f"Framtagen {r.idag.isoformat()}. Räknat i ärenden; felregistreringar och makulerade "
         "ärenden ingår inte.",
     ]
+    if r.enheter:
+        lines.append(
+            "Enheter (gemensam rapport): "
+            + "; ".join(f"{e['namn']} ({e['fil']})" for e in r.enheter)
+            + ". Samma person i två enheter räknas som två ärenden."
+        )
     if r.maskering is not None:
         lines.append(
             f"Maskering på: antal 1–{r.maskering - 1} visas som <{r.maskering}; "
@@ -206,6 +212,7 @@ def to_json(r: Rapport) -> dict[str, Any]:
         "period": period_json(r.period),
         "framtagen": r.idag.isoformat(),
         "maskering": r.maskering,
+        "enheter": r.enheter,
         "tabeller": {t.nyckel: table_json(t) for t in r.tabeller},
         "mål": [
             {
@@ -227,14 +234,22 @@ def to_json(r: Rapport) -> dict[str, Any]:
 
 def csv_text(tables: list[Tabell], lines: list[str]) -> str:
     """All tables in one file, `;`-separated, each under its title; no formulas."""
-    rows: list[list[str]] = [[line] for line in lines]
+    rows: list[list[object]] = [[line] for line in lines]
     for t in tables:
         rows.append([])
         rows.append([t.rubrik])
         rows.append(["", *[k.rubrik for k in t.kolumner]])
-        rows.extend([row.etikett, *[t.text(row, k) for k in t.kolumner]] for row in t.rader)
+        rows.extend([row.etikett, *[_csv_cell(t, row, k) for k in t.kolumner]] for row in t.rader)
         rows.extend([note] for note in t.noter)
     return csvfile.text(rows)
+
+
+def _csv_cell(t: Tabell, row: Rad, k: Kolumn) -> object:
+    """A cell as shown; a net figure as a number (a negative one is no formula)."""
+    value = t.varde(row, k)
+    if t.typ(row, k) == NETTOTYP and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return t.text(row, k)
 
 
 def write_csv(tables: list[Tabell], lines: list[str]) -> None:

@@ -336,3 +336,36 @@ def audit_table(rows: list[dict[str, Any]]) -> None:
             ],
         )
     )
+
+
+def unit_table(data: dict[str, Any]) -> None:
+    """The unit's identity in effect, then its history (`enhet show`)."""
+    out = console()
+    if data["namn"] is None:
+        out.print(
+            "Enheten har inget namn ännu; ange det med 'envagin enhet set --namn NAMN'.",
+            markup=False,
+        )
+        return
+    out.print(
+        _table(
+            f"Enheten {data['namn']} (sedan {data['sedan']})",
+            ["Uppgift", "Värde"],
+            [
+                ("Namn", data["namn"]),
+                ("Kommunens parter (fs, ac)", data["kommun"]),
+                ("Arbetsförmedlingen (af)", data["af_kontor"]),
+            ],
+        )
+    )
+    out.print(
+        _table(
+            "Historik",
+            ["Datum", "Namn", "Kommunens parter", "Arbetsförmedlingen", "Av", "Händelse"],
+            [
+                (h["datum"], h["namn"], h["kommun"], h["af_kontor"], h["som"], h["handelse_id"])
+                for h in data["historik"]
+            ],
+            right=[5],
+        )
+    )

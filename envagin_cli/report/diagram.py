@@ -9,7 +9,6 @@ document and the xlsx charts read the same `Diagram` objects.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -71,18 +70,20 @@ def n_text(n: Any) -> str:
 # --- the charts' own tables --------------------------------------------------------------
 
 
-def per_manad(conn: sqlite3.Connection, period: Period) -> Tabell:
-    """New participants (enrolled) per calendar month of P, with the pro-rata inflow goal."""
+def per_manad(source: figures.Kallor, period: Period) -> Tabell:
+    """New participants (enrolled) per calendar month of P, with the pro-rata inflow goal
+    (over every unit of a joint report, with their inflow targets added up)."""
     p = {"start": period.start.isoformat(), "slut": period.slut.isoformat()}
+    units = figures._units(source)
     counts = figures._by_kon(
-        conn.execute(
+        figures._rows(
+            units,
             f"SELECT substr(a.inskriven, 1, 7), a.kon, count(*) FROM arende a "
             f"WHERE {figures.BASE} AND a.inskriven BETWEEN :start AND :slut GROUP BY 1, 2",
             p,
         )
     )
-    target = conn.execute("SELECT varde FROM mal WHERE nyckel = 'inflode'").fetchone()
-    arsmal: float | None = target[0] if target else None
+    arsmal: float | None = figures._targets(units).get("inflode")
     whole = period.hela_manader is not None
     rows = []
     first = period.start.replace(day=1)
@@ -126,11 +127,13 @@ def _half_years(start: date, slut: date) -> list[tuple[str, date, date]]:
         year, half = (year, 2) if half == 1 else (year + 1, 1)
 
 
-def utveckling(conn: sqlite3.Connection, period: Period) -> Tabell:
+def utveckling(source: figures.Kallor, period: Period) -> Tabell:
     """Participants, closed and the share to work/studies per half-year of P."""
+    units = figures._units(source)
     rows = []
     for label, start, slut in _half_years(period.start, period.slut):
-        t = figures._period_table(conn, {"start": start.isoformat(), "slut": slut.isoformat()})
+        p = {"start": start.isoformat(), "slut": slut.isoformat()}
+        t = figures._period_table(figures._merged(figures._period_counts(u.conn, p) for u in units))
         rows.append(
             Rad(
                 label,
@@ -161,11 +164,11 @@ def utveckling(conn: sqlite3.Connection, period: Period) -> Tabell:
     return t
 
 
-def chart_tables(conn: sqlite3.Connection, period: Period) -> list[Tabell]:
+def chart_tables(source: figures.Kallor, period: Period) -> list[Tabell]:
     """The tables only the charts need: per month, and per half-year since start."""
-    tables = [per_manad(conn, period)]
+    tables = [per_manad(source, period)]
     if period.typ == "sedan start":
-        tables.append(utveckling(conn, period))
+        tables.append(utveckling(source, period))
     return tables
 
 

@@ -4,26 +4,77 @@ All figures read the case projection (`arende`, `arende_insats`),
 which holds only effective events; voided cases and `felregistrering` are left out of
 every figure. Counts are split Kvinnor / Män / Totalt. Choices where DOMAIN.md left one
 are listed in the README ("Rapportens definitioner").
+
+A report reads one register, or several units' registers together (`report --enhet`):
+each figure's query runs on every unit's file (with its own indexes) and the results are
+added up (counts add, medians take every unit's values, percentages are worked out from
+the added counts), so a joint report costs the sum of the single ones. A case is a case
+of its unit: the same person in two units is two cases, and case numbers may repeat
+between units. In a joint report the municipal parties (`fs`, `ac`) and
+Arbetsförmedlingen (`af`) are named by each unit's `enhet` labels in the table of
+referring parties, and rows with the same label are one row.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from envagin_cli.domain import codes
 from envagin_cli.domain.periods import Period
-from envagin_cli.report.tables import Kolumn, Rad, Tabell, procent
+from envagin_cli.report.tables import NETTOTYP, Kolumn, Rad, Tabell, procent
 
 # The one rule for what counts (codes.counted_sql), as the partial indexes have it.
 BASE = codes.counted_sql("a")
 KON = ("kvinna", "man")
 KMT = [Kolumn("kvinnor", "Kvinnor"), Kolumn("män", "Män"), Kolumn("totalt", "Totalt")]
 TRIPLETT = ("kvinnor", "män", "totalt")
+NETTO_ETIKETT = {"forsorjningsstod": "Lämnat försörjningsstöd", "sjukpenning": "Lämnat sjukpenning"}
+
+
+@dataclass(frozen=True)
+class Enhet:
+    """One register the report reads: the local one (no name), or a unit of a joint report
+    (`report --enhet FIL`) with its name and labels (`enhet set`)."""
+
+    conn: sqlite3.Connection
+    namn: str | None = None
+    kommun: str | None = None
+    af_kontor: str | None = None
+    fil: str = ""
+
+
+Kallor = sqlite3.Connection | Sequence[Enhet]
+
+
+def _units(source: Kallor) -> list[Enhet]:
+    if isinstance(source, sqlite3.Connection):
+        return [Enhet(source)]
+    return list(source)
+
+
+def _rows(units: Sequence[Enhet], sql: str, p: dict[str, str]) -> Iterator[Any]:
+    """The rows of one query on every unit's register, one unit after the other."""
+    for unit in units:
+        yield from unit.conn.execute(sql, p)
+
+
+def _add(into: dict[Any, dict[str, int]], more: dict[Any, dict[str, int]]) -> None:
+    for key, per_kon in more.items():
+        bucket = into.setdefault(key, {})
+        for kon, n in per_kon.items():
+            bucket[kon] = bucket.get(kon, 0) + n
+
+
+def _merged(parts: Iterable[dict[Any, dict[str, int]]]) -> dict[Any, dict[str, int]]:
+    total: dict[Any, dict[str, int]] = {}
+    for part in parts:
+        _add(total, part)
+    return total
 
 
 def goal_name(key: str, targets: dict[str, float | None]) -> str:
@@ -50,6 +101,8 @@ class Rapport:
     tabeller: list[Tabell]
     mal: list[Malstatus] = field(default_factory=list)
     maskering: int | None = None
+    #: The units of a joint report (name, labels, file), in the order given; else empty.
+    enheter: list[dict[str, str]] = field(default_factory=list)
 
 
 def _kmt(per_kon: dict[str, int]) -> dict[str, int]:
@@ -70,39 +123,82 @@ def _by_kon(rows: Iterable[sqlite3.Row | tuple[Any, ...]]) -> dict[str, dict[str
     """Rows of (code, kön, count) -> {code: {kön: count}}."""
     result: dict[str, dict[str, int]] = {}
     for code, kon, n in rows:
-        result.setdefault(code, {})[kon] = n
+        bucket = result.setdefault(code, {})
+        bucket[kon] = bucket.get(kon, 0) + n
     return result
 
 
-def first_intake(conn: sqlite3.Connection) -> date | None:
-    """The first intake among the cases that count: where `--sedan-start` begins."""
-    first = conn.execute(f"SELECT min(a.intag) FROM arende a WHERE {BASE}").fetchone()[0]
+def first_intake(source: Kallor) -> date | None:
+    """The first intake among the cases that count (of every unit): where `--sedan-start`
+    begins."""
+    found = [
+        r[0] for r in _rows(_units(source), f"SELECT min(a.intag) FROM arende a WHERE {BASE}", {})
+    ]
+    first = min((f for f in found if f), default=None)
     return date.fromisoformat(first) if first else None
 
 
-def build(conn: sqlite3.Connection, period: Period, idag: date) -> Rapport:
+def build(
+    source: Kallor,
+    period: Period,
+    idag: date,
+    perioder: Sequence[tuple[str, Period]] = (),
+    kon: bool = False,
+) -> Rapport:
+    """The report over one register (a connection) or over the units of a joint report
+    (with "Resultat per enhet"); `perioder` adds "Utveckling per period"."""
+    units = _units(source)
+    joint = not isinstance(source, sqlite3.Connection)
     p = {"start": period.start.isoformat(), "slut": period.slut.isoformat()}
-    tables = [
-        _period_table(conn, p),
-        _slutorsak_table(conn, p),
-        _remittent_table(conn, p, period.typ == "sedan start"),
-        _insats_table(conn, p),
-        _forsorjning_table(conn, p),
-        _ledtider_table(conn, p),
-        _nojdhet_table(conn, p),
-        _uppfoljning_table(conn, period),
+    counts = [_period_counts(u.conn, p) for u in units]
+    income = [_forsorjning_counts(u.conn, p) for u in units]
+    tables = [_period_table(_merged(counts))]
+    if joint:
+        tables.append(_per_unit_table(units, counts, income, period.typ == "sedan start"))
+    tables += [
+        _slutorsak_table(units, p),
+        _remittent_table(units, p, period.typ == "sedan start", labelled=joint),
+        _insats_table(units, p),
+        _forsorjning_table(_merged(i[0] for i in income), _merged(i[1] for i in income)),
+        _ledtider_table(units, p),
+        _nojdhet_table(units, p),
+        _uppfoljning_table(units, period),
     ]
+    if perioder:
+        tables.append(_perioder_table(units, perioder, kon))
     rapport = Rapport(period, idag, tables)
-    rapport.mal = _goals(conn, rapport)
-    tables.extend(_goal_level_tables(conn, period))
+    if joint:
+        rapport.enheter = [
+            {
+                "namn": u.namn or "",
+                "kommun": u.kommun or "",
+                "af_kontor": u.af_kontor or "",
+                "fil": u.fil,
+            }
+            for u in units
+        ]
+    rapport.mal = _goals(_targets(units), rapport)
+    tables.extend(_goal_level_tables(units, period))
     return rapport
 
 
-def _goal_level_tables(conn: sqlite3.Connection, period: Period) -> list[Tabell]:
-    """Milestones due or changed in P (or overdue), and indicators against their baseline."""
+def _goal_level_tables(units: Sequence[Enhet], period: Period) -> list[Tabell]:
+    """Milestones due or changed in P (or overdue), and indicators against their baseline;
+    in a joint report each unit's, named by the unit."""
     from envagin_cli.domain import mal as malfoljning
 
-    data = malfoljning.for_report(conn, period.start, period.slut)
+    data: dict[str, list[dict[str, Any]]] = {"milstolpar": [], "indikatorer": []}
+    for unit in units:
+        found = malfoljning.for_report(unit.conn, period.start, period.slut)
+        for key in data:
+            for item in found[key]:
+                if unit.namn is not None:
+                    item = {
+                        **item,
+                        "kod": f"{unit.namn}:{item['kod']}",
+                        "text": f"{unit.namn}: {item['text']}",
+                    }
+                data[key].append(item)
     text = [
         Kolumn("deadline", "Deadline", "text"),
         Kolumn("status", "Status", "text"),
@@ -165,7 +261,20 @@ def _goal_level_tables(conn: sqlite3.Connection, period: Period) -> list[Tabell]
     return [milestones, indicators]
 
 
-def _period_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+PERIOD_KEYS = (
+    "deltagare",
+    "nya",
+    "remitterade",
+    "avslutade",
+    "arbete",
+    "studier",
+    "med_insats",
+    "med_insats_as",
+)
+
+
+def _period_counts(conn: sqlite3.Connection, p: dict[str, str]) -> dict[str, dict[str, int]]:
+    """One register's counts of the period table: {key: {kön: count}}."""
     # One query per date column, so that each reads an index range, not the whole table.
     closed = f"{BASE} AND a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut"
     queries = {
@@ -176,16 +285,7 @@ def _period_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
         "remitterade": f"SELECT a.kon, count(*) FROM arende a WHERE {BASE} "
         "AND a.intag BETWEEN :start AND :slut GROUP BY a.kon",
     }
-    keys = [
-        "deltagare",
-        "nya",
-        "remitterade",
-        "avslutade",
-        "arbete",
-        "studier",
-        "med_insats",
-        "med_insats_as",
-    ]
+    keys = PERIOD_KEYS
     per: dict[str, dict[str, int]] = {k: {} for k in keys}
     for key, sql in queries.items():
         per[key] = dict(conn.execute(sql, p).fetchall())
@@ -198,7 +298,11 @@ def _period_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     ):
         for i, key in enumerate(keys[3:], start=1):
             per[key][row[0]] = row[i] or 0
-    v = {k: _kmt(per[k]) for k in keys}
+    return per
+
+
+def _period_table(per: dict[str, dict[str, int]]) -> Tabell:
+    v = {k: _kmt(per.get(k, {})) for k in PERIOD_KEYS}
     v["arbete_studier"] = {c: v["arbete"][c] + v["studier"][c] for c in TRIPLETT}
     rows = [
         Rad("deltagare", "Deltagare", v["deltagare"]),
@@ -235,9 +339,147 @@ def _period_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     return t
 
 
-def _slutorsak_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+def _per_unit_table(
+    units: Sequence[Enhet],
+    counts: Sequence[dict[str, dict[str, int]]],
+    income: Sequence[tuple[Any, dict[str, dict[str, int]]]],
+    cumulative: bool,
+) -> Tabell:
+    """ "Resultat per enhet": the seed's "Resultat ackumulerat per kommun", a column a unit."""
+    cols = [Kolumn(u.namn or u.fil, u.namn or u.fil) for u in units]
+    keys = [c.nyckel for c in cols]
+    values: dict[str, dict[str, int]] = {}
+
+    def total(per_kon: dict[str, int] | None) -> int:
+        return sum((per_kon or {}).values())
+
+    for key, unit_counts, (_, tally) in zip(keys, counts, income, strict=True):
+        values[key] = {
+            "inskrivna": total(unit_counts.get("deltagare")),
+            "avslutade": total(unit_counts.get("avslutade")),
+            "med_insats": total(unit_counts.get("med_insats")),
+            "arbete_studier": total(unit_counts.get("med_insats_as")),
+            **{key_: total(tally.get(f"netto_{key_}")) for _, key_ in NETTO},
+        }
+    values["totalt"] = {
+        row: sum(values[k][row] for k in keys) for row in next(iter(values.values()))
+    }
+    every = [*keys, "totalt"]
+
+    def row(key: str, label: str, typ: str | None = None) -> Rad:
+        return Rad(key, label, {c: values[c][key] for c in every}, typ=typ)
+
+    rows = [
+        row(
+            "inskrivna",
+            "Totalt inskrivna" if cumulative else "Deltagare (inskrivna, aktiva under perioden)",
+        ),
+        row("avslutade", "Totalt avslutade"),
+        row("med_insats", "Avslutade med insats"),
+        row("arbete_studier", "varav till arbete/studier"),
+        Rad(
+            "procent",
+            "Procent till arbete/studier (av avslutade med insats)",
+            {c: procent(values[c]["arbete_studier"], values[c]["med_insats"]) for c in every},
+            typ="procent",
+        ),
+        row(
+            "lamnat_fs",
+            "Lämnat försörjningsstöd, netto (vid intag − vid avslut)",
+            NETTOTYP,
+        ),
+        row(
+            "lamnat_sp",
+            "Lämnat sjukpenning, netto (vid intag − vid avslut)",
+            NETTOTYP,
+        ),
+    ]
+    t = Tabell(
+        "per_enhet",
+        "Resultat per enhet",
+        [*cols, Kolumn("totalt", "Totalt")],
+        rows,
+        kolumngrupper=[(keys, "totalt")],
+    )
+    for c in every:
+        t.harledda[("procent", c)] = [("arbete_studier", c), ("med_insats", c)]
+    t.noter.append(
+        "Inskrivna: "
+        + (
+            "alla som skrivits in t.o.m. periodens slut. "
+            if cumulative
+            else "deltagare, dvs. inskrivna och aktiva någon gång under perioden. "
+        )
+        + "Avslutade: inskrivna som avslutades under perioden. Arbete/studier och procent "
+        "räknas bland dem som avslutades med insats. Lämnat försörjningsstöd och sjukpenning "
+        "är netto bland dem som avslutades med insats: antalet med källan vid intag minus "
+        "antalet med den vid avslut; ett negativt tal betyder att fler hade den vid avslut."
+    )
+    return t
+
+
+#: The columns of "Utveckling per period" (the seed's rows per year and half-year).
+PERIODKOLUMNER = (
+    ("deltagare", "Deltagare"),
+    ("avslutade", "Avslutade"),
+    ("arbete", "Till arbete"),
+    ("studier", "Till utbildning"),
+    ("arbete_studier", "Arbete/utbildning"),
+)
+
+
+def _perioder_table(
+    units: Sequence[Enhet], perioder: Sequence[tuple[str, Period]], kon: bool
+) -> Tabell:
+    """ "Utveckling per period": a row a period, labelled as given."""
+    split = ("kvinnor", "män", "totalt") if kon else ("totalt",)
+
+    def col(key: str, part: str) -> str:
+        return key if part == "totalt" else f"{key}_{part}"
+
+    suffix = {"kvinnor": " K", "män": " M", "totalt": " T" if kon else ""}
+    cols = [
+        Kolumn(col(key, part), label + suffix[part])
+        for key, label in PERIODKOLUMNER
+        for part in split
+    ]
+    cols += [Kolumn(col("procent", part), "Procent" + suffix[part], "procent") for part in split]
+    rows = []
+    for label, period in perioder:
+        p = {"start": period.start.isoformat(), "slut": period.slut.isoformat()}
+        per = _merged(_period_counts(u.conn, p) for u in units)
+        v = {k: _kmt(per.get(k, {})) for k in PERIOD_KEYS}
+        v["arbete_studier"] = {c: v["arbete"][c] + v["studier"][c] for c in TRIPLETT}
+        values: dict[str, Any] = {}
+        for key, _ in PERIODKOLUMNER:
+            for part in split:
+                values[col(key, part)] = v[key][part]
+        for part in split:
+            values[col("procent", part)] = procent(v["arbete_studier"][part], v["avslutade"][part])
+        rows.append(Rad(period.etikett, label, values))
+    triples: list[tuple[str, str, str]] = [
+        (col("arbete", part), col("studier", part), col("arbete_studier", part)) for part in split
+    ]
+    if kon:
+        triples += [(f"{key}_kvinnor", f"{key}_män", key) for key, _ in PERIODKOLUMNER]
+    t = Tabell("perioder", "Utveckling per period", cols, rows, tripletter=triples)
+    for r in rows:
+        for part in split:
+            t.harledda[(r.nyckel, col("procent", part))] = [
+                (r.nyckel, col("arbete_studier", part)),
+                (r.nyckel, col("avslutade", part)),
+            ]
+    t.noter.append(
+        "Deltagare: inskrivna och aktiva någon gång under perioden. Avslutade: inskrivna som "
+        "avslutades under perioden. Procent: arbete/utbildning av avslutade."
+    )
+    return t
+
+
+def _slutorsak_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
     data = _by_kon(
-        conn.execute(
+        _rows(
+            units,
             f"SELECT a.slutorsak, a.kon, count(*) FROM arende a WHERE {BASE} "
             "AND a.avslutad BETWEEN :start AND :slut GROUP BY 1, 2",
             p,
@@ -259,17 +501,38 @@ def _slutorsak_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     return t
 
 
-def _remittent_table(conn: sqlite3.Connection, p: dict[str, str], cumulative: bool) -> Tabell:
+#: The referring parties a joint report names by unit: the municipality's, and AF.
+KOMMUNALA = ("fs", "ac")
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in codes.fold(text)).split())
+
+
+def _remittent_table(
+    units: Sequence[Enhet], p: dict[str, str], cumulative: bool, *, labelled: bool = False
+) -> Tabell:
     where = "a.inskriven <= :slut" if cumulative else "a.inskriven BETWEEN :start AND :slut"
-    data = _by_kon(
-        conn.execute(
-            f"SELECT a.remittent, a.kon, count(*) FROM arende a WHERE {BASE} AND {where} "
-            "GROUP BY 1, 2",
-            p,
-        )
+    sql = (
+        f"SELECT a.remittent, a.kon, count(*) FROM arende a WHERE {BASE} AND {where} GROUP BY 1, 2"
     )
-    codes_used = [c for c in codes.REMITTENTER if c in data]
-    rows = [Rad(c, codes.REMITTENTER[c], _kmt(data[c])) for c in codes_used]
+    # Row key -> (label, sort order); a joint report names fs/ac/af by the unit's labels,
+    # and rows with the same label are one row.
+    order = {c: i for i, c in enumerate(codes.REMITTENTER)}
+    named: dict[str, tuple[str, tuple[int, int]]] = {}
+    data: dict[str, dict[str, int]] = {}
+    for n, unit in enumerate(units):
+        for code, per_kon in _by_kon(unit.conn.execute(sql, p)).items():
+            label = codes.REMITTENTER[code]
+            key = code
+            if labelled and code in (*KOMMUNALA, "af"):
+                label = (unit.af_kontor if code == "af" else unit.kommun) or label
+                key = _slug(label) or code
+            rank = (order[code], n)
+            named[key] = (label, min(rank, named.get(key, (label, rank))[1]))
+            _add(data, {key: per_kon})
+    codes_used = sorted(named, key=lambda k: named[k][1])
+    rows = [Rad(c, named[c][0], _kmt(data[c])) for c in codes_used]
     total = {c: sum(r.varden[c] for r in rows) for c in TRIPLETT}
     for r in rows:
         r.varden["andel"] = procent(r.varden["totalt"], total["totalt"])
@@ -296,7 +559,7 @@ def _remittent_table(conn: sqlite3.Connection, p: dict[str, str], cumulative: bo
     return t
 
 
-def _insats_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+def _insats_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
     # Spans still open, and spans ending in or after P: both are ranges of one index
     # (slut, start, ...), so the scan never reads spans that ended before P.
     sql = f"""
@@ -314,13 +577,18 @@ def _insats_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     during: dict[str, dict[str, int]] = {}
     started: dict[str, dict[str, int]] = {}
     ended: dict[str, dict[str, int]] = {}
-    for code, kon, d, s, e in conn.execute(sql, p):
-        during.setdefault(code, {})[kon] = d
-        started.setdefault(code, {})[kon] = s
-        ended.setdefault(code, {})[kon] = e
-    catalogue = conn.execute("SELECT kod, namn, aktiv FROM insats ORDER BY rowid").fetchall()
+    for code, kon, d, s, e in _rows(units, sql, p):
+        _add(during, {code: {kon: d}})
+        _add(started, {code: {kon: s}})
+        _add(ended, {code: {kon: e}})
+    # The catalogues of all units: an insats by its code, named as the first unit names it,
+    # active if it is active in any unit.
+    catalogue: dict[str, tuple[str, bool]] = {}
+    for kod, namn, aktiv in _rows(units, "SELECT kod, namn, aktiv FROM insats ORDER BY rowid", {}):
+        known = catalogue.get(kod)
+        catalogue[kod] = (known[0] if known else namn, bool(aktiv) or (known or ("", False))[1])
     rows = []
-    for kod, namn, aktiv in catalogue:
+    for kod, (namn, aktiv) in catalogue.items():
         if kod not in during and not aktiv:
             continue
         values: dict[str, Any] = {}
@@ -351,7 +619,7 @@ def finsam(conn: sqlite3.Connection, period: Period) -> Tabell:
     """Uppföljning Finsam: per insats, the participants in it some day in the period (the
     report's "I insats" columns), and the participants in any insats, by kön."""
     p = {"start": period.start.isoformat(), "slut": period.slut.isoformat()}
-    insatser = _insats_table(conn, p)
+    insatser = _insats_table([Enhet(conn)], p)
     rows = [
         Rad(r.nyckel, r.etikett, {c: r.varden[f"i_{c}"] for c in TRIPLETT}) for r in insatser.rader
     ]
@@ -377,24 +645,42 @@ def finsam(conn: sqlite3.Connection, period: Period) -> Tabell:
     return t
 
 
-def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+#: The net rows: a source, and its key in "Resultat per enhet" and the försörjning table.
+NETTO = (("forsorjningsstod", "lamnat_fs"), ("sjukpenning", "lamnat_sp"))
+
+
+def _forsorjning_counts(
+    conn: sqlite3.Connection, p: dict[str, str]
+) -> tuple[dict[tuple[str, str], dict[str, int]], dict[str, dict[str, int]]]:
+    """One register's counts for the försörjning table: per (when, source) and per tally
+    key (`netto_lamnat_fs` = with the source at intake minus at closing, of those closed
+    with insats), each by kön."""
     closed = f"{BASE} AND a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut"
     # One pass over the closed cases and their sources (one covering index range).
-    per_case: list[tuple[str, set[str], set[str]]] = [
-        (kon, set(filter(None, intag.split(","))), set(filter(None, (avslut or "").split(","))))
-        for kon, intag, avslut in conn.execute(
-            f"SELECT a.kon, a.forsorjning_intag, a.forsorjning_avslut FROM arende a WHERE {closed}",
+    per_case: list[tuple[str, set[str], set[str], bool]] = [
+        (
+            kon,
+            set(filter(None, intag.split(","))),
+            set(filter(None, (avslut or "").split(","))),
+            bool(insats),
+        )
+        for kon, intag, avslut, insats in conn.execute(
+            "SELECT a.kon, a.forsorjning_intag, a.forsorjning_avslut, "
+            f"a.forsta_insats IS NOT NULL FROM arende a WHERE {closed}",
             p,
         )
     ]
     data: dict[tuple[str, str], dict[str, int]] = {}
     tally: dict[str, dict[str, int]] = {}
 
-    def bump(key: str, kon: str) -> None:
+    def bump(key: str, kon: str, step: int = 1) -> None:
         bucket = tally.setdefault(key, {})
-        bucket[kon] = bucket.get(kon, 0) + 1
+        bucket[kon] = bucket.get(kon, 0) + step
 
-    for kon, at_intake, at_close in per_case:
+    for kon, at_intake, at_close, with_insats in per_case:
+        if with_insats:
+            for source, key in NETTO:
+                bump(f"netto_{key}", kon, (source in at_intake) - (source in at_close))
         bump("avslutade", kon)
         for when, found in (("intag", at_intake), ("avslut", at_close)):
             for kalla in found:
@@ -408,6 +694,12 @@ def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
             bump("left_fs", kon)
         if "sjukpenning" in at_intake and "sjukpenning" not in at_close:
             bump("left_sp", kon)
+    return data, tally
+
+
+def _forsorjning_table(
+    data: dict[tuple[str, str], dict[str, int]], tally: dict[str, dict[str, int]]
+) -> Tabell:
 
     def cases(key: str) -> dict[str, int]:
         return _kmt(tally.get(key, {}))
@@ -461,14 +753,14 @@ def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     rows.append(
         Rad(
             "lamnat_fs",
-            "Lämnat försörjningsstöd (antal, vid avslut)",
+            "Lämnat försörjningsstöd, per ärende (hade vid intag, inte vid avslut)",
             {f"avslut_{c}": left_fs[c] for c in TRIPLETT},
         )
     )
     rows.append(
         Rad(
             "lamnat_sp",
-            "Lämnat sjukpenning (antal, vid avslut)",
+            "Lämnat sjukpenning, per ärende (hade vid intag, inte vid avslut)",
             {f"avslut_{c}": left_sp[c] for c in TRIPLETT},
         )
     )
@@ -488,6 +780,17 @@ def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
             typ="procent",
         )
     )
+    for source, key in NETTO:
+        net = cases(f"netto_{key}")
+        rows.append(
+            Rad(
+                f"netto_{key}",
+                f"{NETTO_ETIKETT[source]}, netto (avslutade med insats: antal vid intag − "
+                "antal vid avslut)",
+                {f"avslut_{c}": net[c] for c in TRIPLETT},
+                typ=NETTOTYP,
+            )
+        )
     cols = [
         Kolumn(f"intag_{c}", f"Vid intag {h}")
         for c, h in zip(TRIPLETT, ("K", "M", "T"), strict=True)
@@ -514,7 +817,10 @@ def _forsorjning_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
         t.harledda[("lamnat_sp_procent", f"avslut_{c}")] = [("lamnat_sp", f"avslut_{c}")]
     t.noter.append(
         "En person kan ha flera försörjningskällor. Offentlig försörjning: alla "
-        "källor utom lön, studiemedel, annan och ingen."
+        "källor utom lön, studiemedel, annan och ingen. Lämnat per ärende räknar ärenden "
+        "som hade källan vid intag men inte vid avslut; netto är antalet med källan vid "
+        "intag minus antalet med den vid avslut bland dem som avslutades med insats "
+        "(som i förbundets rapport) och kan bli negativt."
     )
     return t
 
@@ -532,7 +838,7 @@ def median(values: list[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def _ledtider_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+def _ledtider_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
     rows = []
     t = Tabell(
         "ledtider",
@@ -552,7 +858,8 @@ def _ledtider_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     done: dict[str, int] = dict.fromkeys(TRIPLETT, 0)
     for key, label, fran, till in LEDTIDER:
         values: dict[str, list[int]] = {"kvinna": [], "man": []}
-        for kon, days in conn.execute(
+        for kon, days in _rows(
+            units,
             f"SELECT a.kon, CAST(julianday({till}) - julianday({fran}) AS INTEGER) "
             f"FROM arende a WHERE {BASE} AND {till} BETWEEN :start AND :slut "
             f"AND {fran} IS NOT NULL AND {fran} <= {till}",
@@ -606,11 +913,12 @@ def _ledtider_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     return t
 
 
-def _nojdhet_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
+def _nojdhet_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
     closed = f"{BASE} AND a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut"
     keys = ["svarat", "avbojt", "bemotande", "insats", "bada"]
     per: dict[str, dict[str, int]] = {k: {} for k in keys}
-    for row in conn.execute(
+    for row in _rows(
+        units,
         "SELECT a.kon, sum(a.nojd_bemotande IS NOT NULL), sum(a.ingen_enkat = 1), "
         "sum(a.nojd_bemotande >= 4), sum(a.nojd_insats >= 4), "
         "sum(a.nojd_bemotande >= 4 AND a.nojd_insats >= 4) "
@@ -618,7 +926,7 @@ def _nojdhet_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
         p,
     ):
         for i, key in enumerate(keys, start=1):
-            per[key][row[0]] = row[i] or 0
+            per[key][row[0]] = per[key].get(row[0], 0) + (row[i] or 0)
     v = {k: _kmt(per[k]) for k in keys}
     rows = [
         Rad("svarat", "Svarade på enkäten", v["svarat"]),
@@ -639,7 +947,7 @@ def _nojdhet_table(conn: sqlite3.Connection, p: dict[str, str]) -> Tabell:
     return t
 
 
-def _uppfoljning_table(conn: sqlite3.Connection, period: Period) -> Tabell:
+def _uppfoljning_table(units: Sequence[Enhet], period: Period) -> Tabell:
     from dateutil.relativedelta import relativedelta
 
     p = {
@@ -652,7 +960,8 @@ def _uppfoljning_table(conn: sqlite3.Connection, period: Period) -> Tabell:
     def bump(key: str, kon: str) -> None:
         per[key][kon] = per[key].get(kon, 0) + 1
 
-    for kon, uppfoljd, syss, kallor in conn.execute(
+    for kon, uppfoljd, syss, kallor in _rows(
+        units,
         "SELECT a.kon, a.uppfoljd, a.sysselsattning, a.forsorjning_uppfoljning FROM arende a "
         f"WHERE {BASE} AND a.forsta_insats BETWEEN :fran AND :till",
         p,
@@ -702,6 +1011,24 @@ def _goal_targets(conn: sqlite3.Connection) -> dict[str, float | None]:
     return {r[0]: r[1] for r in conn.execute("SELECT nyckel, varde FROM mal")}
 
 
+def _targets(units: Sequence[Enhet]) -> dict[str, float | None]:
+    """The goal targets: the register's; in a joint report the inflow targets added up
+    (when every unit has one) and every other target where all units agree."""
+    each = [_goal_targets(u.conn) for u in units]
+    if len(each) == 1:
+        return each[0]
+    result: dict[str, float | None] = {}
+    for key in codes.MALNYCKLAR:
+        values = [t.get(key) for t in each]
+        if any(v is None for v in values):
+            result[key] = None
+        elif key == "inflode":
+            result[key] = sum(v for v in values if v is not None)
+        else:
+            result[key] = values[0] if len(set(values)) == 1 else None
+    return result
+
+
 def inflode_mal(arsmal: float, period: Period) -> float:
     """The yearly inflow target pro rata: by whole months, else by days (365 a year)."""
     months = period.hela_manader
@@ -710,8 +1037,7 @@ def inflode_mal(arsmal: float, period: Period) -> float:
     return arsmal * period.dagar / 365
 
 
-def _goals(conn: sqlite3.Connection, rapport: Rapport) -> list[Malstatus]:
-    targets = _goal_targets(conn)
+def _goals(targets: dict[str, float | None], rapport: Rapport) -> list[Malstatus]:
     tab = {t.nyckel: t for t in rapport.tabeller}
     result = []
     nya = tab["period"].rad("nya").varden["totalt"]

@@ -2,13 +2,15 @@
 
 A `Tabell` is what every renderer (terminal, JSON, CSV, Markdown, xlsx) draws. A cell's
 kind comes from its row if the row says so, else from its column: `antal` (a count),
-`procent` (whole percent, None = zero denominator, shown "–"), `median` (days) or `text`.
+`procent` (whole percent, None = zero denominator, shown "–"), `median` (days), `netto`
+(a difference of two counts, which may be negative) or `text`.
 
 Masking (`maskera`) hides counts from 1 to N-1 as "<N" (zeros stay), then hides further
 non-zero cells ("*") until no hidden value can be recomputed from a row's Kvinnor + Män =
-Totalt or from a column's parts = total, reasoning as a reader would: a "<N" cell is 1..N-1,
-a "*" cell any count from 1. Every percentage or median computed from a hidden count is
-hidden too.
+Totalt (or another group of columns and their total) or from a column's parts = total,
+reasoning as a reader would: a "<N" cell is 1..N-1, a "*" cell any count from 1. Every
+percentage or median computed from a hidden count is hidden too. A net row is shown whole
+or hidden whole ("*"): hidden when any of its cells is 1 to N-1 either way.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 Cell = tuple[str, str]  # (row key, column key)
 
 PRIMAR = "primär"
+#: The kind of a net figure (a count at intake minus a count at closing).
+NETTOTYP = "netto"
 SEKUNDAR = "sekundär"
 
 
@@ -58,6 +62,9 @@ class Tabell:
     tripletter: list[tuple[str, str, str]] = field(default_factory=list)
     #: (part row keys, total row key): the parts add up to the total in every count column.
     summagrupper: list[tuple[list[str], str]] = field(default_factory=list)
+    #: (part column keys, total column key): the parts add up to the total in every count
+    #: row (like `tripletter`, for any number of parts: the units of a joint report).
+    kolumngrupper: list[tuple[list[str], str]] = field(default_factory=list)
     #: derived cell -> the count cells it is computed from.
     harledda: dict[Cell, list[Cell]] = field(default_factory=dict)
     #: hidden cells and why (PRIMAR or SEKUNDAR), filled by `maskera`.
@@ -128,6 +135,11 @@ def maskera(tabell: Tabell, grans: int) -> None:
             cells = [(d, kol.nyckel) for d in delar] + [(total, kol.nyckel)]
             if all(count(c) is not None for c in cells):
                 relationer.append(cells)
+    for delar, total in tabell.kolumngrupper:
+        for rad in tabell.rader:
+            cells = [(rad.nyckel, d) for d in delar] + [(rad.nyckel, total)]
+            if all(count(c) is not None for c in cells):
+                relationer.append(cells)
     for _ in range(10_000):  # each round hides or relabels one cell, so this ends
         bounds = bounds_of(relationer, tabell.dolda, count, grans)
         pinned = [c for c, (low, high) in bounds.items() if low >= high]
@@ -136,6 +148,13 @@ def maskera(tabell: Tabell, grans: int) -> None:
     for cell, kallor in tabell.harledda.items():
         if any(k in tabell.dolda for k in kallor):
             tabell.dolda[cell] = SEKUNDAR
+    for rad in tabell.rader:
+        if rad.typ != NETTOTYP:
+            continue
+        values = [v for v in rad.varden.values() if isinstance(v, int)]
+        if any(1 <= abs(v) < grans for v in values):
+            for k in rad.varden:
+                tabell.dolda[(rad.nyckel, k)] = SEKUNDAR
 
 
 def _hide_more(

@@ -75,6 +75,41 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def open_unit(path: Path) -> sqlite3.Connection:
+    """Another unit's register, for a joint report: read as an unchanging file, so that
+    nothing is written into it or beside it (no -wal or -shm file, no migration, no audit
+    row). A missing file, a file that is not an envagin register, one from a newer or an
+    older envagin, or one with changes still in its -wal file is refused by name."""
+    from envagin_cli.store import migrations
+
+    if not path.exists():
+        raise Databasfel(f"enhet: {path} finns inte.")
+    if path.is_dir():
+        raise Databasfel(f"enhet: {path} är en mapp, inte en databasfil.")
+    _check_header(path)
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        # Read as unchanging, SQLite would not see what is still in the -wal file.
+        raise Databasfel(
+            f"enhet: {path} har ändringar kvar i {wal.name}; stäng envagin i den enheten "
+            "(eller ta en kopia med 'envagin backup') och läs den kopian."
+        )
+    try:
+        conn = connect_readonly(path)
+        if not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise Databasfel(f"enhet: {path} är tom, inget envagin-register.")
+        migrations.check_version(conn, path)
+        if migrations.pending(conn):
+            raise Databasfel(
+                f"enhet: {path} har schemaversion {migrations.user_version(conn)} från en "
+                "äldre envagin; öppna den en gång med denna envagin i enheten (den uppgraderas "
+                "då) och ange den kopian."
+            )
+    except sqlite3.DatabaseError as exc:
+        raise translate(exc, path) from exc
+    return conn
+
+
 def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection, bool]:
     """Open (and migrate) the register; returns the connection and whether it was created.
 

@@ -278,6 +278,28 @@ END""")
 _GOAL_KINDS = {"nytt-mal": "goal-add", "status": "goal-status", "varde": "goal-value"}
 
 
+def _allow_kinds(conn: sqlite3.Connection, version: int) -> None:
+    """Let `handelse.typ` hold the event kinds of schema `version` (those of the version
+    before, and the new ones). The list only grows, which changes no stored row, so the
+    table's definition is edited in place (SQLite's documented way: writable_schema and a
+    new schema_version) rather than copied."""
+    table = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'handelse'"
+    ).fetchone()[0]
+    before = _in("typ", event_kinds.codes_until(version - 1))
+    after = _in("typ", event_kinds.codes_until(version))
+    if before not in table:
+        raise Databasfel("handelse: tabellens kodlista är inte den väntade; filen lämnas orörd.")
+    schema_version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'handelse'",
+        (table.replace(before, after),),
+    )
+    conn.execute(f"PRAGMA schema_version = {schema_version + 1}")
+    conn.execute("PRAGMA writable_schema = OFF")
+
+
 def _m004_malhandelser(db: Database) -> None:
     """Milestones, their statuses and indicator values become event kinds of their own
     (`goal-add`, `goal-status`, `goal-value`), so that the interchange format carries them.
@@ -289,20 +311,7 @@ def _m004_malhandelser(db: Database) -> None:
     as it was); their content is unchanged but for the `atgard` key the kind now says.
     """
     conn = db.conn
-    table = conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'handelse'"
-    ).fetchone()[0]
-    before, after = _in("typ", event_kinds.codes_until(3)), _in("typ", event_kinds.codes_until(4))
-    if before not in table:
-        raise Databasfel("handelse: tabellens kodlista är inte den väntade; filen lämnas orörd.")
-    version = conn.execute("PRAGMA schema_version").fetchone()[0]
-    conn.execute("PRAGMA writable_schema = ON")
-    conn.execute(
-        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'handelse'",
-        (table.replace(before, after),),
-    )
-    conn.execute(f"PRAGMA schema_version = {version + 1}")
-    conn.execute("PRAGMA writable_schema = OFF")
+    _allow_kinds(conn, 4)
     trigger = conn.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'handelse_ingen_andring'"
     ).fetchone()[0]
@@ -316,11 +325,33 @@ def _m004_malhandelser(db: Database) -> None:
     conn.execute(trigger)
 
 
+def _m005_enhet(db: Database) -> None:
+    """The unit's identity (`enhet set`): its name and the labels of its municipal parties
+    and its Arbetsförmedlingen office in a joint report. Every change is a dated row, kept
+    (the table refuses UPDATE and DELETE), and a `unit` event in the history."""
+    _allow_kinds(db.conn, 5)
+    db.execute(f"""CREATE TABLE enhet (
+    id INTEGER PRIMARY KEY,
+    datum TEXT NOT NULL {_iso("datum")},
+    namn TEXT NOT NULL CHECK (length(namn) BETWEEN 1 AND 100),
+    kommun TEXT NOT NULL CHECK (length(kommun) BETWEEN 1 AND 100),
+    af_kontor TEXT NOT NULL CHECK (length(af_kontor) BETWEEN 1 AND 100),
+    som TEXT NOT NULL,
+    handelse_id INTEGER NOT NULL REFERENCES handelse (id)
+) STRICT""")
+    for what, verb, text in (("andring", "UPDATE", "ändras"), ("radering", "DELETE", "raderas")):
+        db.execute(f"""CREATE TRIGGER enhet_ingen_{what} BEFORE {verb} ON enhet
+BEGIN
+    SELECT RAISE(ABORT, 'enhetens historik får inte {text}');
+END""")
+
+
 MIGRATIONS = [
     ("0001_initial", _m001_initial),
     ("0002_malfoljning", _m002_malfoljning),
     ("0003_pseudonym_granskning", _m003_pseudonym),
     ("0004_malhandelser", _m004_malhandelser),
+    ("0005_enhet", _m005_enhet),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 #: The event kinds the current schema's CHECK list holds (the table of kinds is

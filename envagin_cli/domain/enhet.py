@@ -1,0 +1,95 @@
+"""The unit's identity: which En väg in (or team) this register belongs to.
+
+A samordningsförbund reads several units' registers together (`report --enhet FIL …`);
+each unit names itself here. `namn` heads the unit's column in "Resultat per enhet";
+`kommun` (default "NAMN kommun") labels the municipal parties (`fs`, `ac`) the unit's
+participants were referred from, and `af_kontor` (default "Arbetsförmedlingen NAMN")
+labels `af`, in the joint report's table of referring parties. Only a projektledare or
+teamledare changes it; every change is dated, an event in the history (`unit`), a row in
+the audit log and a row in `enhet`, which keeps every earlier identity. The identity in
+effect is the one with the latest date (the latest registered on the same day).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Any
+
+from envagin_cli.domain import freetext
+from envagin_cli.domain.dates import not_after_today
+from envagin_cli.domain.errors import Checks
+from envagin_cli.domain.register import Register, working
+
+#: The longest name or label (the table's CHECK says the same).
+MOST = 100
+
+
+def labels(namn: str, kommun: str | None, af_kontor: str | None) -> dict[str, str]:
+    """The unit's name and its two labels, the defaults filled in."""
+    return {
+        "namn": namn,
+        "kommun": kommun or f"{namn} kommun",
+        "af_kontor": af_kontor or f"Arbetsförmedlingen {namn}",
+    }
+
+
+def set_unit(
+    conn: Register | sqlite3.Connection,
+    *,
+    namn: str,
+    kommun: str | None = None,
+    af_kontor: str | None = None,
+    som: str | None,
+    datum: date,
+    idag: date | None = None,
+) -> bool:
+    """Name the unit (projektledare/teamledare); False when that identity is already in
+    effect (nothing is added)."""
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    name = found(freetext.check, namn, "namn", MOST, required=True)
+    municipal = found(freetext.check, kommun, "kommun", MOST)
+    office = found(freetext.check, af_kontor, "af-kontor", MOST)
+    with working(conn, idag) as reg:
+        actor = reg.leader(som, "ändra enhetens uppgifter")
+        found.done(check_only=reg.check_only)
+        assert name is not None
+        values = labels(name.strip(), _strip(municipal), _strip(office))
+        current = reg.unit
+        if current is not None and all(
+            " ".join(current[k].split()) == " ".join(values[k].split()) for k in values
+        ):
+            return False
+        reg.set_unit(values, actor, datum)
+    return True
+
+
+def _strip(text: str | None) -> str | None:
+    return text.strip() if text else None
+
+
+def show(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The identity in effect and every earlier one, oldest first."""
+    history = [
+        dict(r)
+        for r in conn.execute(
+            "SELECT datum, namn, kommun, af_kontor, som, handelse_id FROM enhet ORDER BY datum, id"
+        )
+    ]
+    current = history[-1] if history else None
+    return {
+        "namn": current["namn"] if current else None,
+        "kommun": current["kommun"] if current else None,
+        "af_kontor": current["af_kontor"] if current else None,
+        "sedan": current["datum"] if current else None,
+        "historik": history,
+    }
+
+
+def current(conn: sqlite3.Connection) -> dict[str, str] | None:
+    """The identity in effect (namn, kommun, af_kontor), or None when the unit is unnamed."""
+    row = conn.execute(
+        "SELECT namn, kommun, af_kontor FROM enhet ORDER BY datum DESC, id DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else {"namn": row[0], "kommun": row[1], "af_kontor": row[2]}
