@@ -6,6 +6,7 @@ The JSON schema is documented in the README ("Rapportens JSON").
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from envagin_cli.output import csvfile
 from envagin_cli.output.console import console as make_console
 from envagin_cli.report.figures import Malstatus, Rapport
 from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
+from envagin_cli.store import files
 
 
 def header_lines(r: Rapport) -> list[str]:
@@ -214,10 +216,11 @@ def write_xlsx(path: Path, tables: list[Tabell], lines: list[str]) -> None:
 
     if path.exists() and path.is_dir():
         raise Databasfel(f"{path} är en mapp; ange ett filnamn som slutar på .xlsx.")
-    try:
-        book = xlsxwriter.Workbook(str(path))
-    except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {exc}.") from exc
+    files.check_folder(path)
+    # Built in memory and written as one private file (0600): the workbook holds figures
+    # that may be small enough to point at a person.
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
     pct = book.add_format({"num_format": '0" %"'})
     dec = book.add_format({"num_format": "0.0"})
@@ -253,10 +256,8 @@ def write_xlsx(path: Path, tables: list[Tabell], lines: list[str]) -> None:
             sheet.write_string(n, 0, note)
         for j, w in enumerate(widths):
             sheet.set_column(j, j, min(w + 2, 80))
-    try:
-        book.close()
-    except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {exc}.") from exc
+    book.close()
+    files.write_private(path, buffer.getvalue())
 
 
 def caseload_table(rows: list[dict[str, Any]], idag: str) -> Tabell:
