@@ -27,6 +27,7 @@ from envagin_cli.cli import (
     register,
     report,
     staff,
+    verify,
 )
 from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, say, state
 
@@ -49,6 +50,7 @@ for module_commands in (
     interchange.commands,
     audit.commands,
     gallra.commands,
+    verify.commands,
 ):
     app.add_typer(module_commands)
 app.add_typer(staff.staff_app, name="staff")

@@ -25,7 +25,7 @@ from envagin_cli.domain import codes, event_kinds, lifecycle, sameness
 from envagin_cli.domain import personnummer as pnr
 from envagin_cli.domain.dates import real_today, today
 from envagin_cli.domain.errors import Behorighetsfel, Regelfel, Valideringsfel
-from envagin_cli.store import events
+from envagin_cli.store import events, kedja
 from envagin_cli.store.db import write
 
 #: The projected columns of a case, in the order `projection` gives them (then `nr`).
@@ -71,7 +71,7 @@ SPAN_SQL = (
 )
 _EVENT_SQL = (
     "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, os_anvandare, data, "
-    "makulerar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "makulerar, kedja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _CASE_SQL = (
     "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, i.fodelsear, "
@@ -85,8 +85,8 @@ _GOAL_AUDIT = {
     "goal-value": "varde",
 }
 _AUDIT_SQL = (
-    "INSERT INTO granskning (tid, handlaggare, os_anvandare, atgard, arende, detaljer) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO granskning (id, tid, handlaggare, os_anvandare, atgard, arende, detaljer, "
+    "underlag, kedja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -347,6 +347,8 @@ class Register:
         self.event_rows: list[tuple[Any, ...]] = []
         self.ident_rows: list[tuple[Any, ...]] = []
         self.audit_rows: list[tuple[Any, ...]] = []
+        #: Gallring: event id → [data digest before, after] (hex), for its audit row.
+        self.gallrade: dict[str, list[str]] = {}
 
     # --- who acts ---------------------------------------------------------------------
 
@@ -437,10 +439,27 @@ class Register:
         return event_id
 
     def audit(
-        self, actor: str, atgard: str, *, arende: str | None = None, detaljer: str = ""
+        self,
+        actor: str,
+        atgard: str,
+        *,
+        arende: str | None = None,
+        detaljer: str = "",
+        underlag: dict[str, Any] | None = None,
     ) -> None:
-        """A row in the audit log, written with the rest of the unit of work."""
-        self.audit_rows.append((events.now(), actor, events.os_user(), atgard, arende, detaljer))
+        """A row in the audit log, written with the rest of the unit of work (`underlag`:
+        what a change did, kept as JSON in the chained row, e.g. gallring's digests)."""
+        self.audit_rows.append(
+            (
+                events.now(),
+                actor,
+                events.os_user(),
+                atgard,
+                arende,
+                detaljer,
+                None if underlag is None else json.dumps(underlag, sort_keys=True),
+            )
+        )
 
     def add_staff(self, person: Handlaggare, actor: str, datum: date) -> None:
         self.staff[person.id] = person
@@ -602,7 +621,9 @@ class Register:
 
     def anonymise_case(self, nr: str) -> None:
         """Gallring: the person's identity and the free text of the case's events go; the
-        events stay (the one change the event log's trigger allows)."""
+        events stay (the one change the event log's trigger allows). Each changed event's
+        data digest before and after is kept (`gallrade`) for the gallring's audit row, so
+        the hash chain stays verifiable (`store.kedja`)."""
         self.ops_after.append(
             (
                 "UPDATE identitet SET personnummer = NULL, pseudonym = NULL WHERE id = "
@@ -610,15 +631,19 @@ class Register:
                 (nr,),
             )
         )
-        self.ops_after.append(
-            (
-                "UPDATE handelse SET data = json_remove(data, '$.remittent_handlaggare', "
-                "'$.orsak') WHERE arende = ? AND (json_extract(data, "
-                "'$.remittent_handlaggare') IS NOT NULL OR json_extract(data, '$.orsak') "
-                "IS NOT NULL)",
-                (nr,),
-            )
-        )
+        for row in self.conn.execute(
+            "SELECT id, data, json_remove(data, '$.remittent_handlaggare', '$.orsak') "
+            "FROM handelse WHERE arende = ? AND (json_extract(data, "
+            "'$.remittent_handlaggare') IS NOT NULL OR json_extract(data, '$.orsak') "
+            "IS NOT NULL) ORDER BY id",
+            (nr,),
+        ):
+            event_id, before, after = row[0], row[1], row[2]
+            self.gallrade[str(event_id)] = [
+                kedja.data_digest(before).hex(),
+                kedja.data_digest(after).hex(),
+            ]
+            self.ops_after.append(("UPDATE handelse SET data = ? WHERE id = ?", (after, event_id)))
 
     # --- cases ------------------------------------------------------------------------
 
@@ -912,7 +937,12 @@ class Register:
             if case.anonymisera:
                 anonymise.append((case.ident_id,))
         conn.executemany(INSERT_PROJECTED_SQL, new_cases)
-        conn.executemany(_EVENT_SQL, self.event_rows)
+        if self.event_rows:
+            last = conn.execute("SELECT kedja FROM handelse ORDER BY id DESC LIMIT 1").fetchone()
+            conn.executemany(
+                _EVENT_SQL,
+                kedja.chain_events(last[0] if last and last[0] else kedja.START, self.event_rows),
+            )
         conn.executemany("UPDATE arende SET makulerad = 1 WHERE nr = ?", voided)
         conn.executemany("DELETE FROM arende_insats WHERE arende = ?", old)
         conn.executemany(PROJECT_SQL, updates)
@@ -920,7 +950,16 @@ class Register:
         conn.executemany("UPDATE identitet SET personnummer = NULL WHERE id = ?", anonymise)
         for sql, params in self.ops_after:
             conn.execute(sql, params)
-        conn.executemany(_AUDIT_SQL, self.audit_rows)
+        if self.audit_rows:
+            last = conn.execute(
+                "SELECT id, kedja FROM granskning ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            first = last[0] + 1 if last else 1
+            numbered = [(first + i, *row) for i, row in enumerate(self.audit_rows)]
+            conn.executemany(
+                _AUDIT_SQL,
+                kedja.chain_audit(last[1] if last and last[1] else kedja.START, numbered),
+            )
         for case in self.cases.values():
             if case.andrad:
                 case.ny = case.andrad = case.anonymisera = False
