@@ -22,6 +22,7 @@ from envagin_cli.cli import (
     cases,
     gallra,
     insats,
+    installning,
     interchange,
     mal,
     register,
@@ -57,6 +58,8 @@ app.add_typer(staff.staff_app, name="staff")
 app.add_typer(insats.insats_app, name="insats")
 app.add_typer(mal.mal_app, name="mål")
 app.add_typer(mal.mal_app, name="mal", hidden=True)
+app.add_typer(installning.installning_app, name="inställning")
+app.add_typer(installning.installning_app, name="installning", hidden=True)
 
 
 def _show_version(value: bool) -> None:

@@ -294,6 +294,9 @@ class Register:
         #: An import row with refusals of its own is checked through its domain function
         #: for the rest of its refusals, but must record nothing (`Checks.done`).
         self.check_only = False
+        #: Set once the login rule has been applied to who runs an import: its rows'
+        #: `som` (who recorded each event) then need only be active handläggare.
+        self.identity_checked = False
         self._reset()
 
     # What the register reads from the file, each on first use: a command reads only what
@@ -307,6 +310,19 @@ class Register:
             )
             for r in self.conn.execute("SELECT * FROM staff ORDER BY id")
         }
+
+    @functools.cached_property
+    def logins(self) -> dict[str, str]:
+        """OS login → the handläggare it is linked to (`staff login`)."""
+        return {r[0]: r[1] for r in self.conn.execute("SELECT login, handlaggare FROM inloggning")}
+
+    @functools.cached_property
+    def settings(self) -> dict[str, str]:
+        """The register's settings in effect (the newest of each key's history)."""
+        found = dict(codes.INSTALLNINGAR_STANDARD)
+        for r in self.conn.execute("SELECT nyckel, varde FROM installning_historik ORDER BY id"):
+            found[r[0]] = r[1]
+        return found
 
     @functools.cached_property
     def insatser(self) -> dict[str, Insats]:
@@ -365,13 +381,54 @@ class Register:
         return ident
 
     def actor(self, som: str | None) -> str:
-        """Who is recording: `--som`, `ENVAGIN_USER` or a file's `som`, an active handläggare."""
+        """Who is recording: `--som`, `ENVAGIN_USER` or a file's `som`, an active handläggare.
+
+        Once any OS login is linked to a handläggare (`staff login`), the current login's
+        handläggare is the default, and in the strict mode (a new register's) nobody acts
+        as another handläggare, nor from a login that is not linked. The setting
+        `inloggning fri` allows it, for a shared terminal. With no login linked, `som`
+        is taken as given (a register not yet set up for logins works as before)."""
+        if self.logins and not self.identity_checked:
+            som = self._identified(som)
         if not som or not som.strip():
             raise Valideringsfel(
                 "som: ange vem som registrerar med --som ID eller miljövariabeln ENVAGIN_USER "
                 "(i en fil: kolumnen som)."
             )
         return self.active_staff(som, "som")
+
+    def _identified(self, som: str | None) -> str | None:
+        """`som` under the login rule: the linked handläggare by default; in the strict
+        mode only that one."""
+        login = self.os_user
+        linked = self.logins.get(login)
+        given = som.strip().lower() if som and som.strip() else None
+        if self.settings["inloggning"] == "fri":
+            return given or linked
+        if linked is None:
+            raise Behorighetsfel(
+                f"som: inloggningen '{login[:64]}' är inte kopplad till någon handläggare, och "
+                "registret kräver det (inloggning strikt). Be en projektledare eller "
+                f"teamledare koppla den: envagin staff login ID {login[:64]}"
+            )
+        if given is not None and given != linked:
+            raise Behorighetsfel(
+                f"som: inloggningen '{login[:64]}' är kopplad till handläggaren {linked}; "
+                f"att registrera som {given[:30]} vägras (inloggning strikt). Logga in som "
+                "den handläggaren, eller låt en projektledare tillåta det för en delad "
+                "terminal: envagin inställning set inloggning fri"
+            )
+        return linked
+
+    def importer(self, som: str | None) -> str | None:
+        """Who runs an import, under the login rule (applied once, here): their id, or
+        `som` unchanged when no login is linked. The rows' own `som` (who recorded each
+        event) then need only be active handläggare."""
+        if not self.logins:
+            return som
+        actor = self.actor(som)
+        self.identity_checked = True
+        return actor
 
     def leader(self, som: str | None, what: str) -> str:
         """The actor, who must be a projektledare or teamledare to do `what`."""
@@ -618,6 +675,32 @@ class Register:
                 (post["id"], period, value, source, datum.isoformat(), actor, event_id),
             )
         )
+
+    def link_login(self, login: str, ident: str, actor: str) -> None:
+        """Link an OS login to a handläggare (audited)."""
+        self.logins[login] = ident
+        self.ops_after.append(
+            ("INSERT INTO inloggning (login, handlaggare) VALUES (?, ?)", (login, ident))
+        )
+        self.audit(actor, "inloggning kopplad", detaljer=f"{login} → {ident}")
+
+    def unlink_login(self, login: str, ident: str, actor: str) -> None:
+        """Remove an OS login's link (audited)."""
+        del self.logins[login]
+        self.ops_after.append(("DELETE FROM inloggning WHERE login = ?", (login,)))
+        self.audit(actor, "inloggning borttagen", detaljer=f"{login} → {ident}")
+
+    def set_setting(self, key: str, value: str, actor: str) -> None:
+        """A new value of a register setting: a dated row in its history (audited)."""
+        self.settings[key] = value
+        self.ops_after.append(
+            (
+                "INSERT INTO installning_historik (nyckel, varde, tid, handlaggare, "
+                "os_anvandare) VALUES (?, ?, ?, ?, ?)",
+                (key, value, self.now, actor, self.os_user),
+            )
+        )
+        self.audit(actor, "inställning ändrad", detaljer=f"{key} {value}")
 
     def anonymise_case(self, nr: str) -> None:
         """Gallring: the person's identity and the free text of the case's events go; the

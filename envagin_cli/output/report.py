@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from envagin_cli.domain import installning
 from envagin_cli.domain.errors import Databasfel
 from envagin_cli.domain.periods import Period
 from envagin_cli.output import csvfile
@@ -26,6 +27,7 @@ def header_lines(r: Rapport) -> list[str]:
         f"Period ({r.period.typ}): {r.period.rubrik()}",
         f"Framtagen {r.idag.isoformat()}. Räknat i ärenden; felregistreringar och makulerade "
         "ärenden ingår inte.",
+        installning.login_line(r.inloggning),
     ]
     if r.maskering is not None:
         lines.append(
@@ -146,6 +148,7 @@ def to_json(r: Rapport) -> dict[str, Any]:
         "period": period_json(r.period),
         "framtagen": r.idag.isoformat(),
         "maskering": r.maskering,
+        "inloggning": r.inloggning,
         "tabeller": {t.nyckel: table_json(t) for t in r.tabeller},
         "mål": [
             {

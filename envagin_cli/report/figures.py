@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes
+from envagin_cli.domain import codes, installning
 from envagin_cli.domain.periods import Period
 from envagin_cli.report.tables import Kolumn, Rad, Tabell, procent
 
@@ -50,6 +50,8 @@ class Rapport:
     tabeller: list[Tabell]
     mal: list[Malstatus] = field(default_factory=list)
     maskering: int | None = None
+    #: The login mode in effect (`inställning inloggning`), stated in the header.
+    inloggning: str = "strikt"
 
 
 def _kmt(per_kon: dict[str, int]) -> dict[str, int]:
@@ -93,6 +95,7 @@ def build(conn: sqlite3.Connection, period: Period, idag: date) -> Rapport:
         _uppfoljning_table(conn, period),
     ]
     rapport = Rapport(period, idag, tables)
+    rapport.inloggning = installning.current(conn)["inloggning"]
     rapport.mal = _goals(conn, rapport)
     tables.extend(_goal_level_tables(conn, period))
     return rapport
