@@ -83,7 +83,9 @@ def _verify(invoke: Invoke) -> tuple[int, dict[str, object], str]:
     return result.exit_code, json.loads(result.stdout), result.stderr
 
 
-def test_verify_holds_for_a_register_used_as_usual(history: Invoke, db: Path) -> None:
+def test_verify_holds_for_a_register_used_as_usual_gallrad_and_backed_up(
+    history: Invoke, db: Path
+) -> None:
     code, found, _ = _verify(history)
     assert code == 0 and found["ok"] is True and found["fel"] == []
     # Every event and audit row has its hash, and gallring kept the chain verifiable.
@@ -95,12 +97,17 @@ def test_verify_holds_for_a_register_used_as_usual(history: Invoke, db: Path) ->
     assert rows(db, "SELECT count(*) FROM handelse WHERE data LIKE '%Karin Ek%'") == [(0,)]
     text = history("verify")
     assert text.exit_code == 0 and "Allt stämmer" in text.stdout
-    assert (
-        found["senaste_kedja"]["handelse"]
-        == rows(  # type: ignore[index]
-            db, "SELECT kedja FROM handelse ORDER BY id DESC LIMIT 1"
-        )[0][0]
-    )
+    newest = rows(db, "SELECT kedja FROM handelse ORDER BY id DESC LIMIT 1")[0][0]
+    assert found["senaste_kedja"] == {
+        "handelse": newest,
+        "granskning": rows(db, "SELECT kedja FROM granskning ORDER BY id DESC LIMIT 1")[0][0],
+    }
+    # A backup is the same chain: verify holds for the copy, ending in the same hash.
+    copy = db.with_name("kopia.db")
+    assert history("backup", str(copy)).exit_code == 0
+    copied = history("--db", str(copy), "verify", "--json", use_db=False)
+    assert copied.exit_code == 0, copied.stderr
+    assert json.loads(copied.stdout)["senaste_kedja"] == found["senaste_kedja"]
 
 
 # (attack, the check that must fail, the row it must name); ids are of the `history`
