@@ -109,6 +109,9 @@ def test_only_leaders_link_logins_and_it_is_audited(register: Invoke, db: Path) 
     both = register("staff", "login", "mk", "maria", "--ta-bort", "maria")
     assert both.exit_code == 2
     assert rows(db, "SELECT login, handlaggare FROM inloggning") == [(ME, "ls")]
+    listed = json.loads(register("staff", "list", "--json").stdout)
+    assert {p["id"]: p["inloggningar"] for p in listed}["ls"] == [ME]
+    assert ME in register("staff", "list").stdout
     assert rows(db, "SELECT handlaggare, atgard, detaljer FROM granskning ORDER BY id") == [
         ("ls", "inloggning kopplad", f"{ME} → ls"),
         ("ls", "inloggning kopplad", "maria → mk"),

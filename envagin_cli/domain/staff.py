@@ -227,7 +227,8 @@ def logins_of(conn: sqlite3.Connection) -> dict[str, list[str]]:
 
 
 def list_staff(conn: sqlite3.Connection, *, alla: bool = False) -> list[dict[str, object]]:
-    """Handläggare with their number of open cases as ansvarig."""
+    """Handläggare with their number of open cases as ansvarig and their OS logins."""
+    logins = logins_of(conn)
     rows = conn.execute(
         "SELECT s.*, (SELECT count(*) FROM arende a WHERE a.ansvarig = s.id "
         "AND a.avslutad IS NULL AND a.makulerad = 0) AS aktiva_arenden "
@@ -243,6 +244,7 @@ def list_staff(conn: sqlite3.Connection, *, alla: bool = False) -> list[dict[str
             "tjanstgoringsgrad": r["tjanstgoringsgrad"],
             "aktiv": bool(r["aktiv"]),
             "aktiva_arenden": r["aktiva_arenden"],
+            "inloggningar": logins.get(r["id"], []),
         }
         for r in rows
     ]
