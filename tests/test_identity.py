@@ -132,9 +132,9 @@ def test_staff_add_with_logins(invoke: Invoke, db: Path) -> None:
         "--roll",
         "projektledare",
         "--login",
-        ME,
+        "lena.s",  # another login first: the rule must not lock out the one adding
         "--login",
-        "lena.s",
+        ME,
         som=None,
     )
     assert first.exit_code == 0, first.stderr
@@ -158,6 +158,44 @@ def test_staff_add_with_logins(invoke: Invoke, db: Path) -> None:
     )
     assert added.exit_code == 0, added.stderr
     assert rows(db, "SELECT som FROM handelse ORDER BY id DESC LIMIT 1") == [("ls",)]
+    taken = invoke(
+        "staff",
+        "add",
+        "mk",
+        "--namn",
+        "Maria Karlsson",
+        "--part",
+        "ac",
+        "--roll",
+        "ovrig",
+        "--login",
+        "amir",
+        som=None,
+    )
+    assert taken.exit_code == 1 and "redan kopplad till handläggaren as" in taken.stderr
+    assert rows(db, "SELECT count(*) FROM staff WHERE id = 'mk'") == [(0,)]
+    # In a new register, the first handläggare links logins only as a leader.
+    other = db.with_name("annat.db")
+    assert invoke("--db", str(other), "init", use_db=False).exit_code == 0
+    refused = invoke(
+        "--db",
+        str(other),
+        "staff",
+        "add",
+        "as",
+        "--namn",
+        "Amir Said",
+        "--part",
+        "fs",
+        "--roll",
+        "socialsekreterare",
+        "--login",
+        ME,
+        som=None,
+        use_db=False,
+    )
+    assert refused.exit_code == 1 and "projektledare eller teamledare" in refused.stderr
+    assert rows(other, "SELECT count(*) FROM staff") == [(0,)]
 
 
 def test_only_a_projektledare_changes_the_setting(register: Invoke, db: Path) -> None:

@@ -14,7 +14,7 @@ from datetime import date
 
 from envagin_cli.domain import codes, freetext
 from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Checks, Regelfel, Valideringsfel
+from envagin_cli.domain.errors import Behorighetsfel, Checks, Regelfel, Valideringsfel
 from envagin_cli.domain.register import Handlaggare, Register, working
 
 __all__ = ["Handlaggare"]
@@ -129,10 +129,31 @@ def add(
                 f"id: handläggaren {new.id} finns redan ({existing.namn}, {existing.part}, "
                 f"{existing.roll}); välj ett annat id."
             )
+        names = list(dict.fromkeys(parse_login(login) for login in logins))
+        if names:
+            _may_link(reg, actor, new)
+        for name in names:
+            if name in reg.logins:
+                raise Regelfel(
+                    f"login: '{name}' är redan kopplad till handläggaren {reg.logins[name]}."
+                )
         reg.add_staff(new, actor, datum)
-        for login in logins:
-            link_login(reg, ident=new.id, login=login, som=actor)
+        for name in names:
+            reg.link_login(name, new.id, actor)
     return True
+
+
+def _may_link(reg: Register, actor: str, new: Handlaggare) -> None:
+    """Only a leader links logins; the first handläggare of a register links their own
+    logins only if they are one."""
+    what = "koppla OS-inloggningar till handläggare"
+    if reg.staff:
+        reg.leader(actor, what)
+    elif new.roll not in codes.LEDNINGSROLLER:
+        raise Behorighetsfel(
+            f"Bara en projektledare eller teamledare får {what}; lägg till den första "
+            "handläggaren utan --login, eller börja med projektledaren."
+        )
 
 
 def deactivate(
