@@ -86,6 +86,22 @@ def test_birth_after_intake_refused(register: Invoke, db: Path) -> None:
     assert dump(db) == before
 
 
+def test_serial_000_refused_without_echoing_the_number(register: Invoke, db: Path) -> None:
+    never_issued = make_pnr("19811218", "000")  # valid check digit, serial 000
+    with pytest.raises(Valideringsfel, match="000") as caught:
+        personnummer.parse(never_issued, REF)
+    assert never_issued[2:8] not in str(caught.value)
+    before = dump(db)
+    for form in (never_issued, f"{never_issued[2:8]}-{never_issued[8:]}"):
+        result = register(
+            "intake", "--personnummer", form, "--remittent", "af", "--datum", "2014-03-03"
+        )
+        assert result.exit_code == 1
+        assert "födelsenumret" in result.stderr and "000" in result.stderr
+        assert never_issued[2:8] not in result.stderr + result.stdout
+    assert dump(db) == before
+
+
 def test_bad_check_digit_through_cli(register: Invoke, db: Path) -> None:
     bad = make_pnr("19811218", "987")[:-1] + "0"
     if bad == make_pnr("19811218", "987"):

@@ -23,11 +23,13 @@ from envagin_cli.cli import (
     enhet,
     gallra,
     insats,
+    installning,
     interchange,
     mal,
     register,
     report,
     staff,
+    verify,
 )
 from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, say, state
 
@@ -50,6 +52,7 @@ for module_commands in (
     interchange.commands,
     audit.commands,
     gallra.commands,
+    verify.commands,
 ):
     app.add_typer(module_commands)
 app.add_typer(staff.staff_app, name="staff")
@@ -57,6 +60,8 @@ app.add_typer(insats.insats_app, name="insats")
 app.add_typer(mal.mal_app, name="mål")
 app.add_typer(mal.mal_app, name="mal", hidden=True)
 app.add_typer(enhet.enhet_app, name="enhet")
+app.add_typer(installning.installning_app, name="inställning")
+app.add_typer(installning.installning_app, name="installning", hidden=True)
 
 
 def _show_version(value: bool) -> None:

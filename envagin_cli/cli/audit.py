@@ -32,7 +32,7 @@ def audit(
 ) -> None:
     """Granskningsloggen: vem som läst eller exporterat personuppgifter (ledningen)."""
     from envagin_cli.domain import audit as audit_domain
-    from envagin_cli.domain import staff
+    from envagin_cli.domain import installning, staff
     from envagin_cli.output import jsonout, tables
 
     with handled():
@@ -45,7 +45,9 @@ def audit(
             handlaggare=handlaggare.lower() if handlaggare else None,
             arende=arende,
         )
+        mode = installning.current(conn)["inloggning"]
     if json_:
         jsonout.write(rows)
     else:
+        typer.echo(installning.login_line(mode))
         tables.audit_table(rows)

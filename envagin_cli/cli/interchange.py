@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, Any
 
@@ -98,6 +97,10 @@ def import_(
         except OSError as exc:
             raise Databasfel(f"Kan inte läsa {fil}: {exc.strerror}.") from None
         _columns, rows = read.read(data, fmt=kind, encoding=encoding)
+        if avvisade:
+            from envagin_cli.store import files
+
+            files.check_folder(Path(avvisade))  # before anything is written
         conn = open_db(db)
         progress, done = _progress(len(rows))
         try:
@@ -251,6 +254,12 @@ def export_(
     with handled():
         first = parse_day(fran, "från") if fran else None
         last = parse_day(till, "till") if till else None
+        if fil:
+            from pathlib import Path
+
+            from envagin_cli.store import files
+
+            files.check_folder(Path(fil))  # before the export is logged
         conn = open_db(db)
         data, count = export.export(
             conn,
@@ -270,15 +279,12 @@ def export_(
 
 def _write(fil: str | None, data: bytes) -> None:
     """The bytes to FIL (readable only by its owner, 0600), or to stdout."""
-    from envagin_cli.domain.errors import Databasfel
+    from pathlib import Path
+
+    from envagin_cli.store import files
 
     if fil:
-        try:
-            fd = os.open(fil, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-        except OSError as exc:
-            raise Databasfel(f"Kan inte skriva {fil}: {exc.strerror}.") from None
+        files.write_private(Path(fil), data)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

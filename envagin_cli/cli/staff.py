@@ -49,6 +49,15 @@ def staff_add(
         ),
     ],
     grad: Annotated[str, typer.Option("--tjänstgöringsgrad", help="Hela procent 1–100.")] = "100",
+    login: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--login",
+            help="OS-inloggning att koppla till handläggaren (kan upprepas; "
+            "projektledare/teamledare).",
+            show_default=False,
+        ),
+    ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
     db: DbOpt = None,
@@ -67,10 +76,13 @@ def staff_add(
             tjanstgoringsgrad=grad,
             som=som,
             datum=parse_day(datum),
+            logins=login or [],
         )
         person = None if added else staff.get(conn, ident.strip().lower())
     if added:
         say(f"Handläggaren {ident.lower()} är registrerad.")
+        for name in login or []:
+            say(f"OS-inloggningen {name.strip()} är kopplad till {ident.lower()}.")
     elif person is not None and not person.aktiv:
         already_there(
             conn,
@@ -85,6 +97,53 @@ def staff_add(
             "staff",
             f"handläggaren {ident.lower()} fanns redan likadan, inget ändrat",
             id=ident.strip().lower(),
+        )
+
+
+@staff_app.command("login")
+def staff_login(
+    ident: Annotated[
+        str, typer.Argument(metavar="ID", help="Handläggarens id.", show_default=False)
+    ],
+    login: Annotated[
+        str | None,
+        typer.Argument(metavar="[LOGIN]", help="OS-inloggningen att koppla.", show_default=False),
+    ] = None,
+    ta_bort: Annotated[
+        str | None,
+        typer.Option(
+            "--ta-bort", metavar="LOGIN", help="Ta bort kopplingen till LOGIN.", show_default=False
+        ),
+    ] = None,
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Koppla en OS-inloggning till en handläggare, eller ta bort kopplingen
+    (projektledare/teamledare; loggas)."""
+    from envagin_cli.cli.common import usage
+    from envagin_cli.domain import staff
+
+    if (login is None) == (ta_bort is None):
+        usage("ange antingen LOGIN att koppla eller --ta-bort LOGIN.")
+    name = login if login is not None else ta_bort
+    assert name is not None
+    with handled():
+        conn = open_db(db)
+        changed = staff.link_login(
+            conn, ident=ident, login=name, som=som, remove=ta_bort is not None
+        )
+    who, shown = ident.strip().lower(), name.strip()
+    if ta_bort is not None:
+        say(
+            f"OS-inloggningen {shown} är inte längre kopplad till {who}."
+            if changed
+            else f"OS-inloggningen {shown} var inte kopplad; inget ändrat."
+        )
+    else:
+        say(
+            f"OS-inloggningen {shown} är kopplad till {who}."
+            if changed
+            else f"OS-inloggningen {shown} var redan kopplad till {who}; inget ändrat."
         )
 
 

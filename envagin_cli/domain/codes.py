@@ -281,3 +281,14 @@ def label(codes: Mapping[str, object], code: str | None) -> str:
     if isinstance(value, tuple):
         return str(value[0])
     return str(value)
+
+
+#: Register settings and their values (`envagin inställning set NYCKEL VÄRDE`), with what
+#: each value means; the first value is a new register's.
+INSTALLNINGAR: dict[str, dict[str, str]] = {
+    "inloggning": {
+        "strikt": "varje handläggare registrerar bara som sig själv, enligt sin OS-inloggning",
+        "fri": "delad terminal: --som/ENVAGIN_USER får ange vilken aktiv handläggare som helst",
+    },
+}
+INSTALLNINGAR_STANDARD: dict[str, str] = {k: next(iter(v)) for k, v in INSTALLNINGAR.items()}

@@ -110,6 +110,7 @@ def _luhn_digit(nine: str) -> int:
 
 def _personnummer(rng: random.Random, born: date, woman: bool) -> str:
     serial = rng.randint(0, 99) * 10 + rng.choice([0, 2, 4, 6, 8] if woman else [1, 3, 5, 7, 9])
+    serial = serial or 2  # 000 is never issued (and is refused)
     nine = f"{born:%y%m%d}{serial:03d}"
     return f"{born:%Y%m%d}{serial:03d}{_luhn_digit(nine)}"
 

@@ -64,6 +64,12 @@ def parse(raw: str, referensdatum: date) -> Personnummer:
     elif sep == "+":
         raise _fel("'+' används bara i den tiosiffriga formen")
     digits = birth + tail
+    if digits[8:11] == "000":
+        # Skatteverket never issues serial number 000 (födelsenummer 001–999).
+        raise _fel(
+            "födelsenumret (de tre siffrorna före kontrollsiffran) får inte vara 000; "
+            "det delas aldrig ut"
+        )
     day = int(digits[6:8])
     samordning = day > 60
     birth_day = day - 60 if samordning else day

@@ -25,7 +25,7 @@ from envagin_cli.domain import codes, event_kinds, lifecycle, sameness
 from envagin_cli.domain import personnummer as pnr
 from envagin_cli.domain.dates import real_today, today
 from envagin_cli.domain.errors import Behorighetsfel, Regelfel, Valideringsfel
-from envagin_cli.store import events
+from envagin_cli.store import events, kedja
 from envagin_cli.store.db import write
 
 #: The projected columns of a case, in the order `projection` gives them (then `nr`).
@@ -71,7 +71,7 @@ SPAN_SQL = (
 )
 _EVENT_SQL = (
     "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, os_anvandare, data, "
-    "makulerar) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "makulerar, kedja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _CASE_SQL = (
     "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, i.fodelsear, "
@@ -85,8 +85,8 @@ _GOAL_AUDIT = {
     "goal-value": "varde",
 }
 _AUDIT_SQL = (
-    "INSERT INTO granskning (tid, handlaggare, os_anvandare, atgard, arende, detaljer) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO granskning (id, tid, handlaggare, os_anvandare, atgard, arende, detaljer, "
+    "underlag, kedja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -294,6 +294,9 @@ class Register:
         #: An import row with refusals of its own is checked through its domain function
         #: for the rest of its refusals, but must record nothing (`Checks.done`).
         self.check_only = False
+        #: Set once the login rule has been applied to who runs an import: its rows'
+        #: `som` (who recorded each event) then need only be active handläggare.
+        self.identity_checked = False
         self._reset()
 
     # What the register reads from the file, each on first use: a command reads only what
@@ -307,6 +310,19 @@ class Register:
             )
             for r in self.conn.execute("SELECT * FROM staff ORDER BY id")
         }
+
+    @functools.cached_property
+    def logins(self) -> dict[str, str]:
+        """OS login → the handläggare it is linked to (`staff login`)."""
+        return {r[0]: r[1] for r in self.conn.execute("SELECT login, handlaggare FROM inloggning")}
+
+    @functools.cached_property
+    def settings(self) -> dict[str, str]:
+        """The register's settings in effect (the newest of each key's history)."""
+        found = dict(codes.INSTALLNINGAR_STANDARD)
+        for r in self.conn.execute("SELECT nyckel, varde FROM installning_historik ORDER BY id"):
+            found[r[0]] = r[1]
+        return found
 
     @functools.cached_property
     def insatser(self) -> dict[str, Insats]:
@@ -355,6 +371,8 @@ class Register:
         self.event_rows: list[tuple[Any, ...]] = []
         self.ident_rows: list[tuple[Any, ...]] = []
         self.audit_rows: list[tuple[Any, ...]] = []
+        #: Gallring: event id → [data digest before, after] (hex), for its audit row.
+        self.gallrade: dict[str, list[str]] = {}
 
     # --- who acts ---------------------------------------------------------------------
 
@@ -371,13 +389,54 @@ class Register:
         return ident
 
     def actor(self, som: str | None) -> str:
-        """Who is recording: `--som`, `ENVAGIN_USER` or a file's `som`, an active handläggare."""
+        """Who is recording: `--som`, `ENVAGIN_USER` or a file's `som`, an active handläggare.
+
+        Once any OS login is linked to a handläggare (`staff login`), the current login's
+        handläggare is the default, and in the strict mode (a new register's) nobody acts
+        as another handläggare, nor from a login that is not linked. The setting
+        `inloggning fri` allows it, for a shared terminal. With no login linked, `som`
+        is taken as given (a register not yet set up for logins works as before)."""
+        if self.logins and not self.identity_checked:
+            som = self._identified(som)
         if not som or not som.strip():
             raise Valideringsfel(
                 "som: ange vem som registrerar med --som ID eller miljövariabeln ENVAGIN_USER "
                 "(i en fil: kolumnen som)."
             )
         return self.active_staff(som, "som")
+
+    def _identified(self, som: str | None) -> str | None:
+        """`som` under the login rule: the linked handläggare by default; in the strict
+        mode only that one."""
+        login = self.os_user
+        linked = self.logins.get(login)
+        given = som.strip().lower() if som and som.strip() else None
+        if self.settings["inloggning"] == "fri":
+            return given or linked
+        if linked is None:
+            raise Behorighetsfel(
+                f"som: inloggningen '{login[:64]}' är inte kopplad till någon handläggare, och "
+                "registret kräver det (inloggning strikt). Be en projektledare eller "
+                f"teamledare koppla den: envagin staff login ID {login[:64]}"
+            )
+        if given is not None and given != linked:
+            raise Behorighetsfel(
+                f"som: inloggningen '{login[:64]}' är kopplad till handläggaren {linked}; "
+                f"att registrera som {given[:30]} vägras (inloggning strikt). Logga in som "
+                "den handläggaren, eller låt en projektledare tillåta det för en delad "
+                "terminal: envagin inställning set inloggning fri"
+            )
+        return linked
+
+    def importer(self, som: str | None) -> str | None:
+        """Who runs an import, under the login rule (applied once, here): their id, or
+        `som` unchanged when no login is linked. The rows' own `som` (who recorded each
+        event) then need only be active handläggare."""
+        if not self.logins:
+            return som
+        actor = self.actor(som)
+        self.identity_checked = True
+        return actor
 
     def leader(self, som: str | None, what: str) -> str:
         """The actor, who must be a projektledare or teamledare to do `what`."""
@@ -445,10 +504,27 @@ class Register:
         return event_id
 
     def audit(
-        self, actor: str, atgard: str, *, arende: str | None = None, detaljer: str = ""
+        self,
+        actor: str,
+        atgard: str,
+        *,
+        arende: str | None = None,
+        detaljer: str = "",
+        underlag: dict[str, Any] | None = None,
     ) -> None:
-        """A row in the audit log, written with the rest of the unit of work."""
-        self.audit_rows.append((events.now(), actor, events.os_user(), atgard, arende, detaljer))
+        """A row in the audit log, written with the rest of the unit of work (`underlag`:
+        what a change did, kept as JSON in the chained row, e.g. gallring's digests)."""
+        self.audit_rows.append(
+            (
+                events.now(),
+                actor,
+                events.os_user(),
+                atgard,
+                arende,
+                detaljer,
+                None if underlag is None else json.dumps(underlag, sort_keys=True),
+            )
+        )
 
     def add_staff(self, person: Handlaggare, actor: str, datum: date) -> None:
         self.staff[person.id] = person
@@ -629,9 +705,37 @@ class Register:
             )
         )
 
+    def link_login(self, login: str, ident: str, actor: str) -> None:
+        """Link an OS login to a handläggare (audited)."""
+        self.logins[login] = ident
+        self.ops_after.append(
+            ("INSERT INTO inloggning (login, handlaggare) VALUES (?, ?)", (login, ident))
+        )
+        self.audit(actor, "inloggning kopplad", detaljer=f"{login} → {ident}")
+
+    def unlink_login(self, login: str, ident: str, actor: str) -> None:
+        """Remove an OS login's link (audited)."""
+        del self.logins[login]
+        self.ops_after.append(("DELETE FROM inloggning WHERE login = ?", (login,)))
+        self.audit(actor, "inloggning borttagen", detaljer=f"{login} → {ident}")
+
+    def set_setting(self, key: str, value: str, actor: str) -> None:
+        """A new value of a register setting: a dated row in its history (audited)."""
+        self.settings[key] = value
+        self.ops_after.append(
+            (
+                "INSERT INTO installning_historik (nyckel, varde, tid, handlaggare, "
+                "os_anvandare) VALUES (?, ?, ?, ?, ?)",
+                (key, value, self.now, actor, self.os_user),
+            )
+        )
+        self.audit(actor, "inställning ändrad", detaljer=f"{key} {value}")
+
     def anonymise_case(self, nr: str) -> None:
         """Gallring: the person's identity and the free text of the case's events go; the
-        events stay (the one change the event log's trigger allows)."""
+        events stay (the one change the event log's trigger allows). Each changed event's
+        data digest before and after is kept (`gallrade`) for the gallring's audit row, so
+        the hash chain stays verifiable (`store.kedja`)."""
         self.ops_after.append(
             (
                 "UPDATE identitet SET personnummer = NULL, pseudonym = NULL WHERE id = "
@@ -639,15 +743,19 @@ class Register:
                 (nr,),
             )
         )
-        self.ops_after.append(
-            (
-                "UPDATE handelse SET data = json_remove(data, '$.remittent_handlaggare', "
-                "'$.orsak') WHERE arende = ? AND (json_extract(data, "
-                "'$.remittent_handlaggare') IS NOT NULL OR json_extract(data, '$.orsak') "
-                "IS NOT NULL)",
-                (nr,),
-            )
-        )
+        for row in self.conn.execute(
+            "SELECT id, data, json_remove(data, '$.remittent_handlaggare', '$.orsak') "
+            "FROM handelse WHERE arende = ? AND (json_extract(data, "
+            "'$.remittent_handlaggare') IS NOT NULL OR json_extract(data, '$.orsak') "
+            "IS NOT NULL) ORDER BY id",
+            (nr,),
+        ):
+            event_id, before, after = row[0], row[1], row[2]
+            self.gallrade[str(event_id)] = [
+                kedja.data_digest(before).hex(),
+                kedja.data_digest(after).hex(),
+            ]
+            self.ops_after.append(("UPDATE handelse SET data = ? WHERE id = ?", (after, event_id)))
 
     # --- cases ------------------------------------------------------------------------
 
@@ -941,7 +1049,12 @@ class Register:
             if case.anonymisera:
                 anonymise.append((case.ident_id,))
         conn.executemany(INSERT_PROJECTED_SQL, new_cases)
-        conn.executemany(_EVENT_SQL, self.event_rows)
+        if self.event_rows:
+            last = conn.execute("SELECT kedja FROM handelse ORDER BY id DESC LIMIT 1").fetchone()
+            conn.executemany(
+                _EVENT_SQL,
+                kedja.chain_events(last[0] if last and last[0] else kedja.START, self.event_rows),
+            )
         conn.executemany("UPDATE arende SET makulerad = 1 WHERE nr = ?", voided)
         conn.executemany("DELETE FROM arende_insats WHERE arende = ?", old)
         conn.executemany(PROJECT_SQL, updates)
@@ -949,7 +1062,16 @@ class Register:
         conn.executemany("UPDATE identitet SET personnummer = NULL WHERE id = ?", anonymise)
         for sql, params in self.ops_after:
             conn.execute(sql, params)
-        conn.executemany(_AUDIT_SQL, self.audit_rows)
+        if self.audit_rows:
+            last = conn.execute(
+                "SELECT id, kedja FROM granskning ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            first = last[0] + 1 if last else 1
+            numbered = [(first + i, *row) for i, row in enumerate(self.audit_rows)]
+            conn.executemany(
+                _AUDIT_SQL,
+                kedja.chain_audit(last[1] if last and last[1] else kedja.START, numbered),
+            )
         for case in self.cases.values():
             if case.andrad:
                 case.ny = case.andrad = case.anonymisera = False

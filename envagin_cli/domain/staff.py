@@ -14,12 +14,14 @@ from datetime import date
 
 from envagin_cli.domain import codes, freetext
 from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Checks, Regelfel, Valideringsfel
+from envagin_cli.domain.errors import Behorighetsfel, Checks, Regelfel, Valideringsfel
 from envagin_cli.domain.register import Handlaggare, Register, working
 
 __all__ = ["Handlaggare"]
 
 _ID = re.compile(r"^[a-z0-9]{1,20}$")
+# An OS login: POSIX portable user names, plus @ for directory logins (user@domän).
+_LOGIN = re.compile(r"^[A-Za-z0-9._@][A-Za-z0-9._@-]{0,63}$")
 
 
 def _row(row: sqlite3.Row) -> Handlaggare:
@@ -95,11 +97,15 @@ def add(
     som: str | None,
     datum: date,
     idag: date | None = None,
+    logins: tuple[str, ...] | list[str] = (),
 ) -> bool:
-    """Add a handläggare; False when an identical one already exists (a no-op, even when
-    deactivated: `staff add` does not reactivate)."""
+    """Add a handläggare, with the OS logins to link to them (`--login`, by a
+    projektledare or teamledare); False when an identical one already exists (a no-op,
+    even when deactivated: `staff add` does not reactivate)."""
     found = Checks()
     found(not_after_today, datum, idag=idag)
+    for login in logins:
+        found(parse_login, login)
     new = found(
         validate,
         ident,
@@ -123,8 +129,31 @@ def add(
                 f"id: handläggaren {new.id} finns redan ({existing.namn}, {existing.part}, "
                 f"{existing.roll}); välj ett annat id."
             )
+        names = list(dict.fromkeys(parse_login(login) for login in logins))
+        if names:
+            _may_link(reg, actor, new)
+        for name in names:
+            if name in reg.logins:
+                raise Regelfel(
+                    f"login: '{name}' är redan kopplad till handläggaren {reg.logins[name]}."
+                )
         reg.add_staff(new, actor, datum)
+        for name in names:
+            reg.link_login(name, new.id, actor)
     return True
+
+
+def _may_link(reg: Register, actor: str, new: Handlaggare) -> None:
+    """Only a leader links logins; the first handläggare of a register links their own
+    logins only if they are one."""
+    what = "koppla OS-inloggningar till handläggare"
+    if reg.staff:
+        reg.leader(actor, what)
+    elif new.roll not in codes.LEDNINGSROLLER:
+        raise Behorighetsfel(
+            f"Bara en projektledare eller teamledare får {what}; lägg till den första "
+            "handläggaren utan --login, eller börja med projektledaren."
+        )
 
 
 def deactivate(
@@ -154,8 +183,73 @@ def deactivate(
     return True
 
 
+def parse_login(value: str) -> str:
+    text = value.strip()
+    if not _LOGIN.match(text):
+        raise Valideringsfel(
+            f"login: '{value[:64]}' är ingen giltig OS-inloggning; använd 1–64 tecken "
+            "a–z, A–Z, 0–9, punkt, understreck, @ och bindestreck (inte först)."
+        )
+    return text
+
+
+def link_login(
+    target: Register | sqlite3.Connection,
+    *,
+    ident: str,
+    login: str,
+    som: str | None,
+    remove: bool = False,
+    idag: date | None = None,
+) -> bool:
+    """Link an OS login to a handläggare, or remove the link (projektledare/teamledare;
+    audited). False when there was nothing to do (already linked, or not linked)."""
+    found = Checks()
+    who = found(parse_id, ident)
+    name = found(parse_login, login)
+    with working(target, idag) as reg:
+        actor = found(reg.leader, som, "koppla OS-inloggningar till handläggare")
+        found.done(check_only=reg.check_only)
+        person = reg.staff.get(who)
+        if person is None:
+            raise Valideringsfel(
+                f"id: '{who}' är ingen registrerad handläggare. Registrerade: "
+                f"{', '.join(sorted(reg.staff)) or 'inga'}."
+            )
+        linked = reg.logins.get(name)
+        if remove:
+            if linked is None:
+                return False
+            if linked != who:
+                raise Regelfel(
+                    f"login: '{name}' är kopplad till handläggaren {linked}, inte till {who}."
+                )
+            reg.unlink_login(name, who, actor)
+            return True
+        if linked == who:
+            return False
+        if linked is not None:
+            raise Regelfel(
+                f"login: '{name}' är redan kopplad till handläggaren {linked}; ta bort den "
+                f"först med 'envagin staff login {linked} --ta-bort {name}'."
+            )
+        if not person.aktiv:
+            raise Regelfel(f"id: handläggaren {who} är avaktiverad.")
+        reg.link_login(name, who, actor)
+    return True
+
+
+def logins_of(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Each handläggare's linked OS logins."""
+    found: dict[str, list[str]] = {}
+    for r in conn.execute("SELECT handlaggare, login FROM inloggning ORDER BY login"):
+        found.setdefault(r[0], []).append(r[1])
+    return found
+
+
 def list_staff(conn: sqlite3.Connection, *, alla: bool = False) -> list[dict[str, object]]:
-    """Handläggare with their number of open cases as ansvarig."""
+    """Handläggare with their number of open cases as ansvarig and their OS logins."""
+    logins = logins_of(conn)
     rows = conn.execute(
         "SELECT s.*, (SELECT count(*) FROM arende a WHERE a.ansvarig = s.id "
         "AND a.avslutad IS NULL AND a.makulerad = 0) AS aktiva_arenden "
@@ -171,6 +265,7 @@ def list_staff(conn: sqlite3.Connection, *, alla: bool = False) -> list[dict[str
             "tjanstgoringsgrad": r["tjanstgoringsgrad"],
             "aktiv": bool(r["aktiv"]),
             "aktiva_arenden": r["aktiva_arenden"],
+            "inloggningar": logins.get(r["id"], []),
         }
         for r in rows
     ]

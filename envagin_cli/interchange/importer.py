@@ -366,6 +366,8 @@ def _run(
     try:
         with write(conn):
             reg = Register(conn, idag or today())
+            # Who imports, under the login rule (once); each row's `som` is who recorded it.
+            som = reg.importer(som)
             memo = _Memo()
             # What the case rows name first, deactivations last (`Kind.group`): a file is
             # read whole whatever the order its rows were written or registered in.

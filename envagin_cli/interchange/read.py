@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from envagin_cli.domain.errors import Databasfel, Valideringsfel
+from envagin_cli.domain.errors import Valideringsfel
 from envagin_cli.domain.event_kinds import FIELD_NAMES
 from envagin_cli.interchange.export import fold_field
 from envagin_cli.output import csvfile, jsonout
+from envagin_cli.store import files
 
 
 @contextmanager
@@ -192,7 +193,4 @@ def write_rejects(path: Path, kind: str, rows: list[Rad], errors: dict[int, str]
                 *([r.original.get(c, "") for c in columns] + [r.rad, errors[r.rad]] for r in bad),
             ]
         )
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {exc.strerror}.") from None
+    files.write_private(path, data)

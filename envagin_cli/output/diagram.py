@@ -317,7 +317,7 @@ def paths(katalog: Path, charts: list[Diagram]) -> list[Path]:
 
 def write_all(katalog: Path, charts: list[Diagram], *, overwrite: bool) -> list[Path]:
     """Every chart as PNG (for slides) and SVG into `katalog`, each file 0600."""
-    from envagin_cli.output import files
+    from envagin_cli.store import files
 
     files.make_dir(katalog)
     written = []

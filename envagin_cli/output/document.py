@@ -26,14 +26,17 @@ def write_files(
 ) -> list[str]:
     """Write the files asked for; returns a message per file (or chart directory)."""
     from envagin_cli.output import diagram as draw
-    from envagin_cli.output import files
     from envagin_cli.output import report as report_render
     from envagin_cli.report import diagram
+    from envagin_cli.store import files
 
     charts = diagram.diagram([*tables, *extra]) if rapport is not None else []
     targets = [Path(f) for f in (xlsx, html) if f is not None]
     if katalog is not None:
-        targets += draw.paths(Path(katalog), charts)
+        folder = Path(katalog)
+        files.check_folder(folder)  # its parent: a missing one is never created
+        if folder.is_dir():
+            targets += draw.paths(folder, charts)
     for target in targets:
         files.check_free(target, overwrite)
     done = []

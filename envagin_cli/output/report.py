@@ -6,10 +6,12 @@ The JSON schema is documented in the README ("Rapportens JSON").
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Any
 
+from envagin_cli.domain import installning
 from envagin_cli.domain.errors import Databasfel
 from envagin_cli.domain.periods import Period
 from envagin_cli.output import csvfile
@@ -17,6 +19,7 @@ from envagin_cli.output.console import console as make_console
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Malstatus, Rapport
 from envagin_cli.report.tables import NETTOTYP, Kolumn, Rad, Tabell, format_tal
+from envagin_cli.store import files
 
 
 def header_lines(r: Rapport) -> list[str]:
@@ -25,6 +28,7 @@ def header_lines(r: Rapport) -> list[str]:
         f"Period ({r.period.typ}): {r.period.rubrik()}",
         f"Framtagen {r.idag.isoformat()}. Räknat i ärenden; felregistreringar och makulerade "
         "ärenden ingår inte.",
+        installning.login_line(r.inloggning),
     ]
     if r.enheter:
         lines.append(
@@ -213,6 +217,7 @@ def to_json(r: Rapport) -> dict[str, Any]:
         "framtagen": r.idag.isoformat(),
         "maskering": r.maskering,
         "enheter": r.enheter,
+        "inloggning": r.inloggning,
         "tabeller": {t.nyckel: table_json(t) for t in r.tabeller},
         "mål": [
             {
@@ -301,11 +306,8 @@ def write_xlsx(
     sheet the chart belongs to. The file is written 0600, never over an existing one
     unless `overwrite`.
     """
-    import io
 
     import xlsxwriter
-
-    from envagin_cli.output import files
 
     files.check_free(path, overwrite)
     buffer = io.BytesIO()

@@ -42,7 +42,16 @@ def staff_table(rows: list[dict[str, Any]]) -> None:
     console().print(
         _table(
             "Handläggare",
-            ["Id", "Namn", "Part", "Roll", "Tjänstgöringsgrad", "Aktiva ärenden", "Status"],
+            [
+                "Id",
+                "Namn",
+                "Part",
+                "Roll",
+                "Tjänstgöringsgrad",
+                "Aktiva ärenden",
+                "Status",
+                "OS-inloggningar",
+            ],
             [
                 [
                     r["id"],
@@ -52,6 +61,7 @@ def staff_table(rows: list[dict[str, Any]]) -> None:
                     f"{r['tjanstgoringsgrad']} %",
                     r["aktiva_arenden"],
                     "aktiv" if r["aktiv"] else "avaktiverad",
+                    ", ".join(r.get("inloggningar", [])),
                 ]
                 for r in rows
             ],
@@ -72,6 +82,7 @@ def insats_table(rows: list[dict[str, Any]]) -> None:
                     r["part"],
                     r["pagaende"],
                     "aktiv" if r["aktiv"] else "avaktiverad",
+                    ", ".join(r.get("inloggningar", [])),
                 ]
                 for r in rows
             ],

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes
+from envagin_cli.domain import codes, installning
 from envagin_cli.domain.periods import Period
 from envagin_cli.report.tables import NETTOTYP, Kolumn, Rad, Tabell, procent
 
@@ -103,6 +103,8 @@ class Rapport:
     maskering: int | None = None
     #: The units of a joint report (name, labels, file), in the order given; else empty.
     enheter: list[dict[str, str]] = field(default_factory=list)
+    #: The login mode in effect (`inställning inloggning`), stated in the header.
+    inloggning: str = "strikt"
 
 
 def _kmt(per_kon: dict[str, int]) -> dict[str, int]:
@@ -177,6 +179,10 @@ def build(
             }
             for u in units
         ]
+    # The login mode in effect; in a joint report the weakest of the units' (a unit
+    # with a shared terminal makes the whole report's identities less certain).
+    modes = {installning.current(u.conn)["inloggning"] for u in units}
+    rapport.inloggning = "strikt" if modes == {"strikt"} else "fri"
     rapport.mal = _goals(_targets(units), rapport)
     tables.extend(_goal_level_tables(units, period))
     return rapport

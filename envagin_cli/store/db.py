@@ -3,7 +3,8 @@
 Rules:
 - the path comes from `--db`, else `ENVAGIN_DB`, else the per-user default data file;
   only the default is created on first use (the caller says so); an explicitly named
-  path that does not exist is refused (`envagin init` creates one);
+  path that does not exist is refused (`envagin init` creates one), and so is one whose
+  folder does not exist (only the default's folder is created);
 - a file that is not SQLite, or whose schema is newer than this program, is refused
   and never written to;
 - a new file is readable by its owner only (0600);
@@ -125,7 +126,7 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
                 f"Databasen {path} finns inte. Skapa en ny med 'envagin init' "
                 "eller ange rätt sökväg med --db eller ENVAGIN_DB."
             )
-        create_file(path)
+        create_file(path, make_folder=not target.explicit)
         created = True
     _check_header(path)
     try:

@@ -6,7 +6,6 @@ Events are written only by the register's unit of work (`domain.register.Registe
 from __future__ import annotations
 
 import functools
-import getpass
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,11 +14,16 @@ from typing import Any
 
 @functools.cache
 def os_user() -> str:
-    """The operating-system user, for the log; '' where it cannot be found."""
+    """The operating-system login of the process's real user id, for the log and for
+    who may act (`Register.actor`). Not `getpass.getuser()`, which trusts the environment
+    (`LOGNAME=someone envagin ...`); a user id with no name is given as its number."""
+    import os
+    import pwd
+
     try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return ""
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (KeyError, OSError):
+        return str(os.getuid())
 
 
 def now() -> str:

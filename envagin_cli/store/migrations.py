@@ -346,12 +346,80 @@ BEGIN
 END""")
 
 
+#: The event log's one allowed change (gallring's), now also keeping each row's hash.
+_HANDELSE_TRIGGER = """CREATE TRIGGER handelse_ingen_andring BEFORE UPDATE ON handelse
+WHEN NOT (NEW.id IS OLD.id AND NEW.arende IS OLD.arende AND NEW.typ IS OLD.typ
+    AND NEW.datum IS OLD.datum AND NEW.registrerad IS OLD.registrerad AND NEW.som IS OLD.som
+    AND NEW.os_anvandare IS OLD.os_anvandare AND NEW.makulerar IS OLD.makulerar
+    AND NEW.kedja IS OLD.kedja
+    AND NEW.data IS json_remove(OLD.data, '$.remittent_handlaggare', '$.orsak'))
+BEGIN
+    SELECT RAISE(ABORT, 'händelseloggen får inte ändras');
+END"""
+
+
+def _m006_kedja_inloggning(db: Database) -> None:
+    """Tamper evidence and identity: every event and audit row gets `kedja`, a SHA-256
+    hash chained to the row before (module `store.kedja`), computed here for the rows
+    already there; an audit row may carry `underlag` (what a gallring changed, as JSON).
+    `inloggning` links OS logins to handläggare; `installning_historik` keeps every
+    change of a register setting (the current value is the newest row).
+    """
+    from envagin_cli.store import kedja
+
+    conn = db.conn
+    conn.execute("ALTER TABLE handelse ADD COLUMN kedja TEXT")
+    conn.execute("ALTER TABLE granskning ADD COLUMN underlag TEXT")
+    conn.execute("ALTER TABLE granskning ADD COLUMN kedja TEXT")
+    conn.execute("DROP TRIGGER handelse_ingen_andring")
+    conn.execute("DROP TRIGGER granskning_ingen_andring")
+    rows = conn.execute(
+        "SELECT id, arende, typ, datum, registrerad, som, os_anvandare, data, makulerar "
+        "FROM handelse ORDER BY id"
+    ).fetchall()
+    chained = kedja.chain_events(kedja.START, (tuple(r) for r in rows))
+    conn.executemany("UPDATE handelse SET kedja = ? WHERE id = ?", [(r[9], r[0]) for r in chained])
+    audit = conn.execute(
+        "SELECT id, tid, handlaggare, os_anvandare, atgard, arende, detaljer, underlag "
+        "FROM granskning ORDER BY id"
+    ).fetchall()
+    chained = kedja.chain_audit(kedja.START, (tuple(r) for r in audit))
+    conn.executemany(
+        "UPDATE granskning SET kedja = ? WHERE id = ?", [(r[8], r[0]) for r in chained]
+    )
+    conn.execute(_HANDELSE_TRIGGER)
+    conn.execute("""CREATE TRIGGER granskning_ingen_andring BEFORE UPDATE ON granskning
+BEGIN
+    SELECT RAISE(ABORT, 'granskningsloggen får inte ändras');
+END""")
+    conn.execute("""CREATE TABLE inloggning (
+    login TEXT PRIMARY KEY CHECK (length(login) BETWEEN 1 AND 64),
+    handlaggare TEXT NOT NULL REFERENCES staff (id)
+) STRICT""")
+    conn.execute("CREATE INDEX inloggning_handlaggare ON inloggning (handlaggare)")
+    conn.execute("""CREATE TABLE installning_historik (
+    id INTEGER PRIMARY KEY,
+    nyckel TEXT NOT NULL CHECK (nyckel IN ('inloggning')),
+    varde TEXT NOT NULL,
+    tid TEXT NOT NULL,
+    handlaggare TEXT NOT NULL,
+    os_anvandare TEXT NOT NULL
+) STRICT""")
+    for what, verb, text in (("andring", "UPDATE", "ändras"), ("radering", "DELETE", "raderas")):
+        conn.execute(f"""CREATE TRIGGER installning_historik_ingen_{what}
+BEFORE {verb} ON installning_historik
+BEGIN
+    SELECT RAISE(ABORT, 'inställningarnas historik får inte {text}');
+END""")
+
+
 MIGRATIONS = [
     ("0001_initial", _m001_initial),
     ("0002_malfoljning", _m002_malfoljning),
     ("0003_pseudonym_granskning", _m003_pseudonym),
     ("0004_malhandelser", _m004_malhandelser),
     ("0005_enhet", _m005_enhet),
+    ("0006_kedja_inloggning", _m006_kedja_inloggning),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 #: The event kinds the current schema's CHECK list holds (the table of kinds is

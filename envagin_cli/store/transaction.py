@@ -3,7 +3,7 @@
 - every write runs in `write(conn)`: `BEGIN IMMEDIATE`, so a second writer waits for the
   busy timeout instead of failing half-way; a lock held longer gives `Upptagen`; nested
   calls become savepoints;
-- a file envagin creates is readable by its owner only (0600);
+- a file envagin creates is readable by its owner only (0600; module `files`);
 - a backup is a consistent copy made with SQLite's backup API.
 
 This module imports nothing else of the store, so `db` and `migrations` can both use it.
@@ -20,15 +20,16 @@ from pathlib import Path
 from envagin_cli.domain.errors import Databasfel, Upptagen
 
 
-def create_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
+def create_file(path: Path, *, make_folder: bool = False) -> None:
+    """A new, empty register file (0600). Its folder must exist, except the per-user
+    default's (`make_folder`), which is created for the owner only (0700)."""
+    from envagin_cli.store import files
+
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.exists():
         return
-    except OSError as exc:
-        raise Databasfel(f"Kan inte skapa databasen {path}: {exc.strerror}.") from exc
-    os.close(fd)
+    os.close(files.create(path))
 
 
 def translate(exc: sqlite3.DatabaseError, path: Path) -> Databasfel | Upptagen:
@@ -87,10 +88,12 @@ def conn_path(conn: sqlite3.Connection) -> str:
 
 
 def backup(conn: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy made with SQLite's backup API, readable by the owner only."""
-    if target.exists():
-        raise Databasfel(f"{target} finns redan; välj ett nytt filnamn.")
-    create_file(target)
+    """A consistent copy made with SQLite's backup API, with the register's privacy: 0600,
+    or 0660 with its group when the register is shared (`init --grupp`)."""
+    from envagin_cli.store import files
+
+    mode, gid = files.shared_mode(Path(conn_path(conn)))
+    os.close(files.create(target, mode=mode, gid=gid))
     dest = sqlite3.connect(str(target))
     try:
         conn.backup(dest)

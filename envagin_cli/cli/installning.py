@@ -1,0 +1,67 @@
+"""`envagin inställning`: the register's settings, a dated and audited history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from envagin_cli.cli.common import CONTEXT, DbOpt, JsonOpt, SomOpt, handled, open_db, say
+
+installning_app = typer.Typer(
+    help="Registrets inställningar (daterad historik; loggas).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings=CONTEXT,
+)
+
+
+@installning_app.command("set")
+def installning_set(
+    nyckel: Annotated[
+        str, typer.Argument(metavar="NYCKEL", help="Inställningen: inloggning.", show_default=False)
+    ],
+    varde: Annotated[
+        str,
+        typer.Argument(
+            metavar="VÄRDE",
+            help="För inloggning: strikt (var och en som sig själv) eller fri (delad terminal).",
+            show_default=False,
+        ),
+    ],
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Ändra en inställning (projektledare; loggas), t.ex. inloggning fri."""
+    from envagin_cli.domain import installning
+
+    with handled():
+        changed = installning.set_value(open_db(db), key=nyckel, value=varde, som=som)
+        key, value = installning.parse(nyckel, varde)
+    say(
+        f"Inställningen {key} är nu {value}."
+        if changed
+        else f"Inställningen {key} var redan {value}; inget ändrat."
+    )
+
+
+@installning_app.command("list")
+def installning_list(json_: JsonOpt = False, db: DbOpt = None) -> None:
+    """Visa inställningarna som gäller och deras historik."""
+    from envagin_cli.domain import codes, installning
+    from envagin_cli.output import jsonout
+
+    with handled():
+        conn = open_db(db)
+        current = installning.current(conn)
+        changes = installning.history(conn)
+    if json_:
+        jsonout.write({"gäller": current, "historik": changes})
+        return
+    for key, value in current.items():
+        typer.echo(f"{key}: {value} ({codes.INSTALLNINGAR[key][value]})")
+    for change in changes:
+        typer.echo(
+            f"  {change['tid']}  {change['nyckel']} {change['varde']}  av {change['handlaggare']} "
+            f"(OS-användare {change['os_anvandare']})"
+        )
