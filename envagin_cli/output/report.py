@@ -14,6 +14,7 @@ from envagin_cli.domain.errors import Databasfel
 from envagin_cli.domain.periods import Period
 from envagin_cli.output import csvfile
 from envagin_cli.output.console import console as make_console
+from envagin_cli.output.grid import Grid, fits, show
 from envagin_cli.report.figures import Malstatus, Rapport
 from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
 
@@ -91,26 +92,55 @@ def all_tables(r: Rapport) -> list[Tabell]:
 # --- terminal -----------------------------------------------------------------------------
 
 
+def _grid(t: Tabell, kolumner: list[Kolumn], title: str, heads: list[str]) -> Grid:
+    rows = [[row.etikett, *[t.text(row, k) for k in kolumner]] for row in t.rader]
+    return Grid(
+        title,
+        ["", *heads],
+        rows,
+        right={i + 1 for i, k in enumerate(kolumner) if k.typ != "text"},
+        bold={i for i, row in enumerate(t.rader) if row.summa},
+        hel={0},
+    )
+
+
+_KMT = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+
+
+def _blocks(t: Tabell) -> list[Grid]:
+    """A wide table as one block per measure: the columns `X K`, `X M`, `X T` become a
+    table `X` with Kvinnor, Män, Totalt (the insatser, försörjning and ledtider tables)."""
+    groups: dict[str, list[Kolumn]] = {}
+    for k in t.kolumner:
+        measure, _, sex = k.rubrik.rpartition(" ")
+        groups.setdefault(measure if sex in _KMT and measure else k.rubrik, []).append(k)
+    blocks = []
+    for measure, kolumner in groups.items():
+        heads = [
+            _KMT[k.rubrik.rpartition(" ")[2]] if len(kolumner) > 1 else k.rubrik for k in kolumner
+        ]
+        blocks.append(_grid(t, kolumner, f"{t.rubrik}: {measure.lower()}", heads))
+    return blocks
+
+
 def rich(r: Rapport | None, tables: list[Tabell], lines: list[str]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     console = make_console()
     for line in lines:
         console.print(Text(line, style="bold" if line == lines[0] else ""))
     for t in tables:
-        table = Table(title=t.rubrik, caption=" ".join(t.noter) or None, title_justify="left")
-        table.add_column("")
-        for k in t.kolumner:
-            table.add_column(k.rubrik, justify="left" if k.typ == "text" else "right")
-        for row in t.rader:
-            style = "bold" if row.summa else ""
-            table.add_row(
-                Text(row.etikett, style=style),
-                *[Text(t.text(row, k), style=style) for k in t.kolumner],
-            )
+        grid = _grid(t, t.kolumner, t.rubrik, [k.rubrik for k in t.kolumner])
         console.print()
-        console.print(table)
+        if fits(grid) or len(t.kolumner) <= 4:
+            show(grid, console)
+        else:
+            for i, block in enumerate(_blocks(t)):
+                if i:
+                    console.print()
+                show(block, console)
+        for note in t.noter:
+            console.print(Text(note))
 
 
 # --- JSON ---------------------------------------------------------------------------------
