@@ -29,8 +29,12 @@ from envagin_cli.cli import (
     staff,
 )
 from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, say, state
+from envagin_cli.cli.svenska import Rot, install
+
+install()
 
 app = typer.Typer(
+    cls=Rot,
     name="envagin",
     help="Ärenderegister och uppföljning för En väg in (samverkan FS, AC, AF, FK).",
     no_args_is_help=True,
@@ -86,7 +90,7 @@ def main() -> Any:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        say("Avbrutet; inget halvfärdigt har skrivits.")
+        say("Avbrutet.")
         raise SystemExit(130) from None
     except Exception as exc:  # the last line of defence
         if os.environ.get("ENVAGIN_DEBUG"):

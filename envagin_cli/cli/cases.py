@@ -84,7 +84,13 @@ def intake(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Registrera en remiss eller egenanmälan. Skriver bara ärendenumret på stdout."""
+    """Registrera en remiss eller egenanmälan. Skriver bara ärendenumret på stdout.
+
+    \b
+    Exempel:
+      envagin intake --personnummer 811218-9876 --remittent af --försörjning forsorjningsstod
+      envagin intake --anonym --kön kvinna --födelseår 1985 --remittent egen
+    """
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -128,7 +134,13 @@ def consent(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Registrera skriftligt samtycke, eller att det återkallas."""
+    """Registrera skriftligt samtycke, eller att det återkallas.
+
+    \b
+    Exempel:
+      envagin consent EVI-2014-0001 --omfattning samverkan,statistik --datum 2014-03-04
+      envagin consent EVI-2014-0001 --återkalla
+    """
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -158,7 +170,13 @@ def map_(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Kartläggning och vägledning: --start med handläggare, sedan --klar."""
+    """Kartläggning och vägledning: --start med handläggare, sedan --klar.
+
+    \b
+    Exempel:
+      envagin map EVI-2014-0001 --start --handläggare as --handläggare jb
+      envagin map EVI-2014-0001 --klar --datum igår
+    """
     from envagin_cli.domain import cases as cases_domain
 
     if start == klar:
@@ -200,7 +218,12 @@ def tripartite(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Registrera ett trepartssamtal."""
+    """Registrera ett trepartssamtal.
+
+    \b
+    Exempel:
+      envagin tripartite EVI-2014-0001 --handläggare as --remittent-handläggare "Karin Ek"
+    """
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -242,7 +265,15 @@ def assign(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Insatser: --insats KOD [--byt], --avsluta KOD, eller --ansvarig HANDLÄGGARE."""
+    """Insatser: --insats KOD [--byt], --avsluta KOD, eller --ansvarig HANDLÄGGARE.
+
+    \b
+    Exempel:
+      envagin assign EVI-2014-0001 --insats arbetstraning
+      envagin assign EVI-2014-0001 --insats se --byt
+      envagin assign EVI-2014-0001 --avsluta se
+      envagin assign EVI-2014-0001 --ansvarig jb
+    """
     from envagin_cli.domain import cases as cases_domain
 
     if sum(x is not None for x in (insats, avsluta, ansvarig)) != 1:
@@ -304,7 +335,14 @@ def close(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag."""
+    """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag.
+
+    \b
+    Exempel:
+      envagin close EVI-2014-0001 --slutorsak arbete --försörjning lon \\
+          --nöjd-bemötande 5 --nöjd-insats 4
+      envagin close EVI-2014-0002 --slutorsak ej-malgrupp --ingen-enkät
+    """
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -343,7 +381,12 @@ def followup(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Ettårsuppföljning (tidigast 11 månader efter första insatsen)."""
+    """Ettårsuppföljning (tidigast 11 månader efter första insatsen).
+
+    \b
+    Exempel:
+      envagin followup EVI-2014-0001 --sysselsättning arbete --försörjning lon
+    """
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -373,7 +416,12 @@ def makulera(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Makulera en felaktig händelse; originalet står kvar i historiken."""
+    """Makulera en felaktig händelse; originalet står kvar i historiken.
+
+    \b
+    Exempel:
+      envagin makulera 12 --orsak "Fel ärende"
+    """
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -413,7 +461,14 @@ def cases(
     json_: JsonOpt = False,
     db: DbOpt = None,
 ) -> None:
-    """Ärendelistan (caseload) med flaggor; öppna ärenden om inte --alla."""
+    """Ärendelistan (caseload) med flaggor; öppna ärenden om inte --alla.
+
+    \b
+    Exempel:
+      envagin cases --handläggare as
+      envagin cases --försenad-kartläggning
+      envagin cases --per-handläggare
+    """
     from envagin_cli.domain import staff
     from envagin_cli.domain.dates import today
     from envagin_cli.output import jsonout, tables
@@ -451,7 +506,13 @@ def show(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Visa ett ärende med hela tidslinjen och händelse-id; makulerade händelser överstrukna."""
+    """Visa ett ärende med hela tidslinjen och händelse-id; makulerade händelser överstrukna.
+
+    \b
+    Exempel:
+      envagin show EVI-2014-0001
+      envagin show EVI-2014-0001 --json
+    """
     from envagin_cli.domain import cases as cases_domain
     from envagin_cli.output import jsonout, tables
 

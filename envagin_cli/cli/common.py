@@ -80,6 +80,27 @@ def say(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
+JA = ("j", "ja")
+NEJ = ("n", "nej", "")
+
+
+def confirm(question: str) -> bool:
+    """Ask a yes/no question at the terminal: j/ja or n/nej (empty = nej)."""
+    while True:
+        sys.stderr.write(f"{question} [j/N] ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:  # end of input: no
+            sys.stderr.write("\n")
+            return False
+        answer = line.strip().lower()
+        if answer in JA:
+            return True
+        if answer in NEJ:
+            return False
+        say("Svara j (ja) eller n (nej).")
+
+
 def usage(message: str) -> NoReturn:
     say(f"Fel i kommandoraden: {message}")
     raise typer.Exit(2)

@@ -84,7 +84,7 @@ def import_(
     """Läs in händelser från en fil: allt eller inget, och inget dubbelt."""
     from pathlib import Path
 
-    from envagin_cli.domain.errors import Databasfel
+    from envagin_cli.domain.errors import Databasfel, os_fel
     from envagin_cli.interchange import importer, read
 
     kind = _format_of(fil, fmt)
@@ -96,7 +96,7 @@ def import_(
         try:
             data = sys.stdin.buffer.read() if fil == "-" else Path(fil).read_bytes()
         except OSError as exc:
-            raise Databasfel(f"Kan inte läsa {fil}: {exc.strerror}.") from None
+            raise Databasfel(f"Kan inte läsa {fil}: {os_fel(exc)}.") from None
         _columns, rows = read.read(data, fmt=kind, encoding=encoding)
         conn = open_db(db)
         progress, done = _progress(len(rows))
@@ -270,7 +270,7 @@ def export_(
 
 def _write(fil: str | None, data: bytes) -> None:
     """The bytes to FIL (readable only by its owner, 0600), or to stdout."""
-    from envagin_cli.domain.errors import Databasfel
+    from envagin_cli.domain.errors import Databasfel, os_fel
 
     if fil:
         try:
@@ -278,7 +278,7 @@ def _write(fil: str | None, data: bytes) -> None:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
         except OSError as exc:
-            raise Databasfel(f"Kan inte skriva {fil}: {exc.strerror}.") from None
+            raise Databasfel(f"Kan inte skriva {fil}: {os_fel(exc)}.") from None
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from envagin_cli.domain.errors import Databasfel, Valideringsfel
+from envagin_cli.domain.errors import Databasfel, Valideringsfel, os_fel
 from envagin_cli.domain.event_kinds import FIELD_NAMES
 from envagin_cli.interchange.export import fold_field
 from envagin_cli.output import csvfile, jsonout
@@ -195,4 +195,4 @@ def write_rejects(path: Path, kind: str, rows: list[Rad], errors: dict[int, str]
     try:
         path.write_bytes(data)
     except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {exc.strerror}.") from None
+        raise Databasfel(f"Kan inte skriva {path}: {os_fel(exc)}.") from None

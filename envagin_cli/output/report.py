@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from envagin_cli.domain.errors import Databasfel
+from envagin_cli.domain.errors import Databasfel, os_fel
 from envagin_cli.domain.periods import Period
 from envagin_cli.output import csvfile
 from envagin_cli.output.console import console as make_console
@@ -247,7 +247,7 @@ def write_xlsx(path: Path, tables: list[Tabell], lines: list[str]) -> None:
     try:
         book = xlsxwriter.Workbook(str(path))
     except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {exc}.") from exc
+        raise Databasfel(f"Kan inte skriva {path}: {os_fel(exc)}.") from exc
     bold = book.add_format({"bold": True})
     pct = book.add_format({"num_format": '0" %"'})
     dec = book.add_format({"num_format": "0.0"})
@@ -286,7 +286,7 @@ def write_xlsx(path: Path, tables: list[Tabell], lines: list[str]) -> None:
     try:
         book.close()
     except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {exc}.") from exc
+        raise Databasfel(f"Kan inte skriva {path}: {os_fel(exc)}.") from exc
 
 
 def caseload_table(rows: list[dict[str, Any]], idag: str) -> Tabell:

@@ -12,6 +12,7 @@ from typing import Any
 from envagin_cli.domain import codes
 from envagin_cli.output.console import console
 from envagin_cli.output.grid import Grid, headers, show, stack
+from envagin_cli.output.words import antal, decimal
 
 
 def _table(
@@ -34,16 +35,6 @@ def _table(
         smal=smal,
         tom=tom,
     )
-
-
-def antal(n: int, singular: str, plural: str) -> str:
-    """A count with its noun in Swedish: "1 ärende", "2 ärenden"."""
-    return f"{n} {singular if n == 1 else plural}"
-
-
-def decimal(value: float, decimals: int = 1) -> str:
-    """A number with the Swedish decimal comma (10,5)."""
-    return f"{value:.{decimals}f}".replace(".", ",")
 
 
 def staff_table(rows: list[dict[str, Any]]) -> None:

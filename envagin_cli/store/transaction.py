@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from envagin_cli.domain.errors import Databasfel, Upptagen
+from envagin_cli.domain.errors import Databasfel, Upptagen, os_fel
 
 
 def create_file(path: Path) -> None:
@@ -27,7 +27,7 @@ def create_file(path: Path) -> None:
     except FileExistsError:
         return
     except OSError as exc:
-        raise Databasfel(f"Kan inte skapa databasen {path}: {exc.strerror}.") from exc
+        raise Databasfel(f"Kan inte skapa databasen {path}: {os_fel(exc)}.") from exc
     os.close(fd)
 
 

@@ -1,0 +1,258 @@
+"""Swedish for the command-line machinery: help, usage errors, placeholders, Ctrl-C.
+
+Typer 0.29 ships its own Click, whose words are English and mostly not translatable
+through gettext. `install()` (called once, by `cli.app`) puts Swedish in its place:
+
+- Typer's own gettext strings (`[krävs]`, `[standard: …]`, `[miljövariabel: …]`, the
+  section names, "Avbrutet.") through a translation of its module's `_`;
+- the usage line ("Användning: envagin close [FLAGGOR] ÄRENDE") and the help option
+  ("Visa den här hjälpen och avsluta");
+- every usage error as "Fel i kommandoraden: …" with "Menade du …?" for an unknown flag
+  or command, then the usage line and where the help is (exit code 2, as before);
+- placeholders that say what is wanted (`--datum DATUM`, `--slutorsak KOD`): from
+  `PLATSHALLARE` by the option's name, else by its type (TEXT, ANTAL), so a command added
+  later gets one too.
+
+The rest of the code never imports Typer's Click; only this module reaches into it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+import typer
+import typer.core
+
+ORD = {
+    "required": "krävs",
+    "default: {default}": "standard: {default}",
+    "env var: {var}": "miljövariabel: {var}",
+    "Arguments": "Argument",
+    "Options": "Flaggor",
+    "Commands": "Kommandon",
+    "Missing command.": "Kommando saknas.",
+    "No such command {name!r}.": "okänt kommando {name!r}.",
+    "Aborted!": "Avbrutet.",
+    "(dynamic)": "(beräknas)",
+}
+
+#: The placeholder of an option's value, by its long name (without `--`, å/ä/ö as written).
+PLATSHALLARE = {
+    "datum": "DATUM",
+    "från": "DATUM",
+    "till": "DATUM",
+    "före": "DATUM",
+    "deadline": "DATUM",
+    "som": "ID",
+    "ansvarig": "ID",
+    "handläggare": "ID",
+    "db": "FIL",
+    "avvisade": "FIL",
+    "xlsx": "FIL",
+    "slutorsak": "KOD",
+    "remittent": "KOD",
+    "insats": "KOD",
+    "avsluta": "KOD",
+    "sysselsättning": "KOD",
+    "försörjning": "KODER",
+    "omfattning": "OMFATTNING",
+    "utförare": "PART",
+    "part": "PART",
+    "roll": "ROLL",
+    "kön": "KÖN",
+    "födelseår": "ÅR",
+    "basår": "ÅR",
+    "år": "ÅR",
+    "personnummer": "PERSONNUMMER",
+    "ärende": "ÄRENDE",
+    "nöjd-bemötande": "SVAR",
+    "nöjd-insats": "SVAR",
+    "tjänstgöringsgrad": "PROCENT",
+    "antal": "ANTAL",
+    "maskera": "ANTAL",
+    "namn": "NAMN",
+    "remittent-handläggare": "NAMN",
+    "orsak": "TEXT",
+    "text": "TEXT",
+    "kommentar": "TEXT",
+    "format": "FORMAT",
+    "encoding": "TECKENKODNING",
+    "halvår": "HALVÅR",
+    "tertial": "TERTIAL",
+    "grupp": "GRUPP",
+}
+
+#: An argument's placeholder by its name in the function.
+ARGUMENT = {"arende": "ÄRENDE", "fil": "FIL", "id": "ID", "kod": "KOD", "nyckel": "NYCKEL"}
+
+HJALP = "Visa den här hjälpen och avsluta."
+
+_ENGLISH = [
+    (re.compile(r"Option '(.+)' requires an argument\.?"), r"flaggan \1 kräver ett värde."),
+    (re.compile(r"Option '(.+)' requires (\d+) arguments\.?"), r"flaggan \1 kräver \2 värden."),
+    (re.compile(r"Option '(.+)' does not take a value\.?"), r"flaggan \1 tar inget värde."),
+    (re.compile(r"Got unexpected extra argument\(s\) \((.*)\)"), r"oväntat argument: \1."),
+    (re.compile(r"Argument '(.+)' takes (\d+) values\.?"), r"argumentet \1 tar \2 värden."),
+    (re.compile(r"Value (.+) is not a valid (.+)\."), r"värdet \1 är inte giltigt."),
+    (re.compile(r"(?:File|Path|Directory) '(.+)' does not exist\.?"), r"filen \1 finns inte."),
+]
+
+
+def _sv(message: str) -> str:
+    return ORD.get(message, message)
+
+
+def _name(param: Any) -> str:
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+    return opts[0][2:] if opts else str(getattr(param, "name", ""))
+
+
+def placeholder(param: Any) -> str:
+    """What an option's value is, in capitals: DATUM, KOD, ID, ANTAL, FIL, TEXT."""
+    if param.metavar:
+        return str(param.metavar)
+    named = PLATSHALLARE.get(_name(param))
+    if named:
+        return named
+    annotation = str(getattr(getattr(param, "type_descriptor", None), "annotation", ""))
+    if "int" in annotation:
+        return "ANTAL"
+    if "float" in annotation:
+        return "TAL"
+    if "Path" in annotation:
+        return "FIL"
+    return "TEXT"
+
+
+def _suggest(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " Menade du " + " eller ".join(f"'{c}'" for c in close) + "?"
+
+
+def message(exc: Any) -> str:
+    """A usage error in Swedish (Typer's Click exception → text after "Fel i kommandoraden: ")."""
+    from typer._click import exceptions as ce
+
+    if isinstance(exc, ce.MissingParameter) and exc.param is not None:
+        param = exc.param
+        if param.param_type_name == "argument":
+            return f"argumentet {placeholder_argument(param)} saknas."
+        return f"flaggan --{_name(param)} saknas ({placeholder(param)} krävs)."
+    if isinstance(exc, ce.NoSuchOption):
+        possible = sorted(exc.possibilities or [])
+        ctx = exc.ctx
+        if not possible and ctx is not None:
+            possible = [o for p in ctx.command.params for o in p.opts if o.startswith("--")]
+        return f"okänd flagga '{exc.option_name}'.{_suggest(exc.option_name, possible)}"
+    if isinstance(exc, ce.BadParameter) and not isinstance(exc, ce.MissingParameter):
+        text = _translate(exc.message)
+        if exc.param is not None:
+            return f"ogiltigt värde för {placeholder_of(exc.param)}: {text}"
+        return f"ogiltigt värde: {text}"
+    text = _translate(exc.message)
+    if text.startswith("okänt kommando") and exc.ctx is not None:
+        typo = text.split("'")[1] if "'" in text else ""
+        commands = list(getattr(exc.ctx.command, "commands", {}))
+        text = text.split(" Did you mean")[0] + _suggest(typo, commands)
+    return text
+
+
+def _translate(text: str) -> str:
+    for pattern, swedish in _ENGLISH:
+        if pattern.fullmatch(text):
+            return pattern.sub(swedish, text)
+    return text
+
+
+def placeholder_argument(param: Any) -> str:
+    return str(param.metavar or ARGUMENT.get(param.name, str(param.name).upper()))
+
+
+def placeholder_of(param: Any) -> str:
+    if param.param_type_name == "argument":
+        return placeholder_argument(param)
+    return f"--{_name(param)}"
+
+
+def show_usage_error(exc: Any, file: Any = None) -> None:
+    """Replaces Click's `UsageError.show`: the message first, then usage and where help is."""
+    import sys
+
+    out = file or sys.stderr
+    lines = [f"Fel i kommandoraden: {message(exc)}"]
+    ctx = exc.ctx
+    if ctx is not None:
+        lines.append(ctx.get_usage())
+        if ctx.command.get_help_option(ctx) is not None:
+            lines.append(f"Se '{ctx.command_path} {ctx.help_option_names[-1]}' för hjälp.")
+    out.write("\n".join(lines) + "\n")
+
+
+_installed = False
+
+
+def install() -> None:
+    """Swedish in Typer's Click (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    from typer import _click
+    from typer._click import exceptions as ce
+    from typer._click import formatting
+
+    typer.core._ = _sv  # type: ignore[attr-defined]
+
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def svensk_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[FLAGGOR]").replace(
+            "COMMAND [ARGS]...", "KOMMANDO [ARGUMENT]..."
+        )
+        write_usage(self, prog, args, "Användning: " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = svensk_usage  # type: ignore[method-assign]
+
+    get_help_option = _click.core.Command.get_help_option
+
+    def svensk_hjalp(self: Any, ctx: Any) -> Any:
+        option = get_help_option(self, ctx)
+        if option is not None:
+            option.help = HJALP
+        return option
+
+    _click.core.Command.get_help_option = svensk_hjalp  # type: ignore[method-assign]
+
+    def display_type(self: Any, ctx: Any) -> str:
+        return placeholder(self)
+
+    typer.core.TyperOption.display_type_rich = display_type  # type: ignore[method-assign]
+    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+    typer.core.TyperArgument.display_name_raw = property(  # type: ignore[method-assign,assignment]
+        placeholder_argument
+    )
+    typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
+    ce.UsageError.show = show_usage_error  # type: ignore[method-assign,assignment]
+
+
+def _usage_name(self: Any) -> str:
+    name = placeholder_argument(self)
+    name = name if self.required else f"[{name}]"
+    return name + ("..." if self.nargs != 1 else "")
+
+
+class Rot(typer.core.TyperGroup):
+    """The root command: Ctrl-C anywhere says "Avbrutet." and exits 130."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            import sys
+
+            sys.stderr.write("\nAvbrutet.\n")
+            raise typer.Exit(130) from None
