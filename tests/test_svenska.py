@@ -158,3 +158,39 @@ def test_ctrl_c_says_avbrutet_and_exits_130(tmp_path: Path, invoke: Invoke) -> N
 def test_counts_in_words(register: Invoke) -> None:
     enrolled_case(register, make_pnr("19811218", "987"))
     assert "1 ärende\n" in register("cases").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "wanted"),
+    [
+        (
+            ["close", "{nr}", "--slutorsak", "arbet", "--ingen-enkät", "--försörjning", "lon"],
+            "slutorsak: okänd kod 'arbet'; menade du 'arbete'",
+        ),
+        (
+            ["intake", "--remittent", "fss", "--anonym", "--kön", "man", "--födelseår", "1980"],
+            "remittent: okänd kod 'fss'; menade du 'fs'?",
+        ),
+        (
+            ["assign", "{nr}", "--insats", "arbetstränng"],
+            "insats: 'arbetstränng' är ingen insats i katalogen; menade du 'arbetstraning'",
+        ),
+        (["cases", "--handläggare", "mkk"], "menade du 'mk'?"),
+        (["show", "EVI-2014-001"], "ärende: 'EVI-2014-001' finns inte; menade du 'EVI-2014-0001'?"),
+        (
+            ["close", "{nr}", "--slutorsak", "arbete", "--försörjning", "forsorjningsstd"],
+            "menade du 'forsorjningsstod'?",
+        ),
+    ],
+)
+def test_typos_get_a_hint(register: Invoke, args: list[str], wanted: str) -> None:
+    nr = enrolled_case(register, make_pnr("19811218", "987"))
+    result = register(*[a.replace("{nr}", nr) for a in args])
+    assert result.exit_code == 1
+    assert wanted in result.stderr, result.stderr
+
+
+def test_no_hint_for_what_is_far_off(register: Invoke) -> None:
+    nr = enrolled_case(register, make_pnr("19811218", "987"))
+    result = register("close", nr, "--slutorsak", "xyz", "--ingen-enkät")
+    assert "menade du" not in result.stderr and "Tillåtna: arbete" in result.stderr
