@@ -91,3 +91,41 @@ def test_counts_in_swedish(register: Invoke, db: Path) -> None:
     assert "2 ärenden\n" in register("cases").stdout
     per = register("cases", "--per-handläggare").stdout
     assert "2,0" in per and "2.0" not in per
+
+
+def test_long_output_at_a_terminal_goes_through_the_pager(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import io
+    import sys
+
+    from envagin_cli.output.console import paged
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    target = tmp_path / "bladdrat.txt"
+    reader = f"import sys; open(r'{target}', 'w').write(sys.stdin.read())"
+    monkeypatch.setenv("PAGER", f'{sys.executable} -c "{reader}"')
+    monkeypatch.setenv("LINES", "10")
+    with paged():
+        print("\n".join(str(i) for i in range(50)))
+    assert target.read_text().startswith("0\n1\n2\n") and screen.getvalue() == ""
+    with paged():
+        print("kort")
+    assert screen.getvalue() == "kort\n"
+    with paged(False):
+        print("\n".join(str(i) for i in range(50)))
+    assert screen.getvalue().endswith("49\n")
+    monkeypatch.setenv("PAGER", "cat")
+    with paged():
+        print("\n".join(str(i) for i in range(20)))
+    assert screen.getvalue().endswith("19\n")
+
+
+def test_no_pager_is_accepted_before_and_after_the_command(register: Invoke) -> None:
+    assert register("--no-pager", "cases").exit_code == 0
+    assert register("cases", "--no-pager").exit_code == 0

@@ -77,6 +77,12 @@ def _root(
         bool,
         typer.Option("--version", help="Visa versionen.", callback=_show_version, is_eager=True),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager", help="Ingen bläddrare (PAGER, less) för lång utdata i terminalen."
+        ),
+    ] = False,
 ) -> None:
     """Ärenderegister och uppföljning för En väg in."""
     state.db = db

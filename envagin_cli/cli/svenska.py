@@ -246,11 +246,23 @@ def _usage_name(self: Any) -> str:
 
 
 class Rot(typer.core.TyperGroup):
-    """The root command: Ctrl-C anywhere says "Avbrutet." and exits 130."""
+    """The root command: long output through a pager at a terminal (unless --no-pager);
+    Ctrl-C anywhere says "Avbrutet." and exits 130."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # `--no-pager` may stand before or after the command, like `--db`
+        end = args.index("--") if "--" in args else len(args)
+        if "--no-pager" in args[:end]:
+            ctx.meta["no_pager"] = True
+            args = [a for i, a in enumerate(args) if i >= end or a != "--no-pager"]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
+        from envagin_cli.output.console import paged
+
         try:
-            return super().invoke(ctx)
+            with paged(not (ctx.params.get("no_pager") or ctx.meta.get("no_pager"))):
+                return super().invoke(ctx)
         except KeyboardInterrupt:
             import sys
 

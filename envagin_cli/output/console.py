@@ -9,9 +9,12 @@ writes do not pay for it.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any, cast
 
 #: Rich's line width when stdout is not a terminal and COLUMNS is unset: wide enough that
@@ -69,3 +72,72 @@ def console(*, stderr: bool = False) -> Any:
         emoji=False,
         width=room or NATURAL,
     )
+
+
+class _TerminalBuffer(io.TextIOWrapper):
+    """Collects what a command writes to the terminal, to be shown through a pager."""
+
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("fileno")
+
+    def text(self) -> str:
+        self.flush()
+        raw = self.buffer
+        assert isinstance(raw, io.BytesIO)
+        return raw.getvalue().decode("utf-8")
+
+
+def _pager() -> list[str] | None:
+    """The pager as git chooses it: `PAGER`, else `less -FRX`; None for none."""
+    import shlex
+
+    command = os.environ.get("PAGER", "less")
+    if command.strip() in ("", "cat"):
+        return None
+    return shlex.split(command)
+
+
+@contextmanager
+def paged(enabled: bool = True) -> Iterator[None]:
+    """At a terminal, output taller than the screen goes through a pager (as git does:
+    `PAGER`, else `less` with `LESS=FRX`); `--no-pager` or a pipe writes straight out."""
+    real = sys.stdout
+    if not enabled or not real.isatty():
+        yield
+        return
+    buffer = _TerminalBuffer(io.BytesIO(), encoding="utf-8", write_through=True)
+    sys.stdout = buffer
+    try:
+        yield
+    finally:
+        sys.stdout = real
+        text = buffer.text()
+        command = _pager()
+        if command is None or text.count("\n") < shutil.get_terminal_size().lines:
+            real.write(text)
+            real.flush()
+        else:
+            _through(command, text, real)
+
+
+def _through(command: list[str], text: str, real: IO[str]) -> None:
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        real.write(text)
+        real.flush()
+        return
+    assert process.stdin is not None
+    try:
+        process.stdin.write(text.encode("utf-8"))
+        process.stdin.close()
+    except BrokenPipeError:  # the reader quit the pager early
+        pass
+    process.wait()

@@ -112,7 +112,7 @@ def _rich_table(grid: Grid, widths: list[int], framed: bool) -> Any:
         box=box.HEAVY_HEAD if framed else box.SIMPLE_HEAD,
         show_edge=framed,
         pad_edge=framed,
-        show_lines=not framed and any("\n" in _plain(c) for r in grid.rows for c in r),
+        show_lines=any("\n" in _plain(c) for r in grid.rows for c in r),
     )
     for i, header in enumerate(grid.headers):
         table.add_column(

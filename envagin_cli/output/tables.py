@@ -12,7 +12,7 @@ from typing import Any
 from envagin_cli.domain import codes
 from envagin_cli.output.console import console
 from envagin_cli.output.grid import Grid, headers, show, stack
-from envagin_cli.output.words import antal, decimal
+from envagin_cli.output.words import antal, decimal, tal
 
 
 def _table(
@@ -303,7 +303,7 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
                     r["nyckel"],
                     r["text"],
                     r["enhet"],
-                    "–" if r["varde"] is None else f"{r['varde']:g}",
+                    "–" if r["varde"] is None else tal(r["varde"]),
                 ]
                 for r in ind
             ],

@@ -11,3 +11,8 @@ def antal(n: int, singular: str, plural: str) -> str:
 def decimal(value: float, decimals: int = 1) -> str:
     """A number with the Swedish decimal comma (10,5)."""
     return f"{value:.{decimals}f}".replace(".", ",")
+
+
+def tal(value: float | int) -> str:
+    """A value as short as it goes, with the decimal comma: 200, 0,5, 12,25."""
+    return f"{value:g}".replace(".", ",")

@@ -205,10 +205,13 @@ def timeline(conn: sqlite3.Connection, nr: str, idag: date) -> dict[str, Any]:
         )
     }
     history = []
+    names = dict(conn.execute("SELECT kod, namn FROM insats").fetchall())
     for r in conn.execute(
         "SELECT * FROM handelse WHERE arende = ? ORDER BY datum, id", (nr,)
     ).fetchall():
         data = json.loads(r["data"])
+        if "insats" in data:
+            data["insats_namn"] = names
         voided = voids.get(r["id"])
         history.append(
             {
