@@ -77,6 +77,14 @@ def _root(
         bool,
         typer.Option("--version", help="Visa versionen.", callback=_show_version, is_eager=True),
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Provkörning: kontrollera allt och säg vad som skulle skrivas, men skriv "
+            "inget (före eller efter kommandot).",
+        ),
+    ] = False,
     no_pager: Annotated[
         bool,
         typer.Option(
@@ -86,6 +94,7 @@ def _root(
 ) -> None:
     """Ärenderegister och uppföljning för En väg in."""
     state.db = db
+    state.dry_run = dry_run or bool(ctx.meta.get("--dry-run"))
     ctx.call_on_close(close_all)
 
 

@@ -11,8 +11,10 @@ from envagin_cli.cli.common import (
     CaseArg,
     DatumOpt,
     DbOpt,
+    JaOpt,
     JsonOpt,
     SomOpt,
+    ask_at_terminal,
     done,
     handled,
     open_db,
@@ -132,6 +134,7 @@ def consent(
     ] = False,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    ja: JaOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Registrera skriftligt samtycke, eller att det återkallas.
@@ -142,10 +145,25 @@ def consent(
       envagin consent EVI-2014-0001 --återkalla
     """
     from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.domain.codes import fold
+    from envagin_cli.store import queries
 
     with handled():
+        conn = open_db(db)
+        scopes = {fold(x) for value in omfattning or [] for x in value.split(",") if x.strip()}
+        if (
+            not aterkalla
+            and scopes
+            and "statistik" not in scopes
+            and queries.has_personnummer(conn, arende)
+        ):
+            say(
+                "Utan samtycke till statistik tas personnumret bort för gott; kön och "
+                "födelseår finns kvar. Det går inte att ångra."
+            )
+            ask_at_terminal("Registrera samtycket och ta bort personnumret?", ja)
         r = cases_domain.consent(
-            open_db(db),
+            conn,
             arende,
             datum=parse_day(datum),
             som=som,
@@ -414,6 +432,7 @@ def makulera(
     ],
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    ja: JaOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Makulera en felaktig händelse; originalet står kvar i historiken.
@@ -423,9 +442,20 @@ def makulera(
       envagin makulera 12 --orsak "Fel ärende"
     """
     from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.store import queries
 
     with handled():
-        r = cases_domain.void(open_db(db), handelse, orsak=orsak, som=som, datum=parse_day(datum))
+        conn = open_db(db)
+        event = queries.event_preview(conn, handelse)
+        if event is not None:
+            say(
+                f"Makulerar händelse {event['id']} i {event['arende']}: {event['datum']} "
+                f"{event['handelse']}"
+                + (f" – {event['beskrivning']}" if event["beskrivning"] else "")
+                + "."
+            )
+            ask_at_terminal("Makulera händelsen?", ja)
+        r = cases_domain.void(conn, handelse, orsak=orsak, som=som, datum=parse_day(datum))
     done("makulering", r)
 
 

@@ -65,12 +65,22 @@ CaseArg = Annotated[
 
 class _State:
     db: str | None = None
+    #: `--dry-run`: every check runs, the command's transaction is rolled back.
+    dry_run: bool = False
     connections: list[sqlite3.Connection] = []  # noqa: RUF012 - closed after each command
 
 
 def close_all() -> None:
+    rolled_back = False
     while state.connections:
-        state.connections.pop().close()
+        conn = state.connections.pop()
+        if state.dry_run and conn.in_transaction:
+            conn.execute("ROLLBACK")
+            rolled_back = True
+        conn.close()
+    if rolled_back:
+        say("Provkörning: inget har skrivits.")
+    state.dry_run = False
 
 
 state = _State()
@@ -82,6 +92,19 @@ def say(message: str) -> None:
 
 JA = ("j", "ja")
 NEJ = ("n", "nej", "")
+
+
+def ask_at_terminal(question: str, ja: bool) -> None:
+    """Before the irreversible: at a terminal, ask (unless `--ja`); a "no" ends the
+    command with exit code 1 and nothing written. Scripts (no terminal) are not asked."""
+    if ja or state.dry_run or not sys.stdin.isatty():
+        return
+    if not confirm(question):
+        say("Avbrutet; inget har skrivits.")
+        raise typer.Exit(1)
+
+
+JaOpt = Annotated[bool, typer.Option("--ja", help="Fråga inte (svara ja; för skript).")]
 
 
 def confirm(question: str) -> bool:
@@ -134,6 +157,9 @@ def open_db(db: str | None, *, create: bool = False) -> sqlite3.Connection:
     target = store_db.resolve_path(db or state.db)
     conn, created = store_db.open_db(target, create=create)
     state.connections.append(conn)
+    if state.dry_run:
+        # the command's own transaction becomes a savepoint in this one, rolled back at the end
+        conn.execute("BEGIN IMMEDIATE")
     if created:
         say(f"Skapade en ny databas: {target.path}")
     return conn
@@ -163,7 +189,9 @@ def already_there(conn: sqlite3.Connection, typ: str, what: str, **fields: Any) 
 
 def done(what: str, result: Resultat) -> None:
     """What a case command did: the event it registered, or the same one already there."""
-    if result.ny:
+    if result.ny and state.dry_run:
+        say(f"Provkörning: {what} i {result.arende} skulle registreras; allt är kontrollerat.")
+    elif result.ny:
         say(f"Registrerat: {what} i {result.arende} (händelse {result.handelse_id}).")
     else:
         say(ALREADY_THERE.format(result.handelse_id))

@@ -239,6 +239,19 @@ def install() -> None:
     ce.UsageError.show = show_usage_error  # type: ignore[method-assign,assignment]
 
 
+def _command_of(args: list[str]) -> str | None:
+    """The command word in the root's arguments (skipping `--db FIL`)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--db":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
 def _usage_name(self: Any) -> str:
     name = placeholder_argument(self)
     name = name if self.required else f"[{name}]"
@@ -250,18 +263,22 @@ class Rot(typer.core.TyperGroup):
     Ctrl-C anywhere says "Avbrutet." and exits 130."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        # `--no-pager` may stand before or after the command, like `--db`
+        # `--no-pager` and `--dry-run` may stand before or after the command, like `--db`
+        # (`import` has a `--dry-run` of its own)
         end = args.index("--") if "--" in args else len(args)
-        if "--no-pager" in args[:end]:
-            ctx.meta["no_pager"] = True
-            args = [a for i, a in enumerate(args) if i >= end or a != "--no-pager"]
+        command = _command_of(args[:end])
+        for flag in ("--no-pager", "--dry-run"):
+            if flag in args[:end] and not (flag == "--dry-run" and command == "import"):
+                ctx.meta[flag] = True
+                args = [a for i, a in enumerate(args) if i >= end or a != flag]
+                end = args.index("--") if "--" in args else len(args)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         from envagin_cli.output.console import paged
 
         try:
-            with paged(not (ctx.params.get("no_pager") or ctx.meta.get("no_pager"))):
+            with paged(not (ctx.params.get("no_pager") or ctx.meta.get("--no-pager"))):
                 return super().invoke(ctx)
         except KeyboardInterrupt:
             import sys
