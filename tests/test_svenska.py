@@ -194,3 +194,32 @@ def test_no_hint_for_what_is_far_off(register: Invoke) -> None:
     nr = enrolled_case(register, make_pnr("19811218", "987"))
     result = register("close", nr, "--slutorsak", "xyz", "--ingen-enkät")
     assert "menade du" not in result.stderr and "Tillåtna: arbete" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["show", "--help"], ["consent", "--help"]])
+def test_help_imports_none_of_the_heavy_modules(argv: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from envagin_cli.cli.app import app\n"
+        "try:\n"
+        f"    app({argv!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('sqlite_utils', 'dateutil', 'stdnum', 'rich.table', 'xlsxwriter', 'rich')\n"
+        "print(sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_root_builds_only_the_command_that_runs() -> None:
+    import typer
+
+    from envagin_cli.cli.app import app
+    from envagin_cli.cli.root import Lazy
+
+    root = typer.main.get_command(app)
+    lazy = root.commands  # type: ignore[attr-defined]
+    assert isinstance(lazy, Lazy) and not lazy.built
+    assert "show" in lazy and "staff" in lazy and not lazy.built
+    assert lazy["show"].name == "show" and set(lazy.built) == {"show"}

@@ -29,7 +29,8 @@ from envagin_cli.cli import (
     staff,
 )
 from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, say, state
-from envagin_cli.cli.svenska import Rot, install
+from envagin_cli.cli.root import Rot
+from envagin_cli.cli.svenska import install
 
 install()
 
@@ -45,20 +46,24 @@ app = typer.Typer(
 )
 
 # The order here is the order in `envagin --help`: the commands, then the sub-apps.
-# A module's own `commands` are merged into the root (add_typer without a name).
-for module_commands in (
-    register.commands,
-    cases.commands,
-    report.commands,
-    interchange.commands,
-    audit.commands,
-    gallra.commands,
-):
-    app.add_typer(module_commands)
-app.add_typer(staff.staff_app, name="staff")
-app.add_typer(insats.insats_app, name="insats")
-app.add_typer(mal.mal_app, name="mål")
-app.add_typer(mal.mal_app, name="mal", hidden=True)
+# A module's own `commands` are merged into the root; each is built when it runs.
+Rot.sources = [
+    *(
+        (None, module_commands, False)
+        for module_commands in (
+            register.commands,
+            cases.commands,
+            report.commands,
+            interchange.commands,
+            audit.commands,
+            gallra.commands,
+        )
+    ),
+    ("staff", staff.staff_app, False),
+    ("insats", insats.insats_app, False),
+    ("mål", mal.mal_app, False),
+    ("mal", mal.mal_app, True),  # the ASCII spelling
+]
 
 
 def _show_version(value: bool) -> None:

@@ -7,7 +7,6 @@ and its exit code; `usage()` reports a command-line mistake with exit code 2.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,8 @@ import typer
 from typer.core import TyperCommand
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from envagin_cli.domain.periods import Period
     from envagin_cli.domain.register import Resultat
 
@@ -132,6 +133,8 @@ def usage(message: str) -> NoReturn:
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn domain errors into a Swedish message on stderr and the error's exit code."""
+    import sqlite3
+
     from envagin_cli.domain.errors import EnvaginError
 
     try:

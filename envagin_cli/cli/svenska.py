@@ -18,7 +18,6 @@ The rest of the code never imports Typer's Click; only this module reaches into 
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -89,16 +88,6 @@ ARGUMENT = {"arende": "ÄRENDE", "fil": "FIL", "id": "ID", "kod": "KOD", "nyckel
 
 HJALP = "Visa den här hjälpen och avsluta."
 
-_ENGLISH = [
-    (re.compile(r"Option '(.+)' requires an argument\.?"), r"flaggan \1 kräver ett värde."),
-    (re.compile(r"Option '(.+)' requires (\d+) arguments\.?"), r"flaggan \1 kräver \2 värden."),
-    (re.compile(r"Option '(.+)' does not take a value\.?"), r"flaggan \1 tar inget värde."),
-    (re.compile(r"Got unexpected extra argument\(s\) \((.*)\)"), r"oväntat argument: \1."),
-    (re.compile(r"Argument '(.+)' takes (\d+) values\.?"), r"argumentet \1 tar \2 värden."),
-    (re.compile(r"Value (.+) is not a valid (.+)\."), r"värdet \1 är inte giltigt."),
-    (re.compile(r"(?:File|Path|Directory) '(.+)' does not exist\.?"), r"filen \1 finns inte."),
-]
-
 
 def _sv(message: str) -> str:
     return ORD.get(message, message)
@@ -127,6 +116,8 @@ def placeholder(param: Any) -> str:
 
 
 def _suggest(word: str, candidates: list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, candidates, n=3, cutoff=0.6)
     if not close:
         return ""
@@ -161,10 +152,22 @@ def message(exc: Any) -> str:
     return text
 
 
+#: Click's English messages (regular expressions) and their Swedish.
+_ENGLISH = [
+    (r"Option '(.+)' requires an argument\.?", r"flaggan \1 kräver ett värde."),
+    (r"Option '(.+)' requires (\d+) arguments\.?", r"flaggan \1 kräver \2 värden."),
+    (r"Option '(.+)' does not take a value\.?", r"flaggan \1 tar inget värde."),
+    (r"Got unexpected extra argument\(s\) \((.*)\)", r"oväntat argument: \1."),
+    (r"Argument '(.+)' takes (\d+) values\.?", r"argumentet \1 tar \2 värden."),
+    (r"Value (.+) is not a valid (.+)\.", r"värdet \1 är inte giltigt."),
+    (r"(?:File|Path|Directory) '(.+)' does not exist\.?", r"filen \1 finns inte."),
+]
+
+
 def _translate(text: str) -> str:
     for pattern, swedish in _ENGLISH:
-        if pattern.fullmatch(text):
-            return pattern.sub(swedish, text)
+        if re.fullmatch(pattern, text):
+            return re.sub(pattern, swedish, text)
     return text
 
 
@@ -239,49 +242,7 @@ def install() -> None:
     ce.UsageError.show = show_usage_error  # type: ignore[method-assign,assignment]
 
 
-def _command_of(args: list[str]) -> str | None:
-    """The command word in the root's arguments (skipping `--db FIL`)."""
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg == "--db":
-            skip = True
-        elif not arg.startswith("-"):
-            return arg
-    return None
-
-
 def _usage_name(self: Any) -> str:
     name = placeholder_argument(self)
     name = name if self.required else f"[{name}]"
     return name + ("..." if self.nargs != 1 else "")
-
-
-class Rot(typer.core.TyperGroup):
-    """The root command: long output through a pager at a terminal (unless --no-pager);
-    Ctrl-C anywhere says "Avbrutet." and exits 130."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        # `--no-pager` and `--dry-run` may stand before or after the command, like `--db`
-        # (`import` has a `--dry-run` of its own)
-        end = args.index("--") if "--" in args else len(args)
-        command = _command_of(args[:end])
-        for flag in ("--no-pager", "--dry-run"):
-            if flag in args[:end] and not (flag == "--dry-run" and command == "import"):
-                ctx.meta[flag] = True
-                args = [a for i, a in enumerate(args) if i >= end or a != flag]
-                end = args.index("--") if "--" in args else len(args)
-        return super().parse_args(ctx, args)
-
-    def invoke(self, ctx: Any) -> Any:
-        from envagin_cli.output.console import paged
-
-        try:
-            with paged(not (ctx.params.get("no_pager") or ctx.meta.get("--no-pager"))):
-                return super().invoke(ctx)
-        except KeyboardInterrupt:
-            import sys
-
-            sys.stderr.write("\nAvbrutet.\n")
-            raise typer.Exit(130) from None
