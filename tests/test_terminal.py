@@ -129,3 +129,50 @@ def test_long_output_at_a_terminal_goes_through_the_pager(
 def test_no_pager_is_accepted_before_and_after_the_command(register: Invoke) -> None:
     assert register("--no-pager", "cases").exit_code == 0
     assert register("cases", "--no-pager").exit_code == 0
+
+
+def _complete(db: Path, words: str, cword: int) -> list[str]:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("envagin")
+    if not script.exists():
+        pytest.skip("the console script is not installed next to this Python")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "ENVAGIN_DB": str(db),
+        "_ENVAGIN_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(cword),
+    }
+    out = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_completion_of_commands_options_codes_and_the_register(register: Invoke, db: Path) -> None:
+    nr = enrolled_case(register, make_pnr("19811218", "987"))
+    assert _complete(db, "envagin clo", 1) == ["close"]
+    assert "--slutorsak" in _complete(db, "envagin close X --slu", 3)
+    assert _complete(db, "envagin close X --slutorsak arb", 4) == [
+        "arbete",
+        "arbetsrehabilitering",
+    ]
+    assert _complete(db, "envagin close X --försörjning lon,fo", 4) == ["lon,forsorjningsstod"]
+    assert _complete(db, "envagin assign X --ansvarig ", 4) == ["ls", "as", "mk", "jb"]
+    assert "arbetstraning" in _complete(db, "envagin assign X --insats arb", 4)
+    assert _complete(db, "envagin close EVI", 2) == [nr]
+    assert _complete(db, "envagin komplettering ", 2) == ["bash", "zsh", "fish"]
+
+
+def test_completion_script_and_installation(invoke: Invoke, tmp_path: Path) -> None:
+    for shell in ("bash", "zsh", "fish"):
+        result = invoke("komplettering", shell, use_db=False)
+        assert result.exit_code == 0 and "_ENVAGIN_COMPLETE" in result.stdout
+    result = invoke(
+        "komplettering", "fish", "--installera", use_db=False, env={"HOME": str(tmp_path)}
+    )
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / ".config/fish/completions/envagin.fish").is_file()
+    bad = invoke("komplettering", "tcsh", use_db=False)
+    assert bad.exit_code == 1 and "Tillåtna: bash, zsh, fish" in bad.stderr

@@ -23,6 +23,7 @@ from envagin_cli.cli import (
     gallra,
     insats,
     interchange,
+    komplettering,
     mal,
     register,
     report,
@@ -33,6 +34,7 @@ from envagin_cli.cli.root import Rot
 from envagin_cli.cli.svenska import install
 
 install()
+komplettering.install()
 
 app = typer.Typer(
     cls=Rot,
@@ -57,6 +59,7 @@ Rot.sources = [
             interchange.commands,
             audit.commands,
             gallra.commands,
+            komplettering.commands,
         )
     ),
     ("staff", staff.staff_app, False),
