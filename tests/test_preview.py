@@ -65,3 +65,29 @@ def test_dry_run_checks_everything_and_writes_nothing(
     code, err = run("close", nr, "--slutorsak", "arbet", "--ingen-enkät")
     assert code == 1 and "menade du 'arbete'" in err
     assert dump(db) == before
+
+
+def test_a_missing_value_is_asked_for_at_a_terminal(
+    register: Invoke, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from envagin_cli.cli import svenska
+
+    nr = enrolled_case(register)
+    monkeypatch.setattr(svenska, "at_terminal", lambda: True)
+    result = register("close", "--ingen-enkät", "--försörjning", "lon", input=f"{nr}\narbete\n")
+    assert result.exit_code == 0, result.stderr
+    assert "--slutorsak saknas. Tillåtna: arbete, studier" in result.stderr
+    assert "Ange KOD:" in result.stderr and "Ange ÄRENDE:" in result.stderr
+    assert json.loads(register("show", nr, "--json").stdout)["slutorsak"] == "arbete"
+
+
+def test_an_empty_answer_or_no_terminal_keeps_exit_code_2(
+    register: Invoke, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from envagin_cli.cli import svenska
+
+    nr = enrolled_case(register)
+    assert register("close", nr, "--ingen-enkät").exit_code == 2  # no terminal: no question
+    monkeypatch.setattr(svenska, "at_terminal", lambda: True)
+    result = register("close", nr, "--ingen-enkät", input="\n")
+    assert result.exit_code == 2 and "flaggan --slutorsak saknas" in result.stderr

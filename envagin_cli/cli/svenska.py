@@ -240,6 +240,56 @@ def install() -> None:
     )
     typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
     ce.UsageError.show = show_usage_error  # type: ignore[method-assign,assignment]
+    parameter = typer.core._TyperParameter
+    parameter.process_value = _process_value(parameter.process_value)  # type: ignore[method-assign]
+
+
+def at_terminal() -> bool:
+    """Whether a person is there to answer (stdin and stderr are a terminal)."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def ask_for(param: Any, ctx: Any) -> str | None:
+    """At a terminal, ask for a missing required value, showing the allowed values."""
+    import sys
+
+    from envagin_cli.cli.komplettering import values
+
+    what = placeholder_of(param)
+    kind = placeholder(param) if param.param_type_name == "option" else what
+    # the allowed values when they are a short list (codes, staff, insatser), else the help
+    allowed = values(ctx, str(param.name), "") or []
+    if allowed and len(allowed) <= 40 and param.name != "arende":
+        sys.stderr.write(f"{what} saknas. Tillåtna: {', '.join(allowed)}.\n")
+    elif param.help:
+        sys.stderr.write(f"{what} saknas: {param.help}\n")
+    sys.stderr.write(f"Ange {kind}: ")
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        sys.stderr.write("\n")
+        return None
+    return line.strip() or None
+
+
+def _process_value(original: Any) -> Any:
+    def process_value(self: Any, ctx: Any, value: Any) -> Any:
+        from typer._click import exceptions as ce
+
+        try:
+            return original(self, ctx, value)
+        except ce.MissingParameter:
+            if ctx.resilient_parsing or not at_terminal():
+                raise
+            answer = ask_for(self, ctx)
+            if answer is None:
+                raise
+            given = [answer] if (self.multiple or self.nargs != 1) else answer
+            return original(self, ctx, given)
+
+    return process_value
 
 
 def _usage_name(self: Any) -> str:
