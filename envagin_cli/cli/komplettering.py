@@ -10,7 +10,6 @@ list a parameter gets is decided by its name, so a command added later completes
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,6 +51,8 @@ def _db_path(ctx: Any) -> Path:
 
 
 def _read(ctx: Any, sql: str, *params: Any) -> list[str]:
+    import sqlite3
+
     path = _db_path(ctx)
     if not path.is_file():
         return []
