@@ -115,6 +115,8 @@ def main() -> None:
         noop = Path(tmp) / "noop.py"
         noop.write_text(NOOP, encoding="utf-8")
         env = {**os.environ, "ENVAGIN_USER": "ls", "ENVAGIN_IDAG": "2026-11-22"}
+        # as after `pip install`: compiled modules are written once and read after that
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run(
             [envagin, "--db", db, "demo", "--datum", "2026-11-22"],
             env=env,
