@@ -132,7 +132,9 @@ def rich(r: Rapport | None, tables: list[Tabell], lines: list[str]) -> None:
     for t in tables:
         grid = _grid(t, t.kolumner, t.rubrik, [k.rubrik for k in t.kolumner])
         console.print()
-        if fits(grid) or len(t.kolumner) <= 4:
+        if not t.rader:
+            console.print(Text(f"{t.rubrik}: inga rader."))
+        elif fits(grid) or len(t.kolumner) <= 4:
             show(grid, console)
         else:
             for i, block in enumerate(_blocks(t)):

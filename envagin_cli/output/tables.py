@@ -373,5 +373,6 @@ def audit_table(rows: list[dict[str, Any]]) -> None:
                 ]
                 for r in rows
             ],
+            tom="Granskningsloggen: inga rader.",
         )
     )
