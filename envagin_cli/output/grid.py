@@ -107,8 +107,6 @@ def _rich_table(grid: Grid, widths: list[int], framed: bool) -> Any:
     from rich.text import Text
 
     table = Table(
-        title=grid.title or None,
-        title_justify="left",
         box=box.HEAVY_HEAD if framed else box.SIMPLE_HEAD,
         show_edge=framed,
         pad_edge=framed,
@@ -168,6 +166,8 @@ def show(grid: Grid, out: Any = None) -> None:
         for framed, overhead in ((True, 3 * n + 1), (False, 3 * n - 3)):
             widths = _fit(sizes, overhead, room)
             if widths is not None:
+                if candidate.title:
+                    out.print(Text(candidate.title, style="bold"))
                 out.print(_rich_table(candidate, widths, framed))
                 for note in candidate.notes:
                     out.print(Text(note))

@@ -134,7 +134,7 @@ def rich(r: Rapport | None, tables: list[Tabell], lines: list[str]) -> None:
         console.print()
         if not t.rader:
             console.print(Text(f"{t.rubrik}: inga rader."))
-        elif fits(grid) or len(t.kolumner) <= 4:
+        elif fits(grid) or len(t.tripletter) < 2:
             show(grid, console)
         else:
             for i, block in enumerate(_blocks(t)):
