@@ -91,3 +91,17 @@ def test_an_empty_answer_or_no_terminal_keeps_exit_code_2(
     monkeypatch.setattr(svenska, "at_terminal", lambda: True)
     result = register("close", nr, "--ingen-enkät", input="\n")
     assert result.exit_code == 2 and "flaggan --slutorsak saknas" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["show", "{nr}"], ["export", "-"], ["cases"], ["report"], ["audit"]]
+)
+def test_dry_run_is_refused_where_only_the_audit_log_would_be_written(
+    register: Invoke, db: Path, args: list[str]
+) -> None:
+    nr = enrolled_case(register, make_pnr("19811218", "987"))
+    before = dump(db)
+    result = register(*[a.replace("{nr}", nr) for a in args], "--dry-run")
+    assert result.exit_code == 2
+    assert "--dry-run gäller kommandon som skriver" in result.stderr
+    assert result.stdout == "" and dump(db) == before

@@ -23,8 +23,21 @@ from typer.models import CommandInfo, TyperInfo
 Source = tuple[str | None, typer.Typer, bool]
 
 
+#: The commands that write to the register and so take `--dry-run` (a reading command
+#: writes only the audit log, which a dry run must never roll back; `import` has its own).
+PROVKORBARA = {
+    "intake", "consent", "map", "tripartite", "assign", "close", "followup", "makulera",
+    "gallra", "staff add", "staff deactivate", "insats add", "insats deactivate",
+    "mål set", "mål add", "mål status", "mål värde", "mål mall",
+}  # fmt: skip
+_GRUPPER = {"staff", "insats", "mål", "mal"}
+
+
 def _command_of(args: list[str]) -> str | None:
-    """The command word in the root's arguments (skipping `--db FIL`)."""
+    """The command in the root's arguments (skipping `--db FIL`): `close`, `staff add`."""
+    from envagin_cli.cli.common import normalize_token
+
+    words: list[str] = []
     skip = False
     for arg in args:
         if skip:
@@ -32,8 +45,14 @@ def _command_of(args: list[str]) -> str | None:
         elif arg == "--db":
             skip = True
         elif not arg.startswith("-"):
-            return arg
-    return None
+            words.append(normalize_token(arg) if not words else arg)
+            if words[0] not in _GRUPPER or len(words) == 2:
+                break
+    if not words:
+        return None
+    if words[0] == "mal":
+        words[0] = "mål"
+    return " ".join(words)
 
 
 class Lazy(Mapping[str, Any]):
@@ -122,6 +141,12 @@ class Rot(typer.core.TyperGroup):
         command = _command_of(args[:end])
         for flag in ("--no-pager", "--dry-run"):
             if flag in args[:end] and not (flag == "--dry-run" and command == "import"):
+                if flag == "--dry-run" and command not in PROVKORBARA and "--help" not in args:
+                    ctx.fail(
+                        "--dry-run gäller kommandon som skriver i registret: "
+                        + ", ".join(sorted(PROVKORBARA))
+                        + " (och import)."
+                    )
                 ctx.meta[flag] = True
                 args = [a for i, a in enumerate(args) if i >= end or a != flag]
                 end = args.index("--") if "--" in args else len(args)
