@@ -11,9 +11,12 @@ through gettext. `install()` (called once, by `cli.app`) puts Swedish in its pla
   or command, then the usage line and where the help is (exit code 2, as before);
 - placeholders that say what is wanted (`--datum DATUM`, `--slutorsak KOD`): from
   `PLATSHALLARE` by the option's name, else by its type (TEXT, ANTAL), so a command added
-  later gets one too.
+  later gets one too;
+- a missing required value asked for at a terminal (`ask_for`), showing the allowed
+  values; without a terminal the usage error stands (exit code 2).
 
-The rest of the code never imports Typer's Click; only this module reaches into it.
+Nothing imports `click`; Typer's own copy is reached only here, in `cli.root` (the lazy
+command list) and in `cli.komplettering` (completion).
 """
 
 from __future__ import annotations
