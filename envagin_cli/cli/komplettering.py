@@ -112,6 +112,16 @@ def install() -> None:
             return [CompletionItem(v) for v in found]
 
         cls.shell_complete = shell_complete  # type: ignore[method-assign]
+
+    # Completing only parses the words typed so far: their values are not checked, so
+    # Typer's coercion (and the pydantic it imports) is skipped.
+    parameter = typer.core._TyperParameter
+    process_value = parameter.process_value
+
+    def raw_value(self: Any, ctx: Any, value: Any, _orig: Any = process_value) -> Any:
+        return value if ctx.resilient_parsing else _orig(self, ctx, value)
+
+    parameter.process_value = raw_value  # type: ignore[method-assign]
     completion_init()
 
 
