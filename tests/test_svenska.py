@@ -223,3 +223,23 @@ def test_the_root_builds_only_the_command_that_runs() -> None:
     assert isinstance(lazy, Lazy) and not lazy.built
     assert "show" in lazy and "staff" in lazy and not lazy.built
     assert lazy["show"].name == "show" and set(lazy.built) == {"show"}
+
+
+def test_a_command_added_with_add_typer_still_works() -> None:
+    """After a merge, a module registered the usual way (`app.add_typer`) is listed and runs."""
+    code = (
+        "import typer\n"
+        "from envagin_cli.cli.app import app\n"
+        "extra = typer.Typer()\n"
+        "@extra.command('verify')\n"
+        "def verify() -> None:\n"
+        "    '''Kontrollera registret.'''\n"
+        "    print('verifierat')\n"
+        "app.add_typer(extra)\n"
+        "import sys\n"
+        "app(sys.argv[1:])\n"
+    )
+    listed = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True, text=True)
+    assert "verify" in listed.stdout and "Kontrollera registret." in listed.stdout
+    ran = subprocess.run([sys.executable, "-c", code, "verify"], capture_output=True, text=True)
+    assert ran.returncode == 0 and ran.stdout.strip() == "verifierat"

@@ -58,8 +58,8 @@ def _command_of(args: list[str]) -> str | None:
 class Lazy(Mapping[str, Any]):
     """The root's commands: known by name at once, built by Typer on first use."""
 
-    def __init__(self, sources: list[Source]) -> None:
-        self.infos: dict[str, CommandInfo | TyperInfo] = {}
+    def __init__(self, sources: list[Source], built: Mapping[str, Any] | None = None) -> None:
+        self.infos: dict[str, CommandInfo | TyperInfo | None] = {}
         self.built: dict[str, Any] = {}
         for name, instance, hidden in sources:
             if name is None:
@@ -69,10 +69,17 @@ class Lazy(Mapping[str, Any]):
                     self.infos[key] = info
             else:
                 self.infos[name] = TyperInfo(instance, name=name, hidden=hidden)
+        # commands Typer built already (registered with `app.command`/`app.add_typer`)
+        for name, command in (built or {}).items():
+            if name not in self.infos:
+                self.infos[name] = None
+                self.built[name] = command
 
     def __getitem__(self, key: str) -> Any:
         if key not in self.built:
             info = self.infos[key]
+            if info is None:
+                raise KeyError(key)
             if isinstance(info, CommandInfo):
                 self.built[key] = typer.main.get_command_from_info(
                     info, pretty_exceptions_short=False, rich_markup_mode=None
@@ -95,13 +102,15 @@ class Lazy(Mapping[str, Any]):
 
     def hidden(self, key: str) -> bool:
         info = self.infos[key]
-        if isinstance(info, CommandInfo):
-            return bool(info.hidden)
+        if info is None:
+            return bool(self.built[key].hidden)
         return bool(info.hidden)
 
     def help(self, key: str) -> str:
         """A command's help text without building it (its docstring, as Typer reads it)."""
         info = self.infos[key]
+        if info is None:
+            return str(self.built[key].help or "")
         if isinstance(info, CommandInfo):
             return info.help or inspect.getdoc(info.callback) or ""
         instance = info.typer_instance
@@ -121,7 +130,9 @@ class Rot(typer.core.TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.commands = Lazy(self.sources)  # type: ignore[assignment]
+        # the lazy sources first (their order is the order in --help), then anything
+        # registered on the app directly, which Typer has built already
+        self.commands = Lazy(self.sources, dict(self.commands))  # type: ignore[assignment]
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         from typer._click.utils import make_default_short_help
