@@ -101,7 +101,7 @@ def _fit(
     return widths
 
 
-def _rich_table(grid: Grid, widths: list[int], framed: bool) -> Any:
+def _rich_table(grid: Grid, widths: list[int], framed: bool, wraps: bool = False) -> Any:
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -110,7 +110,8 @@ def _rich_table(grid: Grid, widths: list[int], framed: bool) -> Any:
         box=box.HEAVY_HEAD if framed else box.SIMPLE_HEAD,
         show_edge=framed,
         pad_edge=framed,
-        show_lines=any("\n" in _plain(c) for r in grid.rows for c in r),
+        # a line between rows when a row takes more than one line
+        show_lines=wraps or any("\n" in _plain(c) for r in grid.rows for c in r),
     )
     for i, header in enumerate(grid.headers):
         table.add_column(
@@ -168,7 +169,8 @@ def show(grid: Grid, out: Any = None) -> None:
             if widths is not None:
                 if candidate.title:
                     out.print(Text(candidate.title, style="bold"))
-                out.print(_rich_table(candidate, widths, framed))
+                wraps = any(w < b for w, b in zip(widths, sizes[1], strict=True))
+                out.print(_rich_table(candidate, widths, framed, wraps))
                 for note in candidate.notes:
                     out.print(Text(note))
                 return

@@ -271,6 +271,7 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
                 ]
                 for r in org
             ],
+            tom="Mål på organisationsnivå (milstolpar): inga.",
         )
     )
     show(
@@ -292,6 +293,7 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
                 ]
                 for r in pop
             ],
+            tom="Mål på befolkningsnivå (indikatorer): inga.",
         )
     )
     show(
@@ -308,6 +310,7 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
                 for r in ind
             ],
             right=(3,),
+            tom="Mål på individnivå (målvärden): inga.",
         )
     )
 
