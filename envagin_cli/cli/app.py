@@ -30,7 +30,7 @@ from envagin_cli.cli import (
     staff,
 )
 from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, say, state
-from envagin_cli.cli.root import Rot
+from envagin_cli.cli.root import Rot, command_names
 from envagin_cli.cli.svenska import install
 
 install()
@@ -67,6 +67,16 @@ Rot.sources = [
     ("mål", mal.mal_app, False),
     ("mal", mal.mal_app, True),  # the ASCII spelling
 ]
+
+# Every command that writes to the register takes --dry-run: the case commands but the two
+# that read, gallra, and the register's groups but their lists and views.
+Rot.provkorbara = {
+    *(c for c in command_names(cases.commands) if c not in ("cases", "show")),
+    *command_names(gallra.commands),
+    *(f"staff {c}" for c in command_names(staff.staff_app) if c != "list"),
+    *(f"insats {c}" for c in command_names(insats.insats_app) if c != "list"),
+    *(f"mål {c}" for c in command_names(mal.mal_app) if c not in ("list", "show")),
+}
 
 
 def _show_version(value: bool) -> None:

@@ -23,14 +23,16 @@ from typer.models import CommandInfo, TyperInfo
 Source = tuple[str | None, typer.Typer, bool]
 
 
-#: The commands that write to the register and so take `--dry-run` (a reading command
-#: writes only the audit log, which a dry run must never roll back; `import` has its own).
-PROVKORBARA = {
-    "intake", "consent", "map", "tripartite", "assign", "close", "followup", "makulera",
-    "gallra", "staff add", "staff deactivate", "insats add", "insats deactivate",
-    "mål set", "mål add", "mål status", "mål värde", "mål mall",
-}  # fmt: skip
 _GRUPPER = {"staff", "insats", "mål", "mal"}
+
+
+def command_names(instance: typer.Typer) -> list[str]:
+    """The names of a Typer instance's own commands, as the command line spells them."""
+    names = []
+    for info in instance.registered_commands:
+        assert info.callback is not None
+        names.append(info.name or typer.main.get_command_name(info.callback.__name__))
+    return names
 
 
 def _command_of(args: list[str]) -> str | None:
@@ -127,6 +129,10 @@ class Rot(typer.core.TyperGroup):
     Ctrl-C anywhere says "Avbrutet." and exits 130."""
 
     sources: list[Source] = []  # noqa: RUF012 - set once by cli.app
+    #: The commands that write to the register and so take `--dry-run` (a reading
+    #: command writes only the audit log, which a dry run must never roll back; `import`
+    #: has its own). Set once by cli.app.
+    provkorbara: set[str] = set()  # noqa: RUF012
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,10 +158,10 @@ class Rot(typer.core.TyperGroup):
         command = _command_of(args[:end])
         for flag in ("--no-pager", "--dry-run"):
             if flag in args[:end] and not (flag == "--dry-run" and command == "import"):
-                if flag == "--dry-run" and command not in PROVKORBARA and "--help" not in args:
+                if flag == "--dry-run" and command not in self.provkorbara and "--help" not in args:
                     ctx.fail(
                         "--dry-run gäller kommandon som skriver i registret: "
-                        + ", ".join(sorted(PROVKORBARA))
+                        + ", ".join(sorted(self.provkorbara))
                         + " (och import)."
                     )
                 ctx.meta[flag] = True
