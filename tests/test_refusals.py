@@ -58,7 +58,7 @@ CASES = [
     (["assign", "{nr}", "--insats", "syv", "--datum", "2014"], 1, "inget giltigt datum"),
     (["assign", "{nr}", "--insats", "syv", "--datum", "05/03/2014"], 1, "inget giltigt datum"),
     (["assign", "{nr}"], 2, "precis en av --insats"),
-    (["assign", "{nr}", "--insats", "syv", "--okand-flagga"], 2, "No such option"),
+    (["assign", "{nr}", "--insats", "syv", "--okand-flagga"], 2, "okänd flagga"),
     (["map", "{nr}", "--start", "--klar"], 2, "antingen --start eller --klar"),
     (
         ["close", "{nr}", "--slutorsak", "arbete", "--försörjning", "lon", "--datum", "2014-05-01"],

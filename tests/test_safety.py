@@ -405,7 +405,7 @@ def test_gallring_keeps_every_figure(register: Invoke, db: Path) -> None:
     assert dump(db) == before
     result = register("gallra", "--ja")
     assert result.exit_code == 0, result.stderr
-    assert "1 ärenden" in result.stderr and "personnummer tas bort i 1" in result.stderr
+    assert "1 ärende;" in result.stderr and "personnummer tas bort i 1" in result.stderr
     numbers = rows(
         db,
         "SELECT a.nr, i.personnummer FROM arende a JOIN identitet i "

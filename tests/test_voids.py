@@ -44,7 +44,9 @@ def test_void_keeps_history_and_figures_forget_the_event(register: Invoke, db: P
     )
     wrong = register("assign", nr, "--insats", "vux", "--datum", "2014-04-02")
     assert wrong.exit_code == 0
-    vux_id = next(e["id"] for e in _events(register, nr) if e["beskrivning"].startswith("vux"))
+    vux_id = next(
+        e["id"] for e in _events(register, nr) if e["beskrivning"].startswith("Vuxenutbildning")
+    )
     result = register("makulera", str(vux_id), "--orsak", "Fel person")
     assert result.exit_code == 0, result.stderr
     assert rows(db, "SELECT insats FROM arende_insats") == [("arbetstraning",)]

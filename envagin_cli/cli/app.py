@@ -25,6 +25,7 @@ from envagin_cli.cli import (
     insats,
     installning,
     interchange,
+    komplettering,
     mal,
     register,
     report,
@@ -32,8 +33,14 @@ from envagin_cli.cli import (
     verify,
 )
 from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, say, state
+from envagin_cli.cli.root import Rot, command_names
+from envagin_cli.cli.svenska import install
+
+install()
+komplettering.install()
 
 app = typer.Typer(
+    cls=Rot,
     name="envagin",
     help="Ärenderegister och uppföljning för En väg in (samverkan FS, AC, AF, FK).",
     no_args_is_help=True,
@@ -44,24 +51,41 @@ app = typer.Typer(
 )
 
 # The order here is the order in `envagin --help`: the commands, then the sub-apps.
-# A module's own `commands` are merged into the root (add_typer without a name).
-for module_commands in (
-    register.commands,
-    cases.commands,
-    report.commands,
-    interchange.commands,
-    audit.commands,
-    gallra.commands,
-    verify.commands,
-):
-    app.add_typer(module_commands)
-app.add_typer(staff.staff_app, name="staff")
-app.add_typer(insats.insats_app, name="insats")
-app.add_typer(mal.mal_app, name="mål")
-app.add_typer(mal.mal_app, name="mal", hidden=True)
-app.add_typer(enhet.enhet_app, name="enhet")
-app.add_typer(installning.installning_app, name="inställning")
-app.add_typer(installning.installning_app, name="installning", hidden=True)
+# A module's own `commands` are merged into the root; each is built when it runs.
+Rot.sources = [
+    *(
+        (None, module_commands, False)
+        for module_commands in (
+            register.commands,
+            cases.commands,
+            report.commands,
+            interchange.commands,
+            audit.commands,
+            gallra.commands,
+            verify.commands,
+            komplettering.commands,
+        )
+    ),
+    ("staff", staff.staff_app, False),
+    ("insats", insats.insats_app, False),
+    ("mål", mal.mal_app, False),
+    ("mal", mal.mal_app, True),  # the ASCII spelling
+    ("enhet", enhet.enhet_app, False),
+    ("inställning", installning.installning_app, False),
+    ("installning", installning.installning_app, True),  # the ASCII spelling
+]
+
+# Every command that writes to the register takes --dry-run: the case commands but the two
+# that read, gallra, and the register's groups but their lists and views.
+Rot.provkorbara = {
+    *(c for c in command_names(cases.commands) if c not in ("cases", "show")),
+    *command_names(gallra.commands),
+    *(f"staff {c}" for c in command_names(staff.staff_app) if c != "list"),
+    *(f"insats {c}" for c in command_names(insats.insats_app) if c != "list"),
+    *(f"mål {c}" for c in command_names(mal.mal_app) if c not in ("list", "show")),
+    *(f"enhet {c}" for c in command_names(enhet.enhet_app) if c != "show"),
+    *(f"inställning {c}" for c in command_names(installning.installning_app) if c != "list"),
+}
 
 
 def _show_version(value: bool) -> None:
@@ -80,9 +104,24 @@ def _root(
         bool,
         typer.Option("--version", help="Visa versionen.", callback=_show_version, is_eager=True),
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Provkörning: kontrollera allt och säg vad som skulle skrivas, men skriv "
+            "inget (före eller efter kommandot).",
+        ),
+    ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager", help="Ingen bläddrare (PAGER, less) för lång utdata i terminalen."
+        ),
+    ] = False,
 ) -> None:
     """Ärenderegister och uppföljning för En väg in."""
     state.db = db
+    state.dry_run = dry_run or bool(ctx.meta.get("--dry-run"))
     ctx.call_on_close(close_all)
 
 
@@ -93,7 +132,7 @@ def main() -> Any:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        say("Avbrutet; inget halvfärdigt har skrivits.")
+        say("Avbrutet.")
         raise SystemExit(130) from None
     except Exception as exc:  # the last line of defence
         if os.environ.get("ENVAGIN_DEBUG"):

@@ -11,8 +11,10 @@ from envagin_cli.cli.common import (
     CaseArg,
     DatumOpt,
     DbOpt,
+    JaOpt,
     JsonOpt,
     SomOpt,
+    ask_at_terminal,
     done,
     handled,
     open_db,
@@ -84,7 +86,13 @@ def intake(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Registrera en remiss eller egenanmälan. Skriver bara ärendenumret på stdout."""
+    """Registrera en remiss eller egenanmälan. Skriver bara ärendenumret på stdout.
+
+    \b
+    Exempel:
+      envagin intake --personnummer 811218-9876 --remittent af --försörjning forsorjningsstod
+      envagin intake --anonym --kön kvinna --födelseår 1985 --remittent egen
+    """
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -126,14 +134,36 @@ def consent(
     ] = False,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    ja: JaOpt = False,
     db: DbOpt = None,
 ) -> None:
-    """Registrera skriftligt samtycke, eller att det återkallas."""
+    """Registrera skriftligt samtycke, eller att det återkallas.
+
+    \b
+    Exempel:
+      envagin consent EVI-2014-0001 --omfattning samverkan,statistik --datum 2014-03-04
+      envagin consent EVI-2014-0001 --återkalla
+    """
     from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.domain.codes import fold
+    from envagin_cli.store import queries
 
     with handled():
+        conn = open_db(db)
+        scopes = {fold(x) for value in omfattning or [] for x in value.split(",") if x.strip()}
+        if (
+            not aterkalla
+            and scopes
+            and "statistik" not in scopes
+            and queries.has_personnummer(conn, arende)
+        ):
+            say(
+                "Utan samtycke till statistik tas personnumret bort för gott; kön och "
+                "födelseår finns kvar. Det går inte att ångra."
+            )
+            ask_at_terminal("Registrera samtycket och ta bort personnumret?", ja)
         r = cases_domain.consent(
-            open_db(db),
+            conn,
             arende,
             datum=parse_day(datum),
             som=som,
@@ -158,7 +188,13 @@ def map_(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Kartläggning och vägledning: --start med handläggare, sedan --klar."""
+    """Kartläggning och vägledning: --start med handläggare, sedan --klar.
+
+    \b
+    Exempel:
+      envagin map EVI-2014-0001 --start --handläggare as --handläggare jb
+      envagin map EVI-2014-0001 --klar --datum igår
+    """
     from envagin_cli.domain import cases as cases_domain
 
     if start == klar:
@@ -200,7 +236,12 @@ def tripartite(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Registrera ett trepartssamtal."""
+    """Registrera ett trepartssamtal.
+
+    \b
+    Exempel:
+      envagin tripartite EVI-2014-0001 --handläggare as --remittent-handläggare "Karin Ek"
+    """
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -242,7 +283,15 @@ def assign(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Insatser: --insats KOD [--byt], --avsluta KOD, eller --ansvarig HANDLÄGGARE."""
+    """Insatser: --insats KOD [--byt], --avsluta KOD, eller --ansvarig HANDLÄGGARE.
+
+    \b
+    Exempel:
+      envagin assign EVI-2014-0001 --insats arbetstraning
+      envagin assign EVI-2014-0001 --insats se --byt
+      envagin assign EVI-2014-0001 --avsluta se
+      envagin assign EVI-2014-0001 --ansvarig jb
+    """
     from envagin_cli.domain import cases as cases_domain
 
     if sum(x is not None for x in (insats, avsluta, ansvarig)) != 1:
@@ -304,7 +353,14 @@ def close(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag."""
+    """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag.
+
+    \b
+    Exempel:
+      envagin close EVI-2014-0001 --slutorsak arbete --försörjning lon \\
+          --nöjd-bemötande 5 --nöjd-insats 4
+      envagin close EVI-2014-0002 --slutorsak ej-malgrupp --ingen-enkät
+    """
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -343,7 +399,12 @@ def followup(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Ettårsuppföljning (tidigast 11 månader efter första insatsen)."""
+    """Ettårsuppföljning (tidigast 11 månader efter första insatsen).
+
+    \b
+    Exempel:
+      envagin followup EVI-2014-0001 --sysselsättning arbete --försörjning lon
+    """
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -371,13 +432,30 @@ def makulera(
     ],
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    ja: JaOpt = False,
     db: DbOpt = None,
 ) -> None:
-    """Makulera en felaktig händelse; originalet står kvar i historiken."""
+    """Makulera en felaktig händelse; originalet står kvar i historiken.
+
+    \b
+    Exempel:
+      envagin makulera 12 --orsak "Fel ärende"
+    """
     from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.store import queries
 
     with handled():
-        r = cases_domain.void(open_db(db), handelse, orsak=orsak, som=som, datum=parse_day(datum))
+        conn = open_db(db)
+        event = queries.event_preview(conn, handelse)
+        if event is not None:
+            say(
+                f"Makulerar händelse {event['id']} i {event['arende']}: {event['datum']} "
+                f"{event['handelse']}"
+                + (f" – {event['beskrivning']}" if event["beskrivning"] else "")
+                + "."
+            )
+            ask_at_terminal("Makulera händelsen?", ja)
+        r = cases_domain.void(conn, handelse, orsak=orsak, som=som, datum=parse_day(datum))
     done("makulering", r)
 
 
@@ -413,7 +491,14 @@ def cases(
     json_: JsonOpt = False,
     db: DbOpt = None,
 ) -> None:
-    """Ärendelistan (caseload) med flaggor; öppna ärenden om inte --alla."""
+    """Ärendelistan (caseload) med flaggor; öppna ärenden om inte --alla.
+
+    \b
+    Exempel:
+      envagin cases --handläggare as
+      envagin cases --försenad-kartläggning
+      envagin cases --per-handläggare
+    """
     from envagin_cli.domain import staff
     from envagin_cli.domain.dates import today
     from envagin_cli.output import jsonout, tables
@@ -451,7 +536,13 @@ def show(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Visa ett ärende med hela tidslinjen och händelse-id; makulerade händelser överstrukna."""
+    """Visa ett ärende med hela tidslinjen och händelse-id; makulerade händelser överstrukna.
+
+    \b
+    Exempel:
+      envagin show EVI-2014-0001
+      envagin show EVI-2014-0001 --json
+    """
     from envagin_cli.domain import cases as cases_domain
     from envagin_cli.output import jsonout, tables
 

@@ -7,7 +7,6 @@ and its exit code; `usage()` reports a command-line mistake with exit code 2.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,8 @@ import typer
 from typer.core import TyperCommand
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from envagin_cli.domain.periods import Period
     from envagin_cli.domain.register import Resultat
     from envagin_cli.report.figures import Kallor
@@ -66,12 +67,22 @@ CaseArg = Annotated[
 
 class _State:
     db: str | None = None
+    #: `--dry-run`: every check runs, the command's transaction is rolled back.
+    dry_run: bool = False
     connections: list[sqlite3.Connection] = []  # noqa: RUF012 - closed after each command
 
 
 def close_all() -> None:
+    rolled_back = False
     while state.connections:
-        state.connections.pop().close()
+        conn = state.connections.pop()
+        if state.dry_run and conn.in_transaction:
+            conn.execute("ROLLBACK")
+            rolled_back = True
+        conn.close()
+    if rolled_back:
+        say("Provkörning: inget har skrivits.")
+    state.dry_run = False
 
 
 state = _State()
@@ -79,6 +90,40 @@ state = _State()
 
 def say(message: str) -> None:
     sys.stderr.write(message + "\n")
+
+
+JA = ("j", "ja")
+NEJ = ("n", "nej", "")
+
+
+def ask_at_terminal(question: str, ja: bool) -> None:
+    """Before the irreversible: at a terminal, ask (unless `--ja`); a "no" ends the
+    command with exit code 1 and nothing written. Scripts (no terminal) are not asked."""
+    if ja or state.dry_run or not sys.stdin.isatty():
+        return
+    if not confirm(question):
+        say("Avbrutet; inget har skrivits.")
+        raise typer.Exit(1)
+
+
+JaOpt = Annotated[bool, typer.Option("--ja", help="Fråga inte (svara ja; för skript).")]
+
+
+def confirm(question: str) -> bool:
+    """Ask a yes/no question at the terminal: j/ja or n/nej (empty = nej)."""
+    while True:
+        sys.stderr.write(f"{question} [j/N] ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:  # end of input: no
+            sys.stderr.write("\n")
+            return False
+        answer = line.strip().lower()
+        if answer in JA:
+            return True
+        if answer in NEJ:
+            return False
+        say("Svara j (ja) eller n (nej).")
 
 
 def usage(message: str) -> NoReturn:
@@ -89,6 +134,8 @@ def usage(message: str) -> NoReturn:
 @contextmanager
 def handled() -> Iterator[None]:
     """Turn domain errors into a Swedish message on stderr and the error's exit code."""
+    import sqlite3
+
     from envagin_cli.domain.errors import EnvaginError
 
     try:
@@ -114,6 +161,9 @@ def open_db(db: str | None, *, create: bool = False) -> sqlite3.Connection:
     target = store_db.resolve_path(db or state.db)
     conn, created = store_db.open_db(target, create=create)
     state.connections.append(conn)
+    if state.dry_run:
+        # the command's own transaction becomes a savepoint in this one, rolled back at the end
+        conn.execute("BEGIN IMMEDIATE")
     if created:
         say(f"Skapade en ny databas: {target.path}")
     return conn
@@ -143,7 +193,9 @@ def already_there(conn: sqlite3.Connection, typ: str, what: str, **fields: Any) 
 
 def done(what: str, result: Resultat) -> None:
     """What a case command did: the event it registered, or the same one already there."""
-    if result.ny:
+    if result.ny and state.dry_run:
+        say(f"Provkörning: {what} i {result.arende} skulle registreras; allt är kontrollerat.")
+    elif result.ny:
         say(f"Registrerat: {what} i {result.arende} (händelse {result.handelse_id}).")
     else:
         say(ALREADY_THERE.format(result.handelse_id))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from envagin_cli.cli.common import DbOpt, SomOpt, handled, open_db, parse_day, say
+from envagin_cli.cli.common import DbOpt, SomOpt, confirm, handled, open_db, parse_day, say
 
 commands = typer.Typer()
 
@@ -31,6 +31,7 @@ def gallra(
     from envagin_cli.domain import gallra as gallra_domain
     from envagin_cli.domain import staff
     from envagin_cli.domain.dates import today
+    from envagin_cli.output.words import antal
 
     with handled():
         conn = open_db(db)
@@ -40,7 +41,8 @@ def gallra(
         todo = gallra_domain.plan(conn, cutoff, idag)
         say(
             f"Gallring av avslutade ärenden med sista händelse före {cutoff.isoformat()}: "
-            f"{len(todo.arenden)} ärenden; personnummer tas bort i {todo.med_personnummer}, "
+            f"{antal(len(todo.arenden), 'ärende', 'ärenden')}; "
+            f"personnummer tas bort i {todo.med_personnummer}, "
             f"fritext i {todo.med_fritext} händelser. Kön, födelseår, datum och koder "
             "behålls."
         )
@@ -51,8 +53,8 @@ def gallra(
             if not sys.stdin.isatty():
                 say("Fel: bekräfta med --ja när kommandot körs utan terminal; inget har gallrats.")
                 raise typer.Exit(1)
-            if not typer.confirm("Gallra nu? Det går inte att ångra.", default=False):
+            if not confirm("Gallra nu? Det går inte att ångra."):
                 say("Avbrutet; inget har gallrats.")
                 raise typer.Exit(1)
         done = gallra_domain.run(conn, fore=cutoff, som=som, idag=idag)
-    say(f"Gallrade {len(done.arenden)} ärenden.")
+    say(f"Gallrade {antal(len(done.arenden), 'ärende', 'ärenden')}.")

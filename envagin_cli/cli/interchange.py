@@ -83,8 +83,9 @@ def import_(
     """Läs in händelser från en fil: allt eller inget, och inget dubbelt."""
     from pathlib import Path
 
-    from envagin_cli.domain.errors import Databasfel
+    from envagin_cli.domain.errors import Databasfel, os_fel
     from envagin_cli.interchange import importer, read
+    from envagin_cli.output.words import antal, decimal
 
     kind = _format_of(fil, fmt)
     if hoppa and not avvisade:
@@ -95,7 +96,7 @@ def import_(
         try:
             data = sys.stdin.buffer.read() if fil == "-" else Path(fil).read_bytes()
         except OSError as exc:
-            raise Databasfel(f"Kan inte läsa {fil}: {exc.strerror}.") from None
+            raise Databasfel(f"Kan inte läsa {fil}: {os_fel(exc)}.") from None
         _columns, rows = read.read(data, fmt=kind, encoding=encoding)
         if avvisade:
             from envagin_cli.store import files
@@ -138,10 +139,12 @@ def import_(
     added = sum(counted.values())
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(counted.items())) or "inga"
     cases = len(res.arenden) if dry_run or res.skrivet else 0
-    new = "nya händelser skulle skrivas" if dry_run else "nya händelser skrivna"
+    new = antal(added, "ny händelse", "nya händelser")
+    new += " skulle skrivas" if dry_run else (" skriven" if added == 1 else " skrivna")
     say(
-        f"{res.rader} rader, {cases} ärenden, {added} {new} ({kinds}), "
-        f"{res.fanns} fanns redan, {bad_rows} felaktiga; {res.sekunder:.2f} s."
+        f"{antal(res.rader, 'rad', 'rader')}, {antal(cases, 'ärende', 'ärenden')}, "
+        f"{new} ({kinds}), {res.fanns} fanns redan, "
+        f"{antal(bad_rows, 'felaktig', 'felaktiga')}; {decimal(res.sekunder, 2)} s."
     )
     if json_:
         from envagin_cli.output import jsonout

@@ -270,14 +270,15 @@ def mal_set(
 ) -> None:
     """Ändra ett målvärde (projektledare/teamledare)."""
     from envagin_cli.domain import mal
+    from envagin_cli.output.words import tal
 
     with handled():
         conn = open_db(db)
         if mal.target_in_effect(conn, nyckel, varde):
             key = mal.parse_key(nyckel)
             value = mal.parse_value(key, varde)
-            shown = "utan mål" if value is None else f"redan {value:g}"
+            shown = "utan mål" if value is None else f"redan {tal(value)}"
             already_there(conn, "goal", f"målet {key} är {shown}", mal=key)
             return
         value = mal.set_goal(conn, nyckel=nyckel, varde=varde, som=som, datum=parse_day(datum))
-    say(f"Målet {nyckel} är {'borttaget' if value is None else f'satt till {value:g}'}.")
+    say(f"Målet {nyckel} är {'borttaget' if value is None else f'satt till {tal(value)}'}.")

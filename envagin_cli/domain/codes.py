@@ -228,6 +228,24 @@ def fold(text: str) -> str:
     return "-".join(part for part in text.strip().lower().translate(_FOLD).split("-") if part)
 
 
+def close_to(value: str, candidates: Iterable[str]) -> list[str]:
+    """The candidates a typo most likely meant (difflib), best first; compared folded."""
+    import difflib
+
+    by_fold: dict[str, str] = {}
+    for c in candidates:
+        by_fold.setdefault(fold(c), c)
+    return [by_fold[m] for m in difflib.get_close_matches(fold(value), by_fold, n=2, cutoff=0.6)]
+
+
+def hint(value: str, candidates: Iterable[str]) -> str:
+    """ "; menade du 'arbete'?" for a likely typo, else ""."""
+    close = close_to(value, candidates)
+    if not close:
+        return ""
+    return "; menade du " + " eller ".join(f"'{c}'" for c in close) + "?"
+
+
 def _allowed(codes: Iterable[str]) -> str:
     return ", ".join(codes)
 
@@ -244,7 +262,17 @@ def parse_code(value: str, codes: Mapping[str, object], field: str) -> str:
         if isinstance(text, str) and fold(text) == key:
             return code
     shown = value if len(value) <= 40 else value[:40] + "…"
-    raise Valideringsfel(f"{field}: okänd kod '{shown}'. Tillåtna: {_allowed(codes)}.")
+    labels = {
+        (v[0] if isinstance(v, tuple) else v): k for k, v in codes.items() if isinstance(v, str)
+    }
+    near = close_to(value, [*codes, *labels])
+    meant = list(dict.fromkeys(labels.get(c, c) for c in near))
+    guess = ("; menade du " + " eller ".join(f"'{c}'" for c in meant) + "?") if meant else ""
+    raise Valideringsfel(
+        f"{field}: okänd kod '{shown}'{guess} Tillåtna: {_allowed(codes)}."
+        if guess
+        else f"{field}: okänd kod '{shown}'. Tillåtna: {_allowed(codes)}."
+    )
 
 
 def parse_codes(

@@ -81,3 +81,24 @@ class Checks:
 
 class Kontrollerad(Exception):
     """Every value was checked and none was refused; nothing was recorded (check only)."""
+
+
+_OS_FEL = {
+    "ENOENT": "filen finns inte",
+    "EACCES": "behörighet saknas",
+    "EPERM": "behörighet saknas",
+    "EISDIR": "det är en mapp",
+    "ENOTDIR": "en del av sökvägen är inte en mapp",
+    "ENOSPC": "disken är full",
+    "EROFS": "filsystemet är skrivskyddat",
+    "EEXIST": "filen finns redan",
+    "EDQUOT": "diskkvoten är slut",
+}
+
+
+def os_fel(exc: OSError) -> str:
+    """An operating-system error in Swedish ("filen finns inte"), else its own words."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return _OS_FEL.get(name) or exc.strerror or str(exc)

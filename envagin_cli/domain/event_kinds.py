@@ -105,10 +105,26 @@ def _join(values: Any) -> str:
     return ", ".join(values or [])
 
 
+def _sources(values: Any) -> str:
+    """Income sources by their Swedish labels."""
+    return ", ".join(codes.label(codes.FORSORJNING, v) for v in values or [])
+
+
+def _insats(d: dict[str, Any]) -> str:
+    """An insats by its name: the catalogue's (given by the reader as `insats_namn`), else
+    the default catalogue's, else its code."""
+    kod = d.get("insats")
+    named = (d.get("insats_namn") or {}).get(kod)
+    if named:
+        return str(named)
+    default = codes.INSATSER.get(str(kod))
+    return default[0] if default else str(kod)
+
+
 def _describe_intake(d: dict[str, Any]) -> str:
     parts = [f"remittent {codes.label(codes.REMITTENTER, d.get('remittent'))}"]
     if d.get("forsorjning"):
-        parts.append("försörjning " + ", ".join(d["forsorjning"]))
+        parts.append("försörjning " + _sources(d["forsorjning"]))
     parts.append(f"ansvarig {d.get('ansvarig')}")
     return "; ".join(parts)
 
@@ -120,14 +136,14 @@ def _describe_tripartite(d: dict[str, Any]) -> str:
 
 
 def _describe_assign(d: dict[str, Any]) -> str:
-    text = f"{d.get('insats')} (utförare {d.get('utforare')})"
+    text = f"{_insats(d)} (utförare {codes.label(codes.UTFORARE, d.get('utforare'))})"
     return text + ("; byt: övriga insatser avslutade" if d.get("byt") else "")
 
 
 def _describe_close(d: dict[str, Any]) -> str:
     text = codes.label(codes.SLUTORSAKER, d.get("slutorsak"))
     if d.get("forsorjning"):
-        text += "; försörjning " + ", ".join(d["forsorjning"])
+        text += "; försörjning " + _sources(d["forsorjning"])
     if d.get("ingen_enkat"):
         text += "; enkät avböjd"
     elif d.get("nojd_bemotande") is not None:
@@ -139,7 +155,7 @@ def _describe_followup(d: dict[str, Any]) -> str:
     return (
         codes.label(codes.SYSSELSATTNING, d.get("sysselsattning"))
         + "; försörjning "
-        + _join(d.get("forsorjning"))
+        + _sources(d.get("forsorjning"))
     )
 
 
@@ -359,7 +375,7 @@ KINDS: tuple[Kind, ...] = (
         case_arg="ref",
         call=f"{_CASES}:assign_end",
         rank=6,
-        describe=lambda d: str(d.get("insats")),
+        describe=_insats,
     ),
     Kind(
         "responsible",

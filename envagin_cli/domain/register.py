@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -202,13 +202,19 @@ def no_active_staff(value: str, field: str, *, known: bool, active: list[str]) -
     """The refusal for a handläggare who is not active, listing the active ones."""
     listed = ", ".join(active) or "inga – lägg till med 'envagin staff add'"
     what = "är avaktiverad" if known else "är ingen registrerad handläggare"
-    return Valideringsfel(f"{field}: '{value[:30]}' {what}. Aktiva handläggare: {listed}.")
+    guess = "" if known else codes.hint(value, active)
+    return Valideringsfel(
+        f"{field}: '{value[:30]}' {what}{guess or '.'} Aktiva handläggare: {listed}."
+    )
 
 
 def no_active_insats(value: str, field: str, *, known: bool, active: list[str]) -> Valideringsfel:
     """The refusal for an insats that cannot be started, listing the active ones."""
     what = "är avaktiverad" if known else "är ingen insats i katalogen"
-    return Valideringsfel(f"{field}: '{value[:40]}' {what}. Aktiva insatser: {', '.join(active)}.")
+    guess = "" if known else codes.hint(value, active)
+    return Valideringsfel(
+        f"{field}: '{value[:40]}' {what}{guess or '.'} Aktiva insatser: {', '.join(active)}."
+    )
 
 
 def open_case_refusal(nr: str) -> Regelfel:
@@ -226,9 +232,14 @@ def no_open_case() -> Valideringsfel:
     return Valideringsfel("ärende: det finns inget öppet ärende för det personnumret.")
 
 
-def no_such_case(text: str) -> Valideringsfel:
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def no_such_case(text: str, numbers: Iterable[str] = ()) -> Valideringsfel:
     shown = text if len(text) <= 40 else text[:40] + "…"
-    return Valideringsfel(f"ärende: '{shown}' finns inte. Se 'envagin cases --alla'.")
+    guess = codes.hint(text, numbers)
+    return Valideringsfel(f"ärende: '{shown}' finns inte{guess or '.'} Se 'envagin cases --alla'.")
 
 
 def voided_case(nr: str) -> Regelfel:
@@ -463,7 +474,8 @@ class Register:
         """The code of an insats in the catalogue, active or not."""
         entry = self._insats_named(value)
         if entry is None:
-            raise Valideringsfel(f"insats: '{value[:40]}' finns inte i katalogen.")
+            guess = codes.hint(value, self.insatser)
+            raise Valideringsfel(f"insats: '{value[:40]}' finns inte i katalogen{guess or '.'}")
         return entry.kod
 
     def _insats_named(self, value: str) -> Insats | None:
@@ -820,8 +832,26 @@ class Register:
             return self.cases[nr]
         found = self.case(text)
         if found is None:
-            raise no_such_case(text)
+            raise no_such_case(text, self.case_numbers_near(text))
         return found
+
+    def case_numbers_near(self, text: str) -> list[str]:
+        """Case numbers that a mistyped one may have meant: about as long, and sharing its
+        first or its last half (read only on the way to a refusal)."""
+        half = max(1, len(text) // 2)
+        head, tail = text[:half].upper(), text[-half:].upper()
+        numbers = {n for n in self.cases if n.upper().startswith(head) or n.upper().endswith(tail)}
+        if self.db_has_cases:
+            numbers.update(
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT nr FROM arende WHERE length(nr) BETWEEN ? AND ? "
+                    "AND (upper(nr) LIKE ? ESCAPE '\\' OR upper(nr) LIKE ? ESCAPE '\\') "
+                    "LIMIT 20000",
+                    (len(text) - 2, len(text) + 2, _like(head) + "%", "%" + _like(tail)),
+                )
+            )
+        return sorted(numbers)
 
     def open_case_for(self, number: str | None, pseudonym: str | None) -> str | None:
         """The open case of a person (by personnummer or pseudonym), in memory or the file."""

@@ -16,6 +16,7 @@ from envagin_cli.domain.errors import Databasfel
 from envagin_cli.domain.periods import Period
 from envagin_cli.output import csvfile
 from envagin_cli.output.console import console as make_console
+from envagin_cli.output.grid import Grid, fits, show
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Malstatus, Rapport
 from envagin_cli.report.tables import NETTOTYP, Kolumn, Rad, Tabell, format_tal
@@ -102,49 +103,102 @@ def all_tables(r: Rapport) -> list[Tabell]:
 # --- terminal -----------------------------------------------------------------------------
 
 
+def _grid(t: Tabell, kolumner: list[Kolumn], title: str, heads: list[str]) -> Grid:
+    rows = [[row.etikett, *[t.text(row, k) for k in kolumner]] for row in t.rader]
+    return Grid(
+        title,
+        ["", *heads],
+        rows,
+        right={i + 1 for i, k in enumerate(kolumner) if k.typ != "text"},
+        bold={i for i, row in enumerate(t.rader) if row.summa},
+        hel={0},
+    )
+
+
+_KMT = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+
+
+def _blocks(t: Tabell) -> list[tuple[Grid, set[str]]]:
+    """A wide table as one block per measure: the columns `X K`, `X M`, `X T` become a
+    table `X` with Kvinnor, Män, Totalt (the insatser, försörjning and ledtider tables)."""
+    groups: dict[str, list[Kolumn]] = {}
+    for k in t.kolumner:
+        measure, _, sex = k.rubrik.rpartition(" ")
+        groups.setdefault(measure if sex in _KMT and measure else k.rubrik, []).append(k)
+    blocks = []
+    for measure, kolumner in groups.items():
+        heads = [
+            _KMT[k.rubrik.rpartition(" ")[2]] if len(kolumner) > 1 else k.rubrik for k in kolumner
+        ]
+        grid = _grid(t, kolumner, f"{t.rubrik}: {measure.lower()}", heads)
+        blocks.append((grid, {k.nyckel for k in kolumner}))
+    return blocks
+
+
+def _with_bars(grid: Grid, bars: list[tuple[str, list[Any], str | None]]) -> Grid:
+    """The grid with a bar column per bar (beside the columns they draw)."""
+    if not bars:
+        return grid
+    return Grid(
+        grid.title,
+        [*grid.headers, *(head for head, _cells, _key in bars)],
+        [[*row, *(cells[i] for _head, cells, _key in bars)] for i, row in enumerate(grid.rows)],
+        right=grid.right,
+        bold=grid.bold,
+        notes=grid.notes,
+        tom=grid.tom,
+        hel=grid.hel | {len(grid.headers) + i for i in range(len(bars))},
+    )
+
+
 def rich(r: Rapport | None, tables: list[Tabell], lines: list[str]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     console = make_console()
     for line in lines:
         console.print(Text(line, style="bold" if line == lines[0] else ""))
     for t in tables:
-        table = Table(title=t.rubrik, caption=" ".join(t.noter) or None, title_justify="left")
-        table.add_column("")
-        for k in t.kolumner:
-            table.add_column(k.rubrik, justify="left" if k.typ == "text" else "right")
-        bars = bar_columns(r, t) if r is not None else []
-        for head, _cells in bars:
-            table.add_column(head, justify="left", no_wrap=True)
-        for i, row in enumerate(t.rader):
-            style = "bold" if row.summa else ""
-            table.add_row(
-                Text(row.etikett, style=style),
-                *[Text(t.text(row, k), style=style) for k in t.kolumner],
-                *[cells[i] for _head, cells in bars],
-            )
+        grid = _grid(t, t.kolumner, t.rubrik, [k.rubrik for k in t.kolumner])
+        bars = bar_columns(r, t) if r is not None and t.rader else []
         console.print()
-        console.print(table)
+        if not t.rader:
+            console.print(Text(f"{t.rubrik}: inga rader."))
+        elif fits(with_bars := _with_bars(grid, bars)) or len(t.tripletter) < 2:
+            show(with_bars, console)
+        else:
+            for i, (block, keys) in enumerate(_blocks(t)):
+                if i:
+                    console.print()
+                show(_with_bars(block, [b for b in bars if b[2] in keys]), console)
+        for note in t.noter:
+            console.print(Text(note))
 
 
 BAR_WIDTH = 8
+_EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
-def bar_columns(r: Rapport, t: Tabell) -> list[tuple[str, list[Any]]]:
-    """One-line bars beside the goal status and the two försörjning totals (terminal only).
+def _bar(size: float, value: float, color: str) -> Any:
+    """A one-line bar of `value` on a scale of `size`, BAR_WIDTH cells at most, drawn in
+    eighths of a cell (as Rich's own bars), so that it is text: it fits the table's layout
+    at any width and survives a pipe."""
+    from rich.text import Text
+
+    if size <= 0 or value <= 0:
+        return Text("")
+    eighths = max(1, round(min(value, size) / size * BAR_WIDTH * 8))
+    return Text("█" * (eighths // 8) + _EIGHTHS[eighths % 8].strip(), style=color)
+
+
+def bar_columns(r: Rapport, t: Tabell) -> list[tuple[str, list[Any], str | None]]:
+    """One-line bars beside the goal status and the two försörjning totals (terminal only):
+    (header, a cell per row, the column the bar draws, if it is one of the table's).
 
     A goal's bar is its outcome on the scale of its target (full and green when met); the
     försörjning bars share one scale, so intake and closing compare at a glance. A masked
     cell gets no bar.
     """
-    from rich.bar import Bar
     from rich.text import Text
-
-    def bar(size: float, value: float, color: str) -> Any:
-        if size <= 0 or value <= 0:
-            return Text("")
-        return Bar(size=size, begin=0, end=min(value, size), width=BAR_WIDTH, color=color)
 
     if t.nyckel == "mal":
         goals = {g.nyckel: g for g in r.mal}
@@ -156,8 +210,8 @@ def bar_columns(r: Rapport, t: Tabell) -> list[tuple[str, list[Any]]]:
                 cells.append(Text(""))
                 continue
             color = "green" if g.uppfyllt else "red"
-            cells.append(bar(max(g.mal, 1e-9), float(value), color))
-        return [("Mot målet", cells)]
+            cells.append(_bar(max(g.mal, 1e-9), float(value), color))
+        return [("Mot målet", cells, None)]
     if t.nyckel == "forsorjning":
         columns = ("intag_totalt", "avslut_totalt")
         from envagin_cli.domain import codes
@@ -170,17 +224,17 @@ def bar_columns(r: Rapport, t: Tabell) -> list[tuple[str, list[Any]]]:
             if (row.nyckel, c) not in t.dolda and isinstance(v := row.varden.get(c), int)
         }
         top = max(values.values(), default=0)
-        result = []
+        result: list[tuple[str, list[Any], str | None]] = []
         for c, head, color in zip(
             columns, ("Intag", "Avslut"), ("blue", "dark_orange"), strict=True
         ):
             cells = [
-                bar(top, values.get((row.nyckel, c), 0), color)
+                _bar(top, values.get((row.nyckel, c), 0), color)
                 if row.nyckel in codes.FORSORJNING
                 else Text("")
                 for row in t.rader
             ]
-            result.append((head, cells))
+            result.append((head, cells, c))
         return result
     return []
 

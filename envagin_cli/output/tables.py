@@ -11,6 +11,8 @@ from typing import Any
 
 from envagin_cli.domain import codes
 from envagin_cli.output.console import console
+from envagin_cli.output.grid import Grid, headers, show, stack
+from envagin_cli.output.words import antal, decimal, tal
 
 
 def _table(
@@ -20,26 +22,51 @@ def _table(
     *,
     right: Iterable[int] = (),
     caption: str | None = None,
-) -> Any:
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=title, caption=caption, show_lines=False)
-    right_cols = set(right)
-    for i, header in enumerate(headers):
-        table.add_column(header, justify="right" if i in right_cols else "left")
-    for row in rows:
-        table.add_row(
-            *[
-                cell if isinstance(cell, Text) else Text("" if cell is None else str(cell))
-                for cell in row
-            ]
-        )
-    return table
+    smal: Grid | None = None,
+    tom: str | None = None,
+) -> Grid:
+    """A table as a `Grid`: laid out to fit the width when shown (see `output.grid`)."""
+    return Grid(
+        title,
+        list(headers),
+        [list(row) for row in rows],
+        right=set(right),
+        notes=[caption] if caption else [],
+        smal=smal,
+        tom=tom,
+    )
 
 
 def staff_table(rows: list[dict[str, Any]]) -> None:
-    console().print(
+    body = [
+        [
+            r["id"],
+            r["namn"],
+            r["part"],
+            codes.label(codes.ROLLER, r["roll"]),
+            f"{r['tjanstgoringsgrad']} %",
+            r["aktiva_arenden"],
+            "aktiv" if r["aktiv"] else "avaktiverad",
+            ", ".join(r.get("inloggningar", [])),
+        ]
+        for r in rows
+    ]
+    # At 80 columns: the name above the role, the status above the logins, and the long
+    # header hyphenated.
+    smal = _table(
+        "Handläggare",
+        [
+            "Id",
+            headers("Namn", "Roll"),
+            "Part",
+            "Tjänst-\ngöringsgrad",
+            "Aktiva ärenden",
+            headers("Status", "OS-inloggningar"),
+        ],
+        [[b[0], stack(b[1], b[3]), b[2], b[4], b[5], stack(b[6], b[7])] for b in body],
+        right=(3, 4),
+    )
+    show(
         _table(
             "Handläggare",
             [
@@ -52,26 +79,16 @@ def staff_table(rows: list[dict[str, Any]]) -> None:
                 "Status",
                 "OS-inloggningar",
             ],
-            [
-                [
-                    r["id"],
-                    r["namn"],
-                    r["part"],
-                    codes.label(codes.ROLLER, r["roll"]),
-                    f"{r['tjanstgoringsgrad']} %",
-                    r["aktiva_arenden"],
-                    "aktiv" if r["aktiv"] else "avaktiverad",
-                    ", ".join(r.get("inloggningar", [])),
-                ]
-                for r in rows
-            ],
+            body,
             right=(4, 5),
+            smal=smal,
+            tom="Inga handläggare.",
         )
     )
 
 
 def insats_table(rows: list[dict[str, Any]]) -> None:
-    console().print(
+    show(
         _table(
             "Insatser",
             ["Kod", "Namn", "Part", "Pågående", "Status"],
@@ -87,12 +104,43 @@ def insats_table(rows: list[dict[str, Any]]) -> None:
                 for r in rows
             ],
             right=(3,),
+            tom="Inga insatser.",
         )
     )
 
 
 def cases_table(rows: list[dict[str, Any]], title: str) -> None:
-    console().print(
+    body = [
+        [
+            r["arende"],
+            r["person"],
+            r["kon"],
+            r["ansvarig"] or "",
+            r["intag"],
+            r["inskriven"] or "–",
+            r["fas"] + (f" {r['avslutad']}" if r["avslutad"] else ""),
+            ", ".join(r["insatser"]),
+            ", ".join(r["flaggor"]),
+        ]
+        for r in rows
+    ]
+    # At 80 columns: related values stacked in one cell, one case per block of lines.
+    smal = _table(
+        title,
+        [
+            headers("Ärende", "Person"),
+            headers("Kön", "Ansvarig"),
+            headers("Intag", "Inskriven"),
+            headers("Fas", "Insatser"),
+            "Flaggor",
+        ],
+        [
+            [stack(b[0], b[1]), stack(b[2], b[3]), stack(b[4], b[5]), stack(b[6], b[7]), b[8]]
+            for b in body
+        ],
+        caption=antal(len(rows), "ärende", "ärenden"),
+    )
+    show(
         _table(
             title,
             [
@@ -106,21 +154,10 @@ def cases_table(rows: list[dict[str, Any]], title: str) -> None:
                 "Insatser",
                 "Flaggor",
             ],
-            [
-                [
-                    r["arende"],
-                    r["person"],
-                    r["kon"],
-                    r["ansvarig"] or "",
-                    r["intag"],
-                    r["inskriven"] or "–",
-                    r["fas"] + (f" {r['avslutad']}" if r["avslutad"] else ""),
-                    ", ".join(r["insatser"]),
-                    ", ".join(r["flaggor"]),
-                ]
-                for r in rows
-            ],
-            caption=f"{len(rows)} ärenden",
+            body,
+            caption=antal(len(rows), "ärende", "ärenden"),
+            smal=smal,
+            tom=f"{title}: inga ärenden.",
         )
     )
 
@@ -142,7 +179,7 @@ def summary_table(rows: list[dict[str, Any]], title: str = "Arbetsbelastning") -
             r["part"],
             f"{r['tjanstgoringsgrad']} %",
             r["aktiva_arenden"],
-            "–" if r["arenden_per_heltid"] is None else f"{r['arenden_per_heltid']:.1f}",
+            "–" if r["arenden_per_heltid"] is None else decimal(r["arenden_per_heltid"]),
             r["kartlaggning_forsenad"],
             r["uppfoljning_att_gora"],
             r["samtycke_aterkallat"],
@@ -162,24 +199,35 @@ def summary_table(rows: list[dict[str, Any]], title: str = "Arbetsbelastning") -
             totals["samtycke_aterkallat"],
         ]
     )
-    console().print(
-        _table(
-            title,
-            [
-                "Handläggare",
-                "Namn",
-                "Part",
-                "Tjänstgöringsgrad",
-                "Aktiva ärenden",
-                "Per heltid",
-                "Kartläggning försenad",
-                "Uppföljning att göra",
-                "Samtycke återkallat",
-            ],
-            body,
-            right=(3, 4, 5, 6, 7, 8),
-        )
+    heads = [
+        "Handläggare",
+        "Namn",
+        "Part",
+        "Tjänstgöringsgrad",
+        "Aktiva ärenden",
+        "Per heltid",
+        "Kartläggning försenad",
+        "Uppföljning att göra",
+        "Samtycke återkallat",
+    ]
+    # At 80 columns: handläggare above the name, part above the grade.
+    smal = _table(
+        title,
+        [
+            headers("Handläggare", "Namn"),
+            headers("Part", "Grad"),
+            "Aktiva ärenden",
+            "Per heltid",
+            "Kartläggning försenad",
+            "Uppföljning att göra",
+            "Samtycke återkallat",
+        ],
+        [[stack(b[0], b[1]), stack(b[2], b[3]), *b[4:]] for b in body],
+        right=(1, 2, 3, 4, 5, 6),
     )
+    grid = _table(title, heads, body, right=(3, 4, 5, 6, 7, 8), smal=smal)
+    grid.bold = {len(body) - 1}
+    show(grid)
 
 
 def timeline(view: dict[str, Any]) -> None:
@@ -217,7 +265,7 @@ def timeline(view: dict[str, Any]) -> None:
                 Text(h["som"]),
             ]
         )
-    out.print(_table("Tidslinje", ["Id", "Datum", "Händelse", "Innehåll", "Av"], rows, right=(0,)))
+    show(_table("Tidslinje", ["Id", "Datum", "Händelse", "Innehåll", "Av"], rows, right=(0,)))
 
 
 def goals_overview(rows: list[dict[str, Any]]) -> None:
@@ -225,11 +273,10 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
     from envagin_cli.domain.mal import RIKTNINGAR
     from envagin_cli.domain.mal import STATUSAR as statuses
 
-    out = console()
     org = [r for r in rows if r["niva"] == "organisation"]
     pop = [r for r in rows if r["niva"] == "befolkning"]
     ind = [r for r in rows if r["niva"] == "individ"]
-    out.print(
+    show(
         _table(
             "Mål på organisationsnivå (milstolpar)",
             ["Kod", "Mål", "Deadline", "Status", "Markering"],
@@ -243,9 +290,10 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
                 ]
                 for r in org
             ],
+            tom="Mål på organisationsnivå (milstolpar): inga.",
         )
     )
-    out.print(
+    show(
         _table(
             "Mål på befolkningsnivå (indikatorer)",
             ["Kod", "Mål", "Riktning", "Basår", "Basvärde", "Senaste", "Värde", "Bedömning"],
@@ -264,9 +312,10 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
                 ]
                 for r in pop
             ],
+            tom="Mål på befolkningsnivå (indikatorer): inga.",
         )
     )
-    out.print(
+    show(
         _table(
             "Mål på individnivå (målvärden)",
             ["Nyckel", "Mål", "Enhet", "Värde"],
@@ -275,11 +324,12 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
                     r["nyckel"],
                     r["text"],
                     r["enhet"],
-                    "–" if r["varde"] is None else f"{r['varde']:g}",
+                    "–" if r["varde"] is None else tal(r["varde"]),
                 ]
                 for r in ind
             ],
             right=(3,),
+            tom="Mål på individnivå (målvärden): inga.",
         )
     )
 
@@ -306,7 +356,7 @@ def goal_history(view: dict[str, Any]) -> None:
         details.append(f"följs upp av {view['uppfoljs_av']}")
     out.print(Text(" · ".join(details)))
     if view["typ"] == "milstolpe":
-        out.print(
+        show(
             _table(
                 "Statushistorik",
                 ["Datum", "Status", "Kommentar", "Av"],
@@ -317,7 +367,7 @@ def goal_history(view: dict[str, Any]) -> None:
             )
         )
     else:
-        out.print(
+        show(
             _table(
                 "Värden",
                 ["Period", "Värde", "Källa", "Registrerat", "Av"],
@@ -330,7 +380,7 @@ def goal_history(view: dict[str, Any]) -> None:
 
 
 def audit_table(rows: list[dict[str, Any]]) -> None:
-    console().print(
+    show(
         _table(
             "Granskningslogg",
             ["Tid", "Handläggare", "OS-användare", "Åtgärd", "Ärende", "Detaljer"],
@@ -345,6 +395,7 @@ def audit_table(rows: list[dict[str, Any]]) -> None:
                 ]
                 for r in rows
             ],
+            tom="Granskningsloggen: inga rader.",
         )
     )
 
@@ -358,7 +409,7 @@ def unit_table(data: dict[str, Any]) -> None:
             markup=False,
         )
         return
-    out.print(
+    show(
         _table(
             f"Enheten {data['namn']} (sedan {data['sedan']})",
             ["Uppgift", "Värde"],
@@ -369,7 +420,7 @@ def unit_table(data: dict[str, Any]) -> None:
             ],
         )
     )
-    out.print(
+    show(
         _table(
             "Historik",
             ["Datum", "Namn", "Kommunens parter", "Arbetsförmedlingen", "Av", "Händelse"],

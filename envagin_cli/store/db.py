@@ -19,7 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from envagin_cli.domain.errors import Databasfel
+from envagin_cli.domain.errors import Databasfel, os_fel
 from envagin_cli.store.transaction import backup, conn_path, create_file, translate, write
 
 __all__ = ["backup", "conn_path", "translate", "write"]
@@ -52,7 +52,7 @@ def _check_header(path: Path) -> None:
     except IsADirectoryError as exc:
         raise Databasfel(f"{path} är en mapp, inte en databasfil.") from exc
     except OSError as exc:
-        raise Databasfel(f"Kan inte läsa {path}: {exc.strerror}.") from exc
+        raise Databasfel(f"Kan inte läsa {path}: {os_fel(exc)}.") from exc
     if header and header != SQLITE_HEADER:
         raise Databasfel(f"{path} är ingen SQLite-databas; filen lämnas orörd.")
 
@@ -179,4 +179,4 @@ def share_with_group(conn: sqlite3.Connection, path: Path, group: str) -> None:
                 os.chown(file, -1, gid)
                 os.chmod(file, 0o660)
             except OSError as exc:
-                raise Databasfel(f"Kan inte ändra behörighet på {file}: {exc.strerror}.") from None
+                raise Databasfel(f"Kan inte ändra behörighet på {file}: {os_fel(exc)}.") from None

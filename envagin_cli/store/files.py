@@ -19,7 +19,7 @@ import os
 import stat
 from pathlib import Path
 
-from envagin_cli.domain.errors import Databasfel, Valideringsfel
+from envagin_cli.domain.errors import Databasfel, Valideringsfel, os_fel
 
 PRIVATE = 0o600
 SHARED = 0o660
@@ -62,14 +62,14 @@ def create(path: Path, *, mode: int = PRIVATE, gid: int = -1, exclusive: bool = 
     except IsADirectoryError:
         raise Databasfel(f"{path} är en mapp; ange ett filnamn.") from None
     except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {exc.strerror}.") from None
+        raise Databasfel(f"Kan inte skriva {path}: {os_fel(exc)}.") from None
     try:
         if gid != -1:
             os.fchown(fd, -1, gid)
         os.fchmod(fd, mode)  # the umask, or an existing file's mode, does not widen it
     except OSError as exc:
         os.close(fd)
-        raise Databasfel(f"Kan inte ändra behörighet på {path}: {exc.strerror}.") from None
+        raise Databasfel(f"Kan inte ändra behörighet på {path}: {os_fel(exc)}.") from None
     return fd
 
 
@@ -118,7 +118,7 @@ def write_private(path: Path, data: bytes, overwrite: bool = True) -> None:
             f"{path} finns redan; ange --skriv-över för att ersätta den."
         ) from None
     except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {exc.strerror}.") from None
+        raise Databasfel(f"Kan inte skriva {path}: {os_fel(exc)}.") from None
 
 
 def make_dir(path: Path) -> None:
@@ -130,4 +130,4 @@ def make_dir(path: Path) -> None:
     try:
         path.mkdir(mode=0o700, exist_ok=True)
     except OSError as exc:
-        raise Databasfel(f"Kan inte skapa katalogen {path}: {exc.strerror}.") from None
+        raise Databasfel(f"Kan inte skapa katalogen {path}: {os_fel(exc)}.") from None

@@ -205,10 +205,13 @@ def timeline(conn: sqlite3.Connection, nr: str, idag: date) -> dict[str, Any]:
         )
     }
     history = []
+    names = dict(conn.execute("SELECT kod, namn FROM insats").fetchall())
     for r in conn.execute(
         "SELECT * FROM handelse WHERE arende = ? ORDER BY datum, id", (nr,)
     ).fetchall():
         data = json.loads(r["data"])
+        if "insats" in data:
+            data["insats_namn"] = names
         voided = voids.get(r["id"])
         history.append(
             {
@@ -265,3 +268,36 @@ def newest_event(conn: sqlite3.Connection, typ: str, **fields: Any) -> int | Non
         f"SELECT max(id) FROM handelse WHERE typ = ?{where}", (typ, *fields.values())
     ).fetchone()
     return int(row[0]) if row and row[0] is not None else None
+
+
+def event_preview(conn: sqlite3.Connection, event_id: str) -> dict[str, Any] | None:
+    """One event as `show` lists it (case, date, kind, content), for a preview."""
+    if not event_id.strip().isdigit():
+        return None
+    r = conn.execute(
+        "SELECT id, arende, datum, typ, data FROM handelse WHERE id = ?", (int(event_id),)
+    ).fetchone()
+    if r is None or r["arende"] is None:
+        return None
+    data = json.loads(r["data"])
+    if "insats" in data:
+        data["insats_namn"] = dict(conn.execute("SELECT kod, namn FROM insats").fetchall())
+    return {
+        "id": r["id"],
+        "arende": r["arende"],
+        "datum": r["datum"],
+        "handelse": event_kinds.label(r["typ"]),
+        "beskrivning": _describe(r["typ"], data),
+    }
+
+
+def has_personnummer(conn: sqlite3.Connection, ref: str) -> bool:
+    """Whether the case a reference names still has its personnummer."""
+    if pnr.looks_like(ref.strip()):
+        return True
+    row = conn.execute(
+        "SELECT i.personnummer FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+        "WHERE upper(a.nr) = upper(?)",
+        (ref.strip(),),
+    ).fetchone()
+    return bool(row and row[0])
