@@ -231,7 +231,7 @@ def test_a_command_added_with_add_typer_still_works() -> None:
         "import typer\n"
         "from envagin_cli.cli.app import app\n"
         "extra = typer.Typer()\n"
-        "@extra.command('verify')\n"
+        "@extra.command('kontroll')\n"
         "def verify() -> None:\n"
         "    '''Kontrollera registret.'''\n"
         "    print('verifierat')\n"
@@ -240,6 +240,6 @@ def test_a_command_added_with_add_typer_still_works() -> None:
         "app(sys.argv[1:])\n"
     )
     listed = subprocess.run([sys.executable, "-c", code, "--help"], capture_output=True, text=True)
-    assert "verify" in listed.stdout and "Kontrollera registret." in listed.stdout
-    ran = subprocess.run([sys.executable, "-c", code, "verify"], capture_output=True, text=True)
+    assert "kontroll" in listed.stdout and "Kontrollera registret." in listed.stdout
+    ran = subprocess.run([sys.executable, "-c", code, "kontroll"], capture_output=True, text=True)
     assert ran.returncode == 0 and ran.stdout.strip() == "verifierat"

@@ -99,7 +99,6 @@ def insats_table(rows: list[dict[str, Any]]) -> None:
                     r["part"],
                     r["pagaende"],
                     "aktiv" if r["aktiv"] else "avaktiverad",
-                    ", ".join(r.get("inloggningar", [])),
                 ]
                 for r in rows
             ],

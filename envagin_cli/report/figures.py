@@ -759,14 +759,14 @@ def _forsorjning_table(
     rows.append(
         Rad(
             "lamnat_fs",
-            "Lämnat försörjningsstöd, per ärende (hade vid intag, inte vid avslut)",
+            "Lämnat försörjningsstöd, per ärende",
             {f"avslut_{c}": left_fs[c] for c in TRIPLETT},
         )
     )
     rows.append(
         Rad(
             "lamnat_sp",
-            "Lämnat sjukpenning, per ärende (hade vid intag, inte vid avslut)",
+            "Lämnat sjukpenning, per ärende",
             {f"avslut_{c}": left_sp[c] for c in TRIPLETT},
         )
     )
@@ -791,8 +791,7 @@ def _forsorjning_table(
         rows.append(
             Rad(
                 f"netto_{key}",
-                f"{NETTO_ETIKETT[source]}, netto (avslutade med insats: antal vid intag − "
-                "antal vid avslut)",
+                f"{NETTO_ETIKETT[source]}, netto (med insats)",
                 {f"avslut_{c}": net[c] for c in TRIPLETT},
                 typ=NETTOTYP,
             )
