@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from envagin_cli.domain import event_kinds
 from envagin_cli.domain.errors import Valideringsfel
 from envagin_cli.domain.event_kinds import FIELD_NAMES
 from envagin_cli.interchange.export import fold_field
@@ -41,7 +42,7 @@ def without_gc() -> Iterator[None]:
 IGNORED = frozenset({"rad", "fel"})  # columns of a rejects file, so it can be fixed and re-read
 
 
-@dataclass
+@dataclass(slots=True)
 class Rad:
     """One row of the file: its line number, its fields (folded names, text values), and the
     row as written (for a rejects file)."""
@@ -131,12 +132,30 @@ def _read(data: bytes, *, fmt: str, encoding: str | None) -> tuple[list[str], li
     mapping = check_columns(header)
     wanted = [(i, mapping[c]) for i, c in enumerate(header) if mapping[c]]
     width = len(header)
+    # A row fills only its kind's fields, a handful of a file's many columns: read those,
+    # and read every column only when some other cell is filled (or only spaces).
+    kind_at = next(i for i, name in wanted if name == "handelse")
+    plans = {
+        kind.code: [(i, name) for i, name in wanted if name in allowed]
+        for kind in event_kinds.KINDS
+        for allowed in [frozenset(event_kinds.COMMON) | frozenset(kind.field_names())]
+    }
     for values in reader:
         if len(values) > width:
             raise Valideringsfel(
                 f"rad {reader.line_num}: {len(values)} fält men rubrikraden har {width}."
             )
         falt: dict[str, str] = {}
+        plan = plans.get(values[kind_at]) if len(values) == width else None
+        if plan is not None:
+            for i, name in plan:
+                value = values[i]
+                if value and (value := value.strip()):
+                    falt[name] = csvfile.unneutralise(value) if value[0] == "'" else value
+            if len(falt) == width - values.count(""):
+                rows.append(Rad(reader.line_num, falt, header, values))
+                continue
+            falt = {}
         if len(values) == width:
             for i, name in wanted:
                 value = values[i]
