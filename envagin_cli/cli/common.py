@@ -34,6 +34,14 @@ def normalize_token(token: str) -> str:
 CONTEXT = {"token_normalize_func": normalize_token, "help_option_names": ["-h", "--help"]}
 
 
+def group(help: str) -> typer.Typer:
+    """A command group (`staff`, `insats`, `mål`, `enhet`, `inställning`): its help, and
+    the root's settings (Swedish option names also with a/a/o, no Rich markup)."""
+    return typer.Typer(
+        help=help, no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT
+    )
+
+
 # Options shared by many commands.
 DbOpt = Annotated[
     str | None,

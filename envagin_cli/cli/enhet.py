@@ -7,24 +7,19 @@ from typing import Annotated
 import typer
 
 from envagin_cli.cli.common import (
-    CONTEXT,
     DatumOpt,
     DbOpt,
     JsonOpt,
     SomOpt,
     already_there,
+    group,
     handled,
     open_db,
     parse_day,
     say,
 )
 
-enhet_app = typer.Typer(
-    help="Enhetens namn och dess parter i en gemensam rapport (report --enhet).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    context_settings=CONTEXT,
-)
+enhet_app = group("Enhetens namn och dess parter i en gemensam rapport (report --enhet).")
 
 
 @enhet_app.command("set")

@@ -7,21 +7,19 @@ from typing import Annotated
 import typer
 
 from envagin_cli.cli.common import (
-    CONTEXT,
     DatumOpt,
     DbOpt,
     JsonOpt,
     SomOpt,
     already_there,
+    group,
     handled,
     open_db,
     parse_day,
     say,
 )
 
-insats_app = typer.Typer(
-    help="Insatskatalogen.", no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT
-)
+insats_app = group("Insatskatalogen.")
 
 
 @insats_app.command("list")

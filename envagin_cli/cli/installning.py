@@ -6,14 +6,9 @@ from typing import Annotated
 
 import typer
 
-from envagin_cli.cli.common import CONTEXT, DbOpt, JsonOpt, SomOpt, handled, open_db, say
+from envagin_cli.cli.common import DbOpt, JsonOpt, SomOpt, group, handled, open_db, say
 
-installning_app = typer.Typer(
-    help="Registrets inställningar (daterad historik; loggas).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    context_settings=CONTEXT,
-)
+installning_app = group("Registrets inställningar (daterad historik; loggas).")
 
 
 @installning_app.command("set")

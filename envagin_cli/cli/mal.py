@@ -7,24 +7,19 @@ from typing import Annotated
 import typer
 
 from envagin_cli.cli.common import (
-    CONTEXT,
     DatumOpt,
     DbOpt,
     JsonOpt,
     SomOpt,
     already_there,
+    group,
     handled,
     open_db,
     parse_day,
     say,
 )
 
-mal_app = typer.Typer(
-    help="Projektplanens mål (målvärden).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    context_settings=CONTEXT,
-)
+mal_app = group("Projektplanens mål (målvärden).")
 
 
 @mal_app.command("list")

@@ -7,24 +7,19 @@ from typing import Annotated
 import typer
 
 from envagin_cli.cli.common import (
-    CONTEXT,
     DatumOpt,
     DbOpt,
     JsonOpt,
     SomOpt,
     already_there,
+    group,
     handled,
     open_db,
     parse_day,
     say,
 )
 
-staff_app = typer.Typer(
-    help="Handläggarregistret.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    context_settings=CONTEXT,
-)
+staff_app = group("Handläggarregistret.")
 
 
 @staff_app.command("add")

@@ -171,12 +171,7 @@ def deactivate(
     with working(target, idag) as reg:
         actor = found(reg.actor, som)
         found.done(check_only=reg.check_only)
-        person = reg.staff.get(who)
-        if person is None:
-            raise Valideringsfel(
-                f"id: '{who}' är ingen registrerad handläggare. Registrerade: "
-                f"{', '.join(sorted(reg.staff)) or 'inga'}."
-            )
+        person = _registered(reg, who)
         if not person.aktiv:
             return False
         reg.deactivate_staff(who, actor, datum)
@@ -210,12 +205,7 @@ def link_login(
     with working(target, idag) as reg:
         actor = found(reg.leader, som, "koppla OS-inloggningar till handläggare")
         found.done(check_only=reg.check_only)
-        person = reg.staff.get(who)
-        if person is None:
-            raise Valideringsfel(
-                f"id: '{who}' är ingen registrerad handläggare. Registrerade: "
-                f"{', '.join(sorted(reg.staff)) or 'inga'}."
-            )
+        person = _registered(reg, who)
         linked = reg.logins.get(name)
         if remove:
             if linked is None:
@@ -275,3 +265,14 @@ def _namn(value: str) -> str:
     text = freetext.check(value, "namn", 200, required=True)
     assert text is not None
     return text
+
+
+def _registered(reg: Register, who: str) -> Handlaggare:
+    """A handläggare in the register (active or not), or the refusal that lists them."""
+    person = reg.staff.get(who)
+    if person is None:
+        raise Valideringsfel(
+            f"id: '{who}' är ingen registrerad handläggare. Registrerade: "
+            f"{', '.join(sorted(reg.staff)) or 'inga'}."
+        )
+    return person
