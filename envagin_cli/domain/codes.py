@@ -315,8 +315,8 @@ def label(codes: Mapping[str, object], code: str | None) -> str:
 #: each value means; the first value is a new register's.
 INSTALLNINGAR: dict[str, dict[str, str]] = {
     "inloggning": {
-        "strikt": "varje handläggare registrerar bara som sig själv, enligt sin OS-inloggning",
-        "fri": "delad terminal: --som/ENVAGIN_USER får ange vilken aktiv handläggare som helst",
+        "strikt": "var och en registrerar som sig själv, enligt sin inloggning",
+        "fri": "delad terminal, --som anger vem som registrerar",
     },
 }
 INSTALLNINGAR_STANDARD: dict[str, str] = {k: next(iter(v)) for k, v in INSTALLNINGAR.items()}
