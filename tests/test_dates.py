@@ -88,3 +88,34 @@ def test_no_parameter_lets_a_date_after_the_real_today_be_recorded() -> None:
     with pytest.raises(Valideringsfel, match="ligger efter dagens datum"):
         not_after_today(real + timedelta(days=1), idag=later)
     not_after_today(real, idag=later)
+
+
+def test_add_months_adds_as_dateutil_does() -> None:
+    """`add_months` is done by hand (reading a case imports no dateutil) and must agree
+    with `relativedelta(months=…)`: the day clamped to the month's last, leap years too."""
+    from dateutil.relativedelta import relativedelta
+
+    from envagin_cli.domain.dates import add_months
+
+    days = [date(1999, 12, 1) + timedelta(days=i) for i in range(0, 3 * 366, 3)]
+    days += [date(2000, 1, 31), date(2100, 1, 31), date(2024, 3, 31), date(2023, 8, 31)]
+    for day in days:
+        for months in (*range(-26, 27), 120, -120):
+            assert add_months(day, months) == day + relativedelta(months=months), (day, months)
+
+
+def test_reading_a_case_imports_no_dateutil() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from envagin_cli.domain import cases, lifecycle\n"
+        "from envagin_cli.domain.dates import add_months\n"
+        "from envagin_cli.store import queries\n"
+        "add_months(date(2024, 1, 31), 1)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dateutil'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -12,7 +12,7 @@ import os
 import re
 import time
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from envagin_cli.domain.errors import Valideringsfel
 
@@ -69,19 +69,20 @@ def today() -> date:
     return real_today()
 
 
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 @functools.lru_cache(maxsize=4096)
 def add_months(day: date, months: int) -> date:
-    """`day` plus whole calendar months (dateutil: 31 March + 1 month = 30 April)."""
-    result: date = day + _months(months)
-    return result
-
-
-@functools.cache
-def _months(months: int) -> Any:
-    """One `relativedelta` per number of months: making one costs as much as adding it."""
-    from dateutil.relativedelta import relativedelta
-
-    return relativedelta(months=months)
+    """`day` plus whole calendar months, the day clamped to the month's last (31 March + 1
+    month = 30 April), as dateutil's `relativedelta(months=…)` adds them; done by hand so
+    that reading a case does not import dateutil."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    last = _DAYS[month - 1]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        last = 29
+    return date(year, month, min(day.day, last))
 
 
 def _bad(field: str, value: str, why: str = "") -> Valideringsfel:
