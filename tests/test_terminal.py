@@ -176,3 +176,49 @@ def test_completion_script_and_installation(invoke: Invoke, tmp_path: Path) -> N
     assert (tmp_path / ".config/fish/completions/envagin.fish").is_file()
     bad = invoke("komplettering", "tcsh", use_db=False)
     assert bad.exit_code == 1 and "Tillåtna: bash, zsh, fish" in bad.stderr
+
+
+def test_a_piped_timeline_drawn_without_rich_is_richs_own(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Piped at natural width `show` draws its framed timeline itself (start-up); the
+    characters are the ones Rich draws, voided events and flags included."""
+    from envagin_cli.output import tables
+
+    event = {
+        "id": 7,
+        "datum": "2026-02-04",
+        "handelse": "samtycke",
+        "beskrivning": "samverkan, statistik – ”med” citat",
+        "som": "mk",
+        "makulerad": 0,
+        "makulerad_av": None,
+        "makuleringsorsak": None,
+    }
+    view = {
+        "arende": "EVI-2026-0001",
+        "person": "19731111-****",
+        "kon": "kvinna",
+        "fodelsear": 1973,
+        "remittent": "fk",
+        "ansvarig": None,
+        "fas": "avslutad",
+        "intag": "2026-01-29",
+        "inskriven": None,
+        "avslutad": "2026-05-22",
+        "slutorsak": "annat",
+        "flaggor": ["skyddad"],
+        "handelser": [
+            event,
+            {**event, "id": 1234, "beskrivning": "", "som": "eh"},
+            {**event, "id": 8, "makulerad": 1, "makulerad_av": 9, "makuleringsorsak": "fel"},
+        ],
+    }
+    monkeypatch.delenv("COLUMNS", raising=False)
+    printed = []
+    for forced in ("", "0"):  # TTY_COMPATIBLE=0: the same, but through Rich
+        monkeypatch.setenv("TTY_COMPATIBLE", forced)
+        tables.timeline(view)
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1]
+    assert "┏━" in printed[0] and "MAKULERAD av 9: fel" in printed[0]

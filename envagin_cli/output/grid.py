@@ -4,7 +4,8 @@ A `Grid` is a title, headers, rows of cells and notes. `show()` lays it out in t
 of these that fits, with every column at least as wide as its longest word (so an
 identifier, a date or a code is never cut, and a label wraps only between words):
 
-1. the framed Rich table;
+1. the framed Rich table (piped at natural width, `plain_table` draws the same characters
+   without importing Rich);
 2. the same columns without frame (one space between columns, a line under the head);
 3. the grid's own narrow form, if it has one (`smal`: e.g. two values stacked in a cell);
 4. one block per row, `Rubrik: värde` on each line (never wider than the longest word).
@@ -142,6 +143,50 @@ def _records(grid: Grid, out: Any) -> None:
                 out.print(Text(text, style="bold"))
             elif text:
                 out.print(Text(f"{header.replace(chr(10), ' ') + ':':<{pad}} {text}"))
+
+
+#: Characters one cell wide in Rich as in `len()`, beyond Latin-1 (dashes, quotes, bullets).
+_NARROW = frozenset("–—‘’“”…•€")
+#: What makes Rich colour piped output, where `plain_table` would not.
+_FORCING = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+def one_cell_wide(text: str) -> bool:
+    return all((" " <= ch < "\x7f") or ("\xa0" <= ch < "\u0300") or ch in _NARROW for ch in text)
+
+
+def plain_table(grid: Grid) -> list[str] | None:
+    """The framed table's lines, drawn without Rich, when Rich would draw exactly these:
+    piped output at natural width (no `COLUMNS`, nothing wraps, no colour), every value
+    on one line and one cell per character. None otherwise (then `show` draws it)."""
+    import os
+    import sys
+
+    if width() is not None or sys.stdout.isatty() or not grid.rows or grid.smal or grid.hel:
+        return None
+    if any(os.environ.get(name) for name in _FORCING):
+        return None
+    texts = [[_plain(c) for c in row] for row in grid.rows]
+    cells = [*grid.headers, *(t for row in texts for t in row), grid.title, *grid.notes]
+    if not all(one_cell_wide(t) for t in cells):
+        return None
+    widths = _measure(grid)[2]
+
+    def line(values: list[str], bar: str) -> str:
+        parts = [
+            v.rjust(w) if i in grid.right else v.ljust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        ]
+        return f"{bar} " + f" {bar} ".join(parts) + f" {bar}"
+
+    def rule(left: str, fill: str, cross: str, right: str) -> str:
+        return left + cross.join(fill * (w + 2) for w in widths) + right
+
+    lines = [grid.title] if grid.title else []
+    lines += [rule("┏", "━", "┳", "┓"), line(grid.headers, "┃"), rule("┡", "━", "╇", "┩")]
+    lines += [line(row, "│") for row in texts]
+    lines += [rule("└", "─", "┴", "┘"), *grid.notes]
+    return [text.rstrip(" ") for text in lines]
 
 
 def fits(grid: Grid) -> bool:
