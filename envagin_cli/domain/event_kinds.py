@@ -488,6 +488,10 @@ FIELD_NAMES: dict[str, str] = {
 }
 #: The fields every row may give.
 COMMON = ("handelse", "arende", "datum", "som")
+#: Per kind, the fields a row of it may give (its own and the common ones).
+ALLOWED: dict[str, frozenset[str]] = {
+    k.code: frozenset(COMMON) | frozenset(k.field_names()) for k in KINDS
+}
 
 #: Field name -> its type, over all kinds (a name has one type wherever it appears).
 FIELD_TYPES: dict[str, str] = {f.name: f.type for k in KINDS for f in k.fields}

@@ -125,9 +125,6 @@ def _common(
 
 
 _KINDS = event_kinds.BY_CODE
-_ALLOWED = {
-    k.code: frozenset(event_kinds.COMMON) | frozenset(k.field_names()) for k in event_kinds.KINDS
-}
 
 
 #: Per kind, how each field becomes the domain function's keyword argument.
@@ -234,7 +231,7 @@ def apply_row(
             f"händelse: okänd händelse '{code[:30]}'. Tillåtna: {', '.join(event_kinds.BY_CODE)}."
         )
     found = Checks()
-    allowed = _ALLOWED[kind.code]
+    allowed = event_kinds.ALLOWED[kind.code]
     if not allowed.issuperset(row):
         for name in [f for f in row if f not in allowed]:
             found.note(

@@ -136,9 +136,8 @@ def _read(data: bytes, *, fmt: str, encoding: str | None) -> tuple[list[str], li
     # and read every column only when some other cell is filled (or only spaces).
     kind_at = next(i for i, name in wanted if name == "handelse")
     plans = {
-        kind.code: [(i, name) for i, name in wanted if name in allowed]
-        for kind in event_kinds.KINDS
-        for allowed in [frozenset(event_kinds.COMMON) | frozenset(kind.field_names())]
+        code: [(i, name) for i, name in wanted if name in allowed]
+        for code, allowed in event_kinds.ALLOWED.items()
     }
     for values in reader:
         if len(values) > width:

@@ -363,7 +363,6 @@ def write_xlsx(
 
     import xlsxwriter
 
-    files.check_free(path, overwrite)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
