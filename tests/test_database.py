@@ -179,3 +179,92 @@ def test_failed_migration_leaves_old_version(tmp_path: Path) -> None:
         check.execute("SELECT count(*) FROM sqlite_master WHERE name = 'halv'").fetchone()[0] == 0
     )
     check.close()
+
+
+def test_projection_code_lists_hold_after_migration_7(tmp_path: Path) -> None:
+    """Schema 7 writes the code lists of the projection tables as comparisons (cheaper for
+    SQLite than an IN list): a register made at schema 6, with a case in it, still refuses
+    exactly the codes it refused, allows what it allowed (NULL too), and keeps its rows."""
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    from envagin_cli.domain import codes
+    from envagin_cli.store import db as dbmod
+
+    path = tmp_path / "schema6.db"
+    conn = sqlite3.connect(path)
+    older = Migrations(migrations.MIGRATION_SET)
+    for name, fn in migrations.MIGRATIONS[:6]:
+        older(name=name)(fn)
+    older.apply(Database(conn))
+    conn.execute("PRAGMA user_version = 6")
+    assert (
+        "remittent IN ('egen'"
+        in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'arende'").fetchone()[0]
+    )
+    conn.execute("INSERT INTO identitet (id, kon, fodelsear) VALUES (1, 'kvinna', 1980)")
+    conn.execute("INSERT INTO staff VALUES ('ls', 'Lena', 'sf', 'projektledare', 100, 1)")
+    conn.execute("INSERT INTO insats (kod, namn, part) VALUES ('jobb', 'Jobbspår', 'ac')")
+    conn.execute(
+        "INSERT INTO arende (nr, identitet_id, kon, fodelsear, remittent, intag, slutorsak) "
+        "VALUES ('A-1', 1, 'kvinna', 1980, 'af', '2014-01-02', 'arbete')"
+    )
+    conn.execute(
+        "INSERT INTO arende_insats (arende, lopnr, insats, utforare, start) "
+        "VALUES ('A-1', 1, 'jobb', 'ac', '2014-02-01')"
+    )
+    conn.commit()
+    conn.close()
+
+    conn, created = dbmod.open_db(dbmod.DbPath(path, True))
+    assert not created
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        arende = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'arende'").fetchone()[0]
+        assert " IN (" not in arende.replace("kon IN (", "").replace("makulerad IN (", "")
+        assert [tuple(r) for r in conn.execute("SELECT remittent, slutorsak FROM arende")] == [
+            ("af", "arbete")
+        ]
+        insert = (
+            "INSERT INTO arende (nr, identitet_id, kon, fodelsear, remittent, intag, "
+            "slutorsak, sysselsattning) VALUES (?, 1, 'man', 1990, ?, '2014-01-03', ?, ?)"
+        )
+        for n, remittent in enumerate(codes.REMITTENTER):
+            conn.execute(insert, (f"R-{n}", remittent, None, None))
+        for n, reason in enumerate(codes.SLUTORSAKER):
+            conn.execute(insert, (f"S-{n}", "fk", reason, None))
+        for n, work in enumerate(codes.SYSSELSATTNING):
+            conn.execute(insert, (f"Y-{n}", "fk", None, work))
+        for bad in (("egenn", None, None), ("af", "jobb", None), ("af", None, "arbeten")):
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+                conn.execute(insert, ("X-1", *bad))
+        span = (
+            "INSERT INTO arende_insats (arende, lopnr, insats, utforare, start) "
+            "VALUES ('A-1', ?, 'jobb', ?, '2014-03-01')"
+        )
+        for n, performer in enumerate(codes.UTFORARE, start=2):
+            conn.execute(span, (n, performer))
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute(span, (99, "arbetsformedlingen"))
+        conn.rollback()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("count", [0, 1, 31, 32, 33, 97])
+def test_insert_rows_writes_every_row_in_order(count: int) -> None:
+    from envagin_cli.store.transaction import ROWS_A_STATEMENT, insert_rows
+
+    assert ROWS_A_STATEMENT == 32
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY, s TEXT CHECK (s <> 'fel')) STRICT")
+    rows = [(n, f"rad {n}") for n in range(count)]
+    insert_rows(conn, "t", ("n", "s"), rows)
+    assert conn.execute("SELECT n, s FROM t ORDER BY rowid").fetchall() == rows
+    # A refused row refuses its statement: the caller's transaction is rolled back.
+    if count:
+        with pytest.raises(sqlite3.IntegrityError):
+            insert_rows(
+                conn, "t", ("n", "s"), [(count + n, "fel" if n == 5 else "ok") for n in range(40)]
+            )

@@ -41,7 +41,7 @@ _LAST = float("inf")  # a new event sorts after the registered ones of its date 
 _JOINT_WORK = frozenset({"map-start", "map-done", "tripartite", "assign"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Handelse:
     """One case event as the state machine sees it."""
 
@@ -58,7 +58,7 @@ class Handelse:
         return f"{TYPNAMN[self.typ]} {self.datum.isoformat()} ({ref})"
 
 
-@dataclass
+@dataclass(slots=True)
 class Insatsperiod:
     lopnr: int
     insats: str
@@ -67,7 +67,7 @@ class Insatsperiod:
     slut: date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Arendelage:
     """The state of one case after replaying its effective events."""
 
@@ -114,13 +114,14 @@ class _Brott(Exception):
 
 
 def _check_once(events: list[Handelse], ny: Handelse) -> None:
-    if ny.typ in _ONCE:
-        earlier = next((e for e in events if e.typ == ny.typ), None)
-        if earlier is not None:
-            raise Regelfel(
-                f"Ärendet har redan {earlier.namn()}; {_ONCE[ny.typ]} Makulera den först om "
-                "den var fel."
-            )
+    typ = ny.typ
+    if typ in _ONCE:
+        for earlier in events:
+            if earlier.typ == typ:
+                raise Regelfel(
+                    f"Ärendet har redan {earlier.namn()}; {_ONCE[typ]} Makulera den först om "
+                    "den var fel."
+                )
 
 
 def add_last(events: list[Handelse], state: Arendelage, ny: Handelse) -> None:

@@ -27,6 +27,7 @@ from envagin_cli.domain.dates import real_today, today
 from envagin_cli.domain.errors import Behorighetsfel, Regelfel, Valideringsfel
 from envagin_cli.store import events, kedja
 from envagin_cli.store.db import write
+from envagin_cli.store.transaction import insert_rows
 
 #: The projected columns of a case, in the order `projection` gives them (then `nr`).
 PROJECT_COLUMNS = (
@@ -57,21 +58,22 @@ PROJECT_SQL = (
     + ", ".join(f"{c} = ?" for c in PROJECT_COLUMNS)
     + ", makulerad = 0 WHERE nr = ?"
 )
-#: A new case with its projection: (identitet_id, kon, fodelsear, projection..., nr).
-INSERT_PROJECTED_SQL = (
-    "INSERT INTO arende (identitet_id, kon, fodelsear, "
-    + ", ".join(PROJECT_COLUMNS)
-    + ", nr) VALUES ("
-    + ", ".join("?" * (len(PROJECT_COLUMNS) + 4))
-    + ")"
-)
-SPAN_SQL = (
-    "INSERT INTO arende_insats (arende, lopnr, insats, utforare, start, slut) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
-_EVENT_SQL = (
-    "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, os_anvandare, data, "
-    "makulerar, kedja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#: The columns of the rows `flush` inserts (`transaction.insert_rows`). A new case with its
+#: projection: (identitet_id, kon, fodelsear, projection..., nr).
+_IDENT_COLUMNS = ("id", "personnummer", "kon", "fodelsear", "skyddad", "pseudonym")
+_CASE_COLUMNS = ("identitet_id", "kon", "fodelsear", *PROJECT_COLUMNS, "nr")
+_SPAN_COLUMNS = ("arende", "lopnr", "insats", "utforare", "start", "slut")
+_EVENT_COLUMNS = (
+    "id",
+    "arende",
+    "typ",
+    "datum",
+    "registrerad",
+    "som",
+    "os_anvandare",
+    "data",
+    "makulerar",
+    "kedja",
 )
 _CASE_SQL = (
     "SELECT a.nr, a.makulerad, i.id, i.personnummer, i.pseudonym, i.kon, i.fodelsear, "
@@ -84,9 +86,16 @@ _GOAL_AUDIT = {
     "goal-status": "status",
     "goal-value": "varde",
 }
-_AUDIT_SQL = (
-    "INSERT INTO granskning (id, tid, handlaggare, os_anvandare, atgard, arende, detaljer, "
-    "underlag, kedja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_AUDIT_COLUMNS = (
+    "id",
+    "tid",
+    "handlaggare",
+    "os_anvandare",
+    "atgard",
+    "arende",
+    "detaljer",
+    "underlag",
+    "kedja",
 )
 
 
@@ -409,6 +418,10 @@ class Register:
         is taken as given (a register not yet set up for logins works as before)."""
         if self.logins and not self.identity_checked:
             som = self._identified(som)
+        elif som is not None:
+            person = self.staff.get(som)  # the common case: an active id as written
+            if person is not None and person.aktiv:
+                return som
         if not som or not som.strip():
             raise Valideringsfel(
                 "som: ange vem som registrerar med --som ID eller miljövariabeln ENVAGIN_USER "
@@ -1045,11 +1058,7 @@ class Register:
         conn = self.conn
         for sql, params in self.ops_before:
             conn.execute(sql, params)
-        conn.executemany(
-            "INSERT INTO identitet (id, personnummer, kon, fodelsear, skyddad, pseudonym) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            self.ident_rows,
-        )
+        insert_rows(conn, "identitet", _IDENT_COLUMNS, self.ident_rows)
         new_cases: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         spans: list[tuple[Any, ...]] = []
@@ -1078,17 +1087,19 @@ class Register:
                 spans.extend(case_spans)
             if case.anonymisera:
                 anonymise.append((case.ident_id,))
-        conn.executemany(INSERT_PROJECTED_SQL, new_cases)
+        insert_rows(conn, "arende", _CASE_COLUMNS, new_cases)
         if self.event_rows:
             last = conn.execute("SELECT kedja FROM handelse ORDER BY id DESC LIMIT 1").fetchone()
-            conn.executemany(
-                _EVENT_SQL,
+            insert_rows(
+                conn,
+                "handelse",
+                _EVENT_COLUMNS,
                 kedja.chain_events(last[0] if last and last[0] else kedja.START, self.event_rows),
             )
         conn.executemany("UPDATE arende SET makulerad = 1 WHERE nr = ?", voided)
         conn.executemany("DELETE FROM arende_insats WHERE arende = ?", old)
         conn.executemany(PROJECT_SQL, updates)
-        conn.executemany(SPAN_SQL, spans)
+        insert_rows(conn, "arende_insats", _SPAN_COLUMNS, spans)
         conn.executemany("UPDATE identitet SET personnummer = NULL WHERE id = ?", anonymise)
         for sql, params in self.ops_after:
             conn.execute(sql, params)
@@ -1098,8 +1109,10 @@ class Register:
             ).fetchone()
             first = last[0] + 1 if last else 1
             numbered = [(first + i, *row) for i, row in enumerate(self.audit_rows)]
-            conn.executemany(
-                _AUDIT_SQL,
+            insert_rows(
+                conn,
+                "granskning",
+                _AUDIT_COLUMNS,
                 kedja.chain_audit(last[1] if last and last[1] else kedja.START, numbered),
             )
         for case in self.cases.values():

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 
 from envagin_cli.domain.errors import Databasfel, Upptagen
@@ -80,6 +81,36 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise translate(exc, Path(conn_path(conn))) from exc
+
+
+#: Rows a statement in `insert_rows`; with the widest row (a case's 26 columns) under 999
+#: parameters, the limit of older SQLite builds.
+ROWS_A_STATEMENT = 32
+
+
+def insert_rows(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
+    """Insert `rows` (values in the order of `columns`) into `table`, many rows a statement
+    (`INSERT ... VALUES (...), (...), ...`): SQLite's own work for each statement run (binding,
+    resetting, the CHECK lists built anew) is then shared by the rows; an import's event rows
+    are written in about two thirds of the time of one statement a row (README, Prestanda).
+    The rows and their order are the same as one at a time; a refused row refuses its
+    statement, and the caller's transaction is rolled back as before."""
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    whole = len(rows) - len(rows) % ROWS_A_STATEMENT
+    if whole:
+        many = head + ", ".join([one] * ROWS_A_STATEMENT)
+        conn.executemany(
+            many,
+            (
+                tuple(chain.from_iterable(rows[i : i + ROWS_A_STATEMENT]))
+                for i in range(0, whole, ROWS_A_STATEMENT)
+            ),
+        )
+    if whole < len(rows):
+        conn.executemany(head + one, rows[whole:])
 
 
 def conn_path(conn: sqlite3.Connection) -> str:
