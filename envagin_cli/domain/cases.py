@@ -71,16 +71,18 @@ def _record(
     """Record a case event once every value is checked: the refusals of the values
     (`found`, from the caller), of the date, the actor, the case and `checks` all at once."""
     found = found or Checks()
-    with working(target, idag) as reg:
-        if datum > reg.senast:
-            found(not_after_today, datum, idag=idag)
-        actor = found(reg.actor, som)
-        case = found(reg.find, ref)
-        if checks is not None:
-            found(checks, reg)
-        found.done(check_only=reg.check_only)
-        result: Resultat = reg.record(ref, typ, datum, actor, data, case)
-        return result
+    if not isinstance(target, Register):
+        with working(target, idag) as reg:
+            return _record(reg, ref, typ, datum, som, data, idag, checks=checks, found=found)
+    reg = target  # a row of a larger unit of work (an import): its owner flushes
+    if datum > reg.senast:
+        found(not_after_today, datum, idag=idag)
+    actor = found(reg.actor, som)
+    case = found(reg.find, ref)
+    if checks is not None:
+        found(checks, reg)
+    found.done(check_only=reg.check_only)
+    return reg.record(ref, typ, datum, actor, data, case)
 
 
 def intake(

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from envagin_cli.domain import codes, event_kinds, lifecycle, sameness
 from envagin_cli.domain import personnummer as pnr
@@ -99,10 +99,11 @@ _AUDIT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Resultat:
+class Resultat(NamedTuple):
     """What a case command did: the case and the new event's id; or, when the same event
-    was already there (the rule of sameness), that event's id and `ny` False."""
+    was already there (the rule of sameness), that event's id and `ny` False. (A named
+    tuple: as unchangeable as a frozen dataclass, and made in a quarter of the time, once
+    for every row of an import.)"""
 
     arende: str
     handelse_id: int
