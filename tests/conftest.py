@@ -101,6 +101,23 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         conn.close()
 
 
+def older_register(path: Path, version: int) -> sqlite3.Connection:
+    """A new register file as schema `version` made it (its first migrations only), open;
+    envagin migrates it the next time it opens it."""
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    from envagin_cli.store import migrations
+
+    conn = sqlite3.connect(path)
+    older = Migrations(migrations.MIGRATION_SET)
+    for name, fn in migrations.MIGRATIONS[:version]:
+        older(name=name)(fn)
+    older.apply(Database(conn))
+    conn.execute(f"PRAGMA user_version = {version}")
+    return conn
+
+
 def rows(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(path)
     try:

@@ -10,7 +10,7 @@ import pytest
 
 from envagin_cli.store import migrations, schema
 
-from conftest import Invoke
+from conftest import Invoke, older_register
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -185,19 +185,11 @@ def test_projection_code_lists_hold_after_migration_7(tmp_path: Path) -> None:
     """Schema 7 writes the code lists of the projection tables as comparisons (cheaper for
     SQLite than an IN list): a register made at schema 6, with a case in it, still refuses
     exactly the codes it refused, allows what it allowed (NULL too), and keeps its rows."""
-    from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
-
     from envagin_cli.domain import codes
     from envagin_cli.store import db as dbmod
 
     path = tmp_path / "schema6.db"
-    conn = sqlite3.connect(path)
-    older = Migrations(migrations.MIGRATION_SET)
-    for name, fn in migrations.MIGRATIONS[:6]:
-        older(name=name)(fn)
-    older.apply(Database(conn))
-    conn.execute("PRAGMA user_version = 6")
+    conn = older_register(path, 6)
     assert (
         "remittent IN ('egen'"
         in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'arende'").fetchone()[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke, dump, enrolled_case, make_pnr, rows
+from conftest import Invoke, dump, enrolled_case, make_pnr, older_register, rows
 
 PNR_A = make_pnr("19811218", "987")
 PNR_B = make_pnr("19900215", "123")
@@ -293,17 +293,9 @@ def test_a_register_of_schema_3_gets_its_goal_events_as_kinds(
     invoke: Invoke, db: Path, tmp_path: Path
 ) -> None:
     """Schema 3 stored milestones, statuses and values as `goal` events with an `atgard`."""
-    from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
-
     from envagin_cli.store import migrations
 
-    conn = sqlite3.connect(db)
-    older = Migrations(migrations.MIGRATION_SET)
-    for name, fn in migrations.MIGRATIONS[:3]:
-        older(name=name)(fn)
-    older.apply(Database(conn))
-    conn.execute("PRAGMA user_version = 3")
+    conn = older_register(db, 3)
     conn.execute(
         "INSERT INTO staff (id, namn, part, roll, tjanstgoringsgrad, aktiv) "
         "VALUES ('ls', 'Lena', 'sf', 'projektledare', 100, 1)"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke, enrolled_case, make_pnr, rows
+from conftest import Invoke, enrolled_case, make_pnr, older_register, rows
 
 TRIGGERS = (
     "DROP TRIGGER IF EXISTS handelse_ingen_andring; "
@@ -185,18 +185,8 @@ def test_integrity_check_failure_is_caught(history: Invoke, db: Path) -> None:
 
 def test_migrating_an_old_register_computes_its_chain(tmp_path: Path, invoke: Invoke) -> None:
     """A register of schema 4 with history gets the chain for the rows it has."""
-    from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
-
-    from envagin_cli.store import migrations
-
     path = tmp_path / "gammal.db"
-    old = Migrations(migrations.MIGRATION_SET)
-    for name, fn in migrations.MIGRATIONS[:4]:
-        old(name=name)(fn)
-    conn = sqlite3.connect(path)
-    old.apply(Database(conn))
-    conn.execute("PRAGMA user_version = 4")
+    conn = older_register(path, 4)
     conn.execute(
         "INSERT INTO staff (id, namn, part, roll, tjanstgoringsgrad) "
         "VALUES ('ls', 'Lena Sundberg', 'sf', 'projektledare', 100)"

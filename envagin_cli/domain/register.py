@@ -63,7 +63,7 @@ PROJECT_SQL = (
 _IDENT_COLUMNS = ("id", "personnummer", "kon", "fodelsear", "skyddad", "pseudonym")
 _CASE_COLUMNS = ("identitet_id", "kon", "fodelsear", *PROJECT_COLUMNS, "nr")
 _SPAN_COLUMNS = ("arende", "lopnr", "insats", "utforare", "start", "slut")
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (
     "id",
     "arende",
     "typ",
@@ -1094,7 +1094,7 @@ class Register:
             insert_rows(
                 conn,
                 "handelse",
-                _EVENT_COLUMNS,
+                EVENT_COLUMNS,
                 kedja.chain_events(last[0] if last and last[0] else kedja.START, self.event_rows),
             )
         conn.executemany("UPDATE arende SET makulerad = 1 WHERE nr = ?", voided)
