@@ -183,6 +183,56 @@ def test_a_staff_row_after_the_case_rows_that_name_it(
     assert rows(db, "SELECT nr, ansvarig, inskriven FROM arende") == [("K-1", "as", "2014-03-04")]
 
 
+def test_backdated_goals_and_catalogue_travel_with_staff_added_today(
+    invoke: Invoke, db: Path, tmp_path: Path
+) -> None:
+    """Staff added today; a milestone, an indicator and an insats entered with earlier
+    dates. The export writes the handläggare first (the other register rows name them), and
+    an import also takes the file with the goal rows before the staff rows."""
+    ok(invoke("init"))
+    ok(invoke("staff", "add", "ls", "--namn", "Lena S", "--part", "sf", "--roll", "projektledare"))
+    ok(invoke("staff", "add", "as", "--namn", "Amir S", "--part", "fs",
+              "--roll", "socialsekreterare"))  # fmt: skip
+    ok(invoke("insats", "add", "jobbklubb", "--namn", "Jobbklubb", "--part", "ac",
+              "--datum", "2014-01-05"))  # fmt: skip
+    ok(invoke("mål", "add", "rutiner", "--text", "Rutiner klara", "--nivå", "organisation",
+              "--deadline", "2014-06-30", "--datum", "2014-01-10"))  # fmt: skip
+    ok(invoke("mål", "status", "rutiner", "pågår", "--kommentar", "Igång", "--datum", "2014-02-01"))
+    ok(invoke("mål", "add", "arbetslosa", "--text", "Färre arbetslösa", "--nivå", "befolkning",
+              "--riktning", "minska", "--basår", "2013", "--enhet", "procent",
+              "--datum", "2014-01-10"))  # fmt: skip
+    ok(
+        invoke(
+            "mål", "värde", "arbetslosa", "2014", "7,5", "--källa", "SCB", "--datum", "2014-03-01"
+        )
+    )
+    enrolled_case(invoke, PNR_A, intake="2014-02-03", consent="2014-02-05")
+    goals = json.loads(ok(invoke("mål", "list", "--json")))
+    before = report(invoke, "--halvår", "2014H1")
+    out = tmp_path / "ex.csv"
+    ok(invoke("export", str(out)))
+    kinds = [r["händelse"] for r in read_csv(out)]
+    assert kinds == [
+        "staff", "staff", "insats-add", "goal-add", "goal-add", "goal-status", "goal-value",
+        "intake", "consent",
+    ]  # fmt: skip
+    # The same rows with the staff rows after the goal rows (an older export's order).
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("\n".join([lines[0], *lines[3:8], *lines[1:3], *lines[8:]]) + "\n", "utf-8")
+    for n, path in enumerate((out, shuffled)):
+        new = str(tmp_path / f"new{n}.db")
+
+        def again(*args: str, new: str = new) -> object:
+            return invoke("--db", new, *args, use_db=False)
+
+        ok(again("init"))
+        summary = json.loads(ok(again("import", str(path), "--json")))
+        assert summary["felaktiga_rader"] == 0 and summary["nya_handelser"]["goal-add"] == 2
+        assert json.loads(ok(again("mål", "list", "--json"))) == goals
+        assert report(again, "--halvår", "2014H1") == before
+
+
 def test_every_error_of_a_row_is_listed_and_nothing_counted(
     late: Invoke, db: Path, tmp_path: Path
 ) -> None:

@@ -79,15 +79,18 @@ class Kind:
 
     @functools.cached_property
     def group(self) -> int:
-        """Where rows of this kind go in a file, export and import alike: what the case rows
-        name first (staff, the catalogue, goals: 0; a goal's status and values: 1), then the
-        case rows (2), then deactivations (3), so that a file is read whole whatever the
-        order and dates its events were registered in."""
+        """Where rows of this kind go in a file, export and import alike: the handläggare
+        first (every row's `som` names one: 0), then what the case rows name (the
+        catalogue, goals, the unit: 1; a goal's status and values: 2), then the case rows
+        (3), then deactivations (4), so that a file is read whole whatever the order and
+        dates its events were registered in."""
         if self.case:
-            return 2
-        if self.rank >= 10:
             return 3
-        return 0 if self.rank <= -2 else 1
+        if self.rank >= 10:
+            return 4
+        if self.code == "staff":
+            return 0
+        return 1 if self.rank <= -2 else 2
 
     def function(self) -> Callable[..., Any]:
         """The domain function this kind is applied through (imported on first use)."""

@@ -3,8 +3,9 @@
 Field names are matched case-insensitively with `_` = `-` and å/ä/ö = a/a/o; this module
 knows them in that folded form (`handelse`, `arende`, `forsorjning`) and writes them
 with their Swedish spelling. Export writes the events in effect: the register's rows (staff,
-catalogue, goals) first, then the case rows, then deactivations, each part oldest first
-(`Kind.group`), so that the file can be read into an empty register; by default
+then the catalogue and goals, then goals' statuses and values) first, in the order they
+were registered, then the case rows, oldest first, then deactivations (`Kind.group`), so
+that the file can be read into an empty register; by default
 no personnummer leaves: each person gets a keyed pseudonym (HMAC-SHA256 with a key kept
 in the register and never exported), with kön and födelseår.
 """
@@ -123,6 +124,11 @@ def export_rows(
 
     def order(r: sqlite3.Row) -> tuple[int, str, int, int]:
         kind = event_kinds.BY_CODE[r["typ"]]
+        if not kind.case:
+            # Register rows in the order they were registered: each names only what was
+            # there when it was registered (a handläggare added today may have backdated
+            # the one who added them).
+            return (kind.group, "", 0, r["id"])
         return (kind.group, r["datum"], kind.rank, r["id"])
 
     for r in sorted(rows, key=order):

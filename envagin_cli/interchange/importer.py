@@ -369,7 +369,7 @@ def _run(
             # What the case rows name first, deactivations last (`Kind.group`): a file is
             # read whole whatever the order its rows were written or registered in.
             kinds = [_kind_of(row.falt.get("handelse", "")) for row in rows]
-            groups = [kind.group if kind else 2 for kind in kinds]
+            groups = [kind.group if kind else 3 for kind in kinds]
             order = sorted(range(len(rows)), key=groups.__getitem__)
             for i, at in enumerate(order):
                 row = rows[at]
