@@ -175,12 +175,19 @@ def test_a_staff_row_after_the_case_rows_that_name_it(
         "händelse;ärende;datum;som;personnummer;remittent;ansvarig;omfattning;id;namn;part;roll\r\n"
         f"intake;K-1;2014-03-03;as;{PNR_A};af;as;;;;;\r\n"
         "consent;K-1;2014-03-04;as;;;;samverkan,statistik;;;;\r\n"
-        "staff;;2026-11-22;ls;;;;;ls;Lena S;sf;projektledare\r\n"
-        "staff;;2026-11-22;ls;;;;;as;Amir S;fs;socialsekreterare\r\n",
+        # Amir, added by Lena, is listed before Lena (added by herself, the first).
+        "staff;;2026-11-22;ls;;;;;as;Amir S;fs;socialsekreterare\r\n"
+        "staff;;2026-11-22;ls;;;;;ls;Lena S;sf;projektledare\r\n",
         encoding="utf-8",
     )
     ok(invoke("import", str(path), som="ls"))
     assert rows(db, "SELECT nr, ansvarig, inskriven FROM arende") == [("K-1", "as", "2014-03-04")]
+    assert rows(
+        db, "SELECT json_extract(data, '$.id'), som FROM handelse WHERE typ = 'staff' ORDER BY id"
+    ) == [
+        ("ls", "ls"),
+        ("as", "ls"),
+    ]
 
 
 def test_backdated_goals_and_catalogue_travel_with_staff_added_today(

@@ -371,6 +371,8 @@ def _run(
             kinds = [_kind_of(row.falt.get("handelse", "")) for row in rows]
             groups = [kind.group if kind else 3 for kind in kinds]
             order = sorted(range(len(rows)), key=groups.__getitem__)
+            staff_rows = groups.count(0)
+            order[:staff_rows] = _after_who_added(rows, order[:staff_rows])
             for i, at in enumerate(order):
                 row = rows[at]
                 try:
@@ -386,6 +388,27 @@ def _run(
             res.skrivet = True
     except _Angra:
         pass  # write() rolled back: nothing is written
+
+
+def _after_who_added(rows: list[Rad], staff: list[int]) -> list[int]:
+    """The staff rows (their places in `rows`) in file order, except that a row comes after
+    the row that adds the handläggare its `som` names: a file may list a handläggare
+    before the one who added them."""
+    adds = {rows[at].falt.get("id", "").strip().lower(): at for at in staff}
+    placed: set[int] = set()
+    out: list[int] = []
+    for at in staff:
+        waiting: list[int] = []
+        while at not in placed and at not in waiting:  # a loop is left to the refusal
+            waiting.append(at)
+            by = adds.get(rows[at].falt.get("som", "").strip().lower())
+            if by is None:
+                break
+            at = by
+        for row in reversed(waiting):
+            placed.add(row)
+            out.append(row)
+    return out
 
 
 class _Angra(Exception):
