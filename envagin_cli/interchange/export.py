@@ -126,8 +126,8 @@ def export_rows(
         kind = event_kinds.BY_CODE[r["typ"]]
         if not kind.case:
             # Register rows in the order they were registered: each names only what was
-            # there when it was registered (a handläggare added today may have backdated
-            # the one who added them).
+            # there then (a goal dated 2014 may have been added by a handläggare who was
+            # registered today), which their dates do not tell.
             return (kind.group, "", 0, r["id"])
         return (kind.group, r["datum"], kind.rank, r["id"])
 
