@@ -289,8 +289,7 @@ _GOAL_KINDS = {"nytt-mal": "goal-add", "status": "goal-status", "varde": "goal-v
 def _allow_kinds(conn: sqlite3.Connection, version: int) -> None:
     """Let `handelse.typ` hold the event kinds of schema `version` (those of the version
     before, and the new ones). The list only grows, which changes no stored row, so the
-    table's definition is edited in place (SQLite's documented way: writable_schema and a
-    new schema_version) rather than copied."""
+    table's definition is edited in place (`_redefine`) rather than copied."""
     table = conn.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'handelse'"
     ).fetchone()[0]
@@ -298,12 +297,19 @@ def _allow_kinds(conn: sqlite3.Connection, version: int) -> None:
     after = _in("typ", event_kinds.codes_until(version))
     if before not in table:
         raise Databasfel("handelse: tabellens kodlista är inte den väntade; filen lämnas orörd.")
+    _redefine(conn, {"handelse": table.replace(before, after)})
+
+
+def _redefine(conn: sqlite3.Connection, tables: dict[str, str]) -> None:
+    """Give tables new definitions that every stored row already satisfies, in place
+    (SQLite's documented way: writable_schema and a new schema_version) rather than by
+    copying the tables."""
     schema_version = conn.execute("PRAGMA schema_version").fetchone()[0]
     conn.execute("PRAGMA writable_schema = ON")
-    conn.execute(
-        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'handelse'",
-        (table.replace(before, after),),
-    )
+    for table, sql in tables.items():
+        conn.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, table)
+        )
     conn.execute(f"PRAGMA schema_version = {schema_version + 1}")
     conn.execute("PRAGMA writable_schema = OFF")
 
@@ -434,12 +440,11 @@ def _m007_projektion(db: Database) -> None:
     9 µs a list and row, which was a third of writing a case row in an import. Each list
     is rewritten with the values it holds in the file, so the same values pass as before
     (NULL too), no stored row changes, and the definitions are edited in place
-    (writable_schema and a new schema_version, as in `_allow_kinds`).
+    (`_redefine`, as `_allow_kinds` does).
 
     The event log's `typ` keeps its IN list: its definition is the history's, and
     `_allow_kinds` extends that list in place when a schema adds kinds."""
     conn = db.conn
-    schema_version = conn.execute("PRAGMA schema_version").fetchone()[0]
     tables = {}
     for table, columns in _PROJEKTION_LISTOR.items():
         sql = conn.execute(
@@ -455,13 +460,7 @@ def _m007_projektion(db: Database) -> None:
             values = re.findall(r"'([a-z0-9-]*)'", found.group(1))
             sql = sql.replace(found.group(0), _any_of(column, values))
         tables[table] = sql
-    conn.execute("PRAGMA writable_schema = ON")
-    for table, sql in tables.items():
-        conn.execute(
-            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, table)
-        )
-    conn.execute(f"PRAGMA schema_version = {schema_version + 1}")
-    conn.execute("PRAGMA writable_schema = OFF")
+    _redefine(conn, tables)
 
 
 MIGRATIONS = [
