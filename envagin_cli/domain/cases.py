@@ -24,6 +24,7 @@ from envagin_cli.domain.register import (
     Register,
     Resultat,
     effective_events,
+    unit,
     working,
 )
 
@@ -71,8 +72,8 @@ def _record(
     """Record a case event once every value is checked: the refusals of the values
     (`found`, from the caller), of the date, the actor, the case and `checks` all at once."""
     found = found or Checks()
-    if not isinstance(target, Register):
-        with working(target, idag) as reg:
+    if not isinstance(target, Register):  # a command: its own unit of work
+        with unit(target, idag) as reg:
             return _record(reg, ref, typ, datum, som, data, idag, checks=checks, found=found)
     reg = target  # a row of a larger unit of work (an import): its owner flushes
     if datum > reg.senast:

@@ -419,10 +419,6 @@ class Register:
         is taken as given (a register not yet set up for logins works as before)."""
         if self.logins and not self.identity_checked:
             som = self._identified(som)
-        elif som is not None:
-            person = self.staff.get(som)  # the common case: an active id as written
-            if person is not None and person.aktiv:
-                return som
         if not som or not som.strip():
             raise Valideringsfel(
                 "som: ange vem som registrerar med --som ID eller miljövariabeln ENVAGIN_USER "
