@@ -29,21 +29,13 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
 from national import generate  # noqa: E402
+from report_bench import best  # noqa: E402
 
 from envagin_cli.domain import enhet, periods  # noqa: E402
 from envagin_cli.report import figures  # noqa: E402
 from envagin_cli.store import db as dbmod  # noqa: E402
 
 IDAG = date(2026, 11, 22)
-
-
-def best(fn: object, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 def cpu(fn: object) -> float:
