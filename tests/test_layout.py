@@ -18,17 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from envagin_cli.domain import event_kinds, lifecycle
 from envagin_cli.interchange import export
+from envagin_cli.rules import event_kinds, lifecycle
 from envagin_cli.store import migrations
 
 PACKAGE = Path(__file__).resolve().parent.parent / "envagin_cli"
 VOCABULARY = {
-    "envagin_cli.domain.codes",
-    "envagin_cli.domain.event_kinds",
-    "envagin_cli.domain.errors",
-    "envagin_cli.domain.personnummer",
-    "envagin_cli.domain.dates",
+    "envagin_cli.rules.codes",
+    "envagin_cli.rules.event_kinds",
+    "envagin_cli.rules.errors",
+    "envagin_cli.rules.personnummer",
+    "envagin_cli.rules.dates",
 }
 
 
@@ -114,8 +114,8 @@ def test_one_table_of_event_kinds() -> None:
 def test_each_kind_is_spelled_out_in_one_place() -> None:
     """Apart from the table, a kind's code appears only where its rule or use is."""
     homes = {
-        "envagin_cli.domain.event_kinds",  # the table
-        "envagin_cli.domain.lifecycle",  # the rules of the state machine
+        "envagin_cli.rules.event_kinds",  # the table
+        "envagin_cli.rules.lifecycle",  # the rules of the state machine
         "envagin_cli.domain.cases",  # the command that records it
         "envagin_cli.domain.demo",  # the demo's stories
     }

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes, installning
-from envagin_cli.domain.periods import Period
+from envagin_cli.domain import installning
 from envagin_cli.report.tables import NETTOTYP, Kolumn, Rad, Tabell, procent
+from envagin_cli.rules import codes
+from envagin_cli.rules.periods import Period
 
 # The one rule for what counts (codes.counted_sql), as the partial indexes have it.
 BASE = codes.counted_sql("a")

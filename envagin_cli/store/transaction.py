@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 
-from envagin_cli.domain.errors import Databasfel, Upptagen
+from envagin_cli.rules.errors import Databasfel, Upptagen
 
 
 def create_file(path: Path, *, make_folder: bool = False) -> None:
