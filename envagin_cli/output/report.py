@@ -1,7 +1,7 @@
 """Rendering a report: Rich tables, JSON, CSV (`;`, UTF-8 with BOM), Markdown and xlsx.
 
 Every format draws the same `Tabell` objects, so a masked cell is masked everywhere.
-The JSON schema is documented in the README ("Rapportens JSON").
+The JSON schema is documented in docs/projektledare.md ("Rapportens JSON").
 """
 
 from __future__ import annotations

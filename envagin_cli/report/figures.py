@@ -3,7 +3,7 @@
 All figures read the case projection (`arende`, `arende_insats`),
 which holds only effective events; voided cases and `felregistrering` are left out of
 every figure. Counts are split Kvinnor / Män / Totalt. Choices where DOMAIN.md left one
-are listed in the README ("Rapportens definitioner").
+are listed in docs/projektledare.md ("Rapportens definitioner").
 
 A report reads one register, or several units' registers together (`report --enhet`):
 each figure's query runs on every unit's file (with its own indexes) and the results are
