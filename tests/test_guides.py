@@ -213,3 +213,59 @@ def test_the_readme_is_for_users() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(text.splitlines()) <= 300
     assert "../shared" not in text and "DOMAIN.md" not in text
+
+
+def _refreshed(expected: list[str], actual: list[str]) -> list[str]:
+    """The output to write for a step: `expected` while it still matches; otherwise
+    `actual`, cut where `expected` had a line `…`, keeping `expected`'s lines with `…` in
+    them where they still match."""
+    if _matches(expected, actual):
+        return expected
+    if "…" in [line.strip() for line in expected]:
+        cut = [line.strip() for line in expected].index("…")
+        return [*_refreshed(expected[:cut], actual[:cut]), "…"]
+    if len(expected) == len(actual):
+        return [e if _matches([e], [a]) else a for e, a in zip(expected, actual, strict=True)]
+    return actual
+
+
+def refresh(path: Path, folder: Path) -> None:
+    """Run the console blocks of `path` in `folder` and write their real output back."""
+    home = folder / "home" / "ls"
+    home.mkdir(parents=True)
+    os.chdir(home)
+    os.environ["HOME"] = str(home)
+    session = Session(
+        folder=home,
+        home=home,
+        env={"ENVAGIN_IDAG": TODAY, "COLUMNS": "80", "ENVAGIN_DB": str(home / "register.db")},
+    )
+    steps = iter(_steps(path))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out: list[str] = []
+    inside = False
+    step: Step | None = None
+    for line in lines:
+        if line.startswith("```"):
+            inside = line.strip() == "```console" if not inside else False
+        elif inside and line.startswith("$ "):
+            step = next(steps)
+            actual = session.run(step.command).replace(str(home.parent), "/home").splitlines()
+            out.append(line)
+            out.extend(line.rstrip() for line in _refreshed(step.expected, actual))
+            continue
+        elif inside:
+            continue  # the old output, written again above
+        out.append(line)
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    # `python tests/test_guides.py README.md docs/handlaggare.md`: after a change to what a
+    # command prints, write the new output into the guides (then read the diff).
+    import tempfile
+
+    for name in sys.argv[1:]:
+        with tempfile.TemporaryDirectory() as tmp:
+            refresh(Path(name).resolve(), Path(tmp))
+        print(f"Skrev om {name}.")
