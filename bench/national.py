@@ -16,8 +16,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from envagin_cli.domain import codes
 from envagin_cli.domain.demo import STAFF as DEMO_STAFF
+from envagin_cli.rules import codes
 from envagin_cli.store import db as dbmod
 
 STAFF = DEMO_STAFF[:5]  # the demo's first five handläggare (the team of the project plan)

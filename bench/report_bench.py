@@ -20,8 +20,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from envagin_cli.domain import periods
 from envagin_cli.report import figures as report
+from envagin_cli.rules import periods
 from envagin_cli.store import db as dbmod
 
 HERE = Path(__file__).parent

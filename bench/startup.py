@@ -11,7 +11,7 @@ Pairs, each run alternately so that both sides see the same machine:
 
 For each side the best and the median wall time and CPU time (user + system, which a
 busy shared machine disturbs less) are printed, with the ratio of the medians. The
-README's figures come from here.
+figures in docs/prestanda.md come from here.
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ def test_old_register_is_backed_up_before_migration(tmp_path: Path, monkeypatch:
 
 
 def test_failed_migration_leaves_old_version(tmp_path: Path) -> None:
-    from envagin_cli.domain.errors import EnvaginError
+    from envagin_cli.rules.errors import EnvaginError
     from envagin_cli.store import db as dbmod
 
     path = tmp_path / "gammal.db"
@@ -185,7 +185,7 @@ def test_projection_code_lists_hold_after_migration_7(tmp_path: Path) -> None:
     """Schema 7 writes the code lists of the projection tables as comparisons (cheaper for
     SQLite than an IN list): a register made at schema 6, with a case in it, still refuses
     exactly the codes it refused, allows what it allowed (NULL too), and keeps its rows."""
-    from envagin_cli.domain import codes
+    from envagin_cli.rules import codes
     from envagin_cli.store import db as dbmod
 
     path = tmp_path / "schema6.db"

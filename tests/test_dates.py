@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from envagin_cli.domain.dates import not_after_today, parse_date, parse_file_date, today
-from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.rules.dates import not_after_today, parse_date, parse_file_date, today
+from envagin_cli.rules.errors import Valideringsfel
 
 from conftest import Invoke
 

@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from envagin_cli.cli.app import app
-from envagin_cli.domain import event_kinds
+from envagin_cli.rules import event_kinds
 
 from conftest import TODAY, make_pnr
 

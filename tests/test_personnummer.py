@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from envagin_cli.domain import personnummer
-from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.rules import personnummer
+from envagin_cli.rules.errors import Valideringsfel
 
 from conftest import Invoke, dump, make_pnr, rows
 

@@ -184,10 +184,10 @@ def test_swedish_numbers_and_escaped_text() -> None:
 
 def _charts(db: Path, *args: str) -> dict[str, Any]:
     """The report's charts for 2014H1 as Diagram objects, through the same calls as the CLI."""
-    from envagin_cli.domain.periods import halvar
     from envagin_cli.output import report as report_render
     from envagin_cli.report import diagram, figures
     from envagin_cli.report.tables import maskera
+    from envagin_cli.rules.periods import halvar
     from envagin_cli.store import db as store_db
 
     conn, _ = store_db.open_db(store_db.resolve_path(str(db)))

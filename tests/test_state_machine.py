@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from envagin_cli.domain import cases as arenden
-from envagin_cli.domain import lifecycle, staff
-from envagin_cli.domain.errors import Regelfel
-from envagin_cli.domain.lifecycle import Handelse
+from envagin_cli.domain import staff
+from envagin_cli.rules import lifecycle
+from envagin_cli.rules.errors import Regelfel
+from envagin_cli.rules.lifecycle import Handelse
 from envagin_cli.store import db as dbmod
 
 IDAG = date(2026, 11, 22)

@@ -145,7 +145,7 @@ def consent(
       envagin consent EVI-2014-0001 --återkalla
     """
     from envagin_cli.domain import cases as cases_domain
-    from envagin_cli.domain.codes import fold
+    from envagin_cli.rules.codes import fold
     from envagin_cli.store import queries
 
     with handled():
@@ -500,8 +500,8 @@ def cases(
       envagin cases --per-handläggare
     """
     from envagin_cli.domain import staff
-    from envagin_cli.domain.dates import today
     from envagin_cli.output import jsonout, tables
+    from envagin_cli.rules.dates import today
     from envagin_cli.store import queries
 
     with handled():

@@ -19,9 +19,9 @@ from typer.core import TyperCommand
 if TYPE_CHECKING:
     import sqlite3
 
-    from envagin_cli.domain.periods import Period
     from envagin_cli.domain.register import Resultat
     from envagin_cli.report.figures import Kallor
+    from envagin_cli.rules.periods import Period
 
 _FOLD_OPTS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "a", "Ä": "a", "Ö": "o"})
 
@@ -144,7 +144,7 @@ def handled() -> Iterator[None]:
     """Turn domain errors into a Swedish message on stderr and the error's exit code."""
     import sqlite3
 
-    from envagin_cli.domain.errors import EnvaginError
+    from envagin_cli.rules.errors import EnvaginError
 
     try:
         yield
@@ -178,7 +178,7 @@ def open_db(db: str | None, *, create: bool = False) -> sqlite3.Connection:
 
 
 def parse_day(text: str, field: str = "datum") -> date:
-    from envagin_cli.domain.dates import parse_date
+    from envagin_cli.rules.dates import parse_date
 
     return parse_date(text, field)
 
@@ -214,7 +214,7 @@ class PeriodCommand(TyperCommand):
     (`report`, and `export --finsam`)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        from envagin_cli.domain.periods import AKTUELL
+        from envagin_cli.rules.periods import AKTUELL
 
         fixed: list[str] = []
         for i, arg in enumerate(args):
@@ -238,8 +238,8 @@ def period_of(
 ) -> Period:
     """The period the options name (the current half-year when none is given); `conn` is
     the register, or the units of a joint report (where `--sedan-start` begins)."""
-    from envagin_cli.domain import periods
-    from envagin_cli.domain.dates import today
+    from envagin_cli.rules import periods
+    from envagin_cli.rules.dates import today
 
     idag = today()
     chosen = [x for x in (halvar, tertial, ar, fran, sedan_start or None) if x is not None]

@@ -30,8 +30,8 @@ def gallra(
     """Anonymisera gamla avslutade ärenden (projektledare/teamledare); siffrorna består."""
     from envagin_cli.domain import gallra as gallra_domain
     from envagin_cli.domain import staff
-    from envagin_cli.domain.dates import today
     from envagin_cli.output.words import antal
+    from envagin_cli.rules.dates import today
 
     with handled():
         conn = open_db(db)

@@ -57,7 +57,7 @@ def insats_add(
     if added:
         say("Insatsen är tillagd.")
     else:
-        from envagin_cli.domain.codes import fold
+        from envagin_cli.rules.codes import fold
 
         already_there(
             conn, "insats-add", "insatsen fanns redan likadan, inget ändrat", kod=fold(kod)
@@ -80,6 +80,6 @@ def insats_deactivate(
     if changed:
         say("Insatsen är avaktiverad.")
     else:
-        from envagin_cli.domain.codes import fold
+        from envagin_cli.rules.codes import fold
 
         already_there(conn, "insats-deactivate", "insatsen var redan avaktiverad", kod=fold(kod))

@@ -43,8 +43,9 @@ def installning_set(
 @installning_app.command("list")
 def installning_list(json_: JsonOpt = False, db: DbOpt = None) -> None:
     """Visa inställningarna som gäller och deras historik."""
-    from envagin_cli.domain import codes, installning
+    from envagin_cli.domain import installning
     from envagin_cli.output import jsonout
+    from envagin_cli.rules import codes
 
     with handled():
         conn = open_db(db)

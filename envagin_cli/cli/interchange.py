@@ -83,9 +83,9 @@ def import_(
     """Läs in händelser från en fil: allt eller inget, och inget dubbelt."""
     from pathlib import Path
 
-    from envagin_cli.domain.errors import Databasfel, os_fel
     from envagin_cli.interchange import importer, read
     from envagin_cli.output.words import antal, decimal
+    from envagin_cli.rules.errors import Databasfel, os_fel
 
     kind = _format_of(fil, fmt)
     if hoppa and not avvisade:

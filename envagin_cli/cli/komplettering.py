@@ -20,7 +20,7 @@ commands = typer.Typer()
 SKAL = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_ENVAGIN_COMPLETE"
 
-#: Parameter name → the code list it takes (from `domain.codes`).
+#: Parameter name → the code list it takes (from `rules.codes`).
 KODLISTOR = {
     "slutorsak": "SLUTORSAKER",
     "remittent": "REMITTENTER",
@@ -71,7 +71,7 @@ def values(ctx: Any, name: str, incomplete: str) -> list[str] | None:
     if name == "skal":
         return [s for s in SKAL if s.startswith(incomplete)]
     if name in KODLISTOR:
-        from envagin_cli.domain import codes
+        from envagin_cli.rules import codes
 
         listed: list[str] = list(getattr(codes, KODLISTOR[name]))
         head, _, last = incomplete.rpartition(",")  # several codes: a,b,…
@@ -163,7 +163,7 @@ def komplettering(
     try:
         _, path = install(shell=shell, prog_name="envagin", complete_var=complete_var)
     except OSError as exc:
-        from envagin_cli.domain.errors import os_fel
+        from envagin_cli.rules.errors import os_fel
 
         say(f"Fel: kan inte installera kompletteringen: {os_fel(exc)}.")
         raise typer.Exit(1) from None

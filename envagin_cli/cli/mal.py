@@ -26,8 +26,8 @@ mal_app = group("Projektplanens mål (målvärden).")
 def mal_list(json_: JsonOpt = False, db: DbOpt = None) -> None:
     """Visa alla mål: milstolpar, indikatorer och målvärden på individnivå."""
     from envagin_cli.domain import mal
-    from envagin_cli.domain.dates import today
     from envagin_cli.output import jsonout, tables
+    from envagin_cli.rules.dates import today
 
     with handled():
         rows = mal.list_goals(open_db(db), today())
@@ -88,7 +88,7 @@ def mal_add(
 ) -> None:
     """Lägg till en milstolpe eller indikator (projektledare/teamledare)."""
     from envagin_cli.domain import mal
-    from envagin_cli.domain.codes import fold
+    from envagin_cli.rules.codes import fold
 
     with handled():
         conn = open_db(db)
@@ -134,7 +134,7 @@ def mal_status(
 ) -> None:
     """Ny status för en milstolpe, daterad och med kommentar (historiken behålls)."""
     from envagin_cli.domain import mal
-    from envagin_cli.domain.codes import fold
+    from envagin_cli.rules.codes import fold
 
     with handled():
         conn = open_db(db)
@@ -179,7 +179,7 @@ def mal_varde(
 ) -> None:
     """Registrera en indikators värde för ett år eller halvår."""
     from envagin_cli.domain import mal
-    from envagin_cli.domain.codes import fold
+    from envagin_cli.rules.codes import fold
 
     with handled():
         conn = open_db(db)

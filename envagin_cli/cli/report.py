@@ -21,8 +21,8 @@ from envagin_cli.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from envagin_cli.domain.periods import Period
     from envagin_cli.report import figures
+    from envagin_cli.rules.periods import Period
 
 commands = typer.Typer()
 
@@ -137,12 +137,12 @@ def report(
 ) -> None:
     """Halvårsrapporten till styrgruppen: deltagare, avslut, ledtider, nöjdhet, mål."""
 
-    from envagin_cli.domain.dates import today
-    from envagin_cli.domain.errors import Valideringsfel
     from envagin_cli.output import jsonout
     from envagin_cli.output import report as report_render
     from envagin_cli.report import figures
     from envagin_cli.report.tables import maskera as mask_table
+    from envagin_cli.rules.dates import today
+    from envagin_cli.rules.errors import Valideringsfel
     from envagin_cli.store import queries
 
     files = xlsx is not None or html is not None or diagram_dir is not None
@@ -238,9 +238,9 @@ def open_units(files: list[str]) -> list[figures.Enhet]:
     from pathlib import Path
 
     from envagin_cli.domain import enhet
-    from envagin_cli.domain.codes import fold
-    from envagin_cli.domain.errors import Databasfel
     from envagin_cli.report import figures
+    from envagin_cli.rules.codes import fold
+    from envagin_cli.rules.errors import Databasfel
     from envagin_cli.store import db as store_db
 
     units: list[figures.Enhet] = []
@@ -274,8 +274,8 @@ def open_units(files: list[str]) -> list[figures.Enhet]:
 
 def report_periods(text: str, idag: date) -> list[tuple[str, Period]]:
     """`--perioder 2013,2014H1,2014T2`: each label as given, with its period."""
-    from envagin_cli.domain import periods
-    from envagin_cli.domain.errors import Valideringsfel
+    from envagin_cli.rules import periods
+    from envagin_cli.rules.errors import Valideringsfel
 
     found: list[tuple[str, Period]] = []
     for part in text.split(","):

@@ -15,10 +15,6 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes, freetext, lifecycle
-from envagin_cli.domain import personnummer as pnr
-from envagin_cli.domain.dates import not_after_today, today
-from envagin_cli.domain.errors import Checks, Valideringsfel
 from envagin_cli.domain.register import (
     Identitet,
     Register,
@@ -27,6 +23,10 @@ from envagin_cli.domain.register import (
     unit,
     working,
 )
+from envagin_cli.rules import codes, freetext, lifecycle
+from envagin_cli.rules import personnummer as pnr
+from envagin_cli.rules.dates import not_after_today, today
+from envagin_cli.rules.errors import Checks, Valideringsfel
 
 __all__ = ["Identitet", "Resultat"]
 

@@ -16,10 +16,11 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from envagin_cli.domain import cases, event_kinds, staff
-from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Regelfel, Valideringsfel
+from envagin_cli.domain import cases, staff
 from envagin_cli.domain.register import Register, unit
+from envagin_cli.rules import event_kinds
+from envagin_cli.rules.dates import not_after_today
+from envagin_cli.rules.errors import Regelfel, Valideringsfel
 
 START = date(2014, 1, 1)
 SEED = 20140101

@@ -16,10 +16,10 @@ import sqlite3
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import freetext
-from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Checks
 from envagin_cli.domain.register import Register, working
+from envagin_cli.rules import freetext
+from envagin_cli.rules.dates import not_after_today
+from envagin_cli.rules.errors import Checks
 
 #: The longest name or label (the table's CHECK says the same).
 MOST = 100

@@ -18,8 +18,8 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from envagin_cli.domain.errors import Valideringsfel
 from envagin_cli.domain.register import unit
+from envagin_cli.rules.errors import Valideringsfel
 
 ARSGRANS = 5
 

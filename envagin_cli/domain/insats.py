@@ -9,10 +9,10 @@ import re
 import sqlite3
 from datetime import date
 
-from envagin_cli.domain import codes, freetext
-from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Checks, Regelfel, Valideringsfel
 from envagin_cli.domain.register import Insats, Register, working
+from envagin_cli.rules import codes, freetext
+from envagin_cli.rules.dates import not_after_today
+from envagin_cli.rules.errors import Checks, Regelfel, Valideringsfel
 
 _KOD = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-from envagin_cli.domain import codes
-from envagin_cli.domain.errors import Behorighetsfel, Valideringsfel
 from envagin_cli.domain.register import Register, working
+from envagin_cli.rules import codes
+from envagin_cli.rules.errors import Behorighetsfel, Valideringsfel
 
 
 def parse(key: str, value: str) -> tuple[str, str]:

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes, freetext
-from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Checks, Regelfel, Valideringsfel
 from envagin_cli.domain.register import Register, working
+from envagin_cli.rules import codes, freetext
+from envagin_cli.rules.dates import not_after_today
+from envagin_cli.rules.errors import Checks, Regelfel, Valideringsfel
 
 STATUSAR = {
     "ej-paborjat": "ej påbörjat",

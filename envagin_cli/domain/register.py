@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from envagin_cli.domain import codes, event_kinds, lifecycle, sameness
-from envagin_cli.domain import personnummer as pnr
-from envagin_cli.domain.dates import real_today, today
-from envagin_cli.domain.errors import Behorighetsfel, Regelfel, Valideringsfel
+from envagin_cli.rules import codes, event_kinds, lifecycle, sameness
+from envagin_cli.rules import personnummer as pnr
+from envagin_cli.rules.dates import real_today, today
+from envagin_cli.rules.errors import Behorighetsfel, Regelfel, Valideringsfel
 from envagin_cli.store import events, kedja
 from envagin_cli.store.db import write
 from envagin_cli.store.transaction import insert_rows

@@ -12,10 +12,10 @@ import sqlite3
 from dataclasses import replace
 from datetime import date
 
-from envagin_cli.domain import codes, freetext
-from envagin_cli.domain.dates import not_after_today
-from envagin_cli.domain.errors import Behorighetsfel, Checks, Regelfel, Valideringsfel
 from envagin_cli.domain.register import Handlaggare, Register, working
+from envagin_cli.rules import codes, freetext
+from envagin_cli.rules.dates import not_after_today
+from envagin_cli.rules.errors import Behorighetsfel, Checks, Regelfel, Valideringsfel
 
 __all__ = ["Handlaggare"]
 

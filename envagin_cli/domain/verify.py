@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes, lifecycle
-from envagin_cli.domain.errors import Regelfel
 from envagin_cli.domain.register import PROJECT_COLUMNS, projection
+from envagin_cli.rules import codes, lifecycle
+from envagin_cli.rules.errors import Regelfel
 from envagin_cli.store import kedja
 
 #: The exit code of `verify` when a check fails (0 when all hold).

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import event_kinds
-from envagin_cli.domain.event_kinds import event_row
 from envagin_cli.output import csvfile, jsonout
+from envagin_cli.rules import event_kinds
+from envagin_cli.rules.event_kinds import event_row
 
 #: Folded field name -> the Swedish spelling written in exports (from the table of kinds).
 FIELDS: dict[str, str] = event_kinds.FIELD_NAMES

@@ -23,16 +23,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes, event_kinds, mal, sameness
-from envagin_cli.domain import personnummer as pnr
-from envagin_cli.domain.dates import parse_file_date, today
-from envagin_cli.domain.errors import Checks, EnvaginError, Kontrollerad, Regelfel, Valideringsfel
-from envagin_cli.domain.event_kinds import FIELD_NAMES
-from envagin_cli.domain.lifecycle import Handelse
+from envagin_cli.domain import mal
 from envagin_cli.domain.register import Arende, Register
 from envagin_cli.domain.register import Resultat as CaseResult
 from envagin_cli.interchange import export
 from envagin_cli.interchange.read import Rad, without_gc
+from envagin_cli.rules import codes, event_kinds, sameness
+from envagin_cli.rules import personnummer as pnr
+from envagin_cli.rules.dates import parse_file_date, today
+from envagin_cli.rules.errors import Checks, EnvaginError, Kontrollerad, Regelfel, Valideringsfel
+from envagin_cli.rules.event_kinds import FIELD_NAMES
+from envagin_cli.rules.lifecycle import Handelse
 from envagin_cli.store.db import write
 
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from envagin_cli.domain import event_kinds
-from envagin_cli.domain.errors import Valideringsfel
-from envagin_cli.domain.event_kinds import FIELD_NAMES
 from envagin_cli.interchange.export import fold_field
 from envagin_cli.output import csvfile, jsonout
+from envagin_cli.rules import event_kinds
+from envagin_cli.rules.errors import Valideringsfel
+from envagin_cli.rules.event_kinds import FIELD_NAMES
 from envagin_cli.store import files
 
 

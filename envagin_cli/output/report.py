@@ -1,7 +1,7 @@
 """Rendering a report: Rich tables, JSON, CSV (`;`, UTF-8 with BOM), Markdown and xlsx.
 
 Every format draws the same `Tabell` objects, so a masked cell is masked everywhere.
-The JSON schema is documented in the README ("Rapportens JSON").
+The JSON schema is documented in docs/projektledare.md ("Rapportens JSON").
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from envagin_cli.domain import installning
-from envagin_cli.domain.errors import Databasfel
-from envagin_cli.domain.periods import Period
 from envagin_cli.output import csvfile
 from envagin_cli.output.console import console as make_console
 from envagin_cli.output.grid import Grid, fits, show
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Malstatus, Rapport
 from envagin_cli.report.tables import NETTOTYP, Kolumn, Rad, Tabell, format_tal
+from envagin_cli.rules.errors import Databasfel
+from envagin_cli.rules.periods import Period
 from envagin_cli.store import files
 
 
@@ -214,7 +214,7 @@ def bar_columns(r: Rapport, t: Tabell) -> list[tuple[str, list[Any], str | None]
         return [("Mot målet", cells, None)]
     if t.nyckel == "forsorjning":
         columns = ("intag_totalt", "avslut_totalt")
-        from envagin_cli.domain import codes
+        from envagin_cli.rules import codes
 
         sources = [row for row in t.rader if row.nyckel in codes.FORSORJNING]
         values = {

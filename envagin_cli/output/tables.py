@@ -10,10 +10,10 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from envagin_cli.domain import codes
 from envagin_cli.output.console import console
 from envagin_cli.output.grid import Grid, headers, one_cell_wide, plain_table, show, stack
 from envagin_cli.output.words import antal, decimal, tal
+from envagin_cli.rules import codes
 
 
 def _table(

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from envagin_cli.domain import codes
-from envagin_cli.domain.periods import Period
 from envagin_cli.report import figures
 from envagin_cli.report.tables import Kolumn, Rad, Tabell
+from envagin_cli.rules import codes
+from envagin_cli.rules.periods import Period
 
 MANADER = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 

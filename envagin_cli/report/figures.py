@@ -3,7 +3,7 @@
 All figures read the case projection (`arende`, `arende_insats`),
 which holds only effective events; voided cases and `felregistrering` are left out of
 every figure. Counts are split Kvinnor / Män / Totalt. Choices where DOMAIN.md left one
-are listed in the README ("Rapportens definitioner").
+are listed in docs/projektledare.md ("Rapportens definitioner").
 
 A report reads one register, or several units' registers together (`report --enhet`):
 each figure's query runs on every unit's file (with its own indexes) and the results are
@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes, installning
-from envagin_cli.domain.periods import Period
+from envagin_cli.domain import installning
 from envagin_cli.report.tables import NETTOTYP, Kolumn, Rad, Tabell, procent
+from envagin_cli.rules import codes
+from envagin_cli.rules.periods import Period
 
 # The one rule for what counts (codes.counted_sql), as the partial indexes have it.
 BASE = codes.counted_sql("a")

@@ -19,7 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from envagin_cli.domain.errors import Databasfel, os_fel
+from envagin_cli.rules.errors import Databasfel, os_fel
 from envagin_cli.store.transaction import backup, conn_path, create_file, translate, write
 
 __all__ = ["backup", "conn_path", "translate", "write"]

@@ -19,7 +19,7 @@ import os
 import stat
 from pathlib import Path
 
-from envagin_cli.domain.errors import Databasfel, Valideringsfel, os_fel
+from envagin_cli.rules.errors import Databasfel, Valideringsfel, os_fel
 
 PRIVATE = 0o600
 SHARED = 0o660

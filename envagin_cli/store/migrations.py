@@ -23,8 +23,8 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from envagin_cli.domain import codes, event_kinds
-from envagin_cli.domain.errors import Databasfel
+from envagin_cli.rules import codes, event_kinds
+from envagin_cli.rules.errors import Databasfel
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -17,9 +17,9 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from envagin_cli.domain import codes, event_kinds
-from envagin_cli.domain import personnummer as pnr
-from envagin_cli.domain.dates import add_months
+from envagin_cli.rules import codes, event_kinds
+from envagin_cli.rules import personnummer as pnr
+from envagin_cli.rules.dates import add_months
 
 
 def follow_up_due(first: str | None, idag: date) -> bool:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 
-from envagin_cli.domain.errors import Databasfel, Upptagen
+from envagin_cli.rules.errors import Databasfel, Upptagen
 
 
 def create_file(path: Path, *, make_folder: bool = False) -> None:
@@ -94,7 +94,7 @@ def insert_rows(
     """Insert `rows` (values in the order of `columns`) into `table`, many rows a statement
     (`INSERT ... VALUES (...), (...), ...`): SQLite's own work for each statement run (binding,
     resetting, the CHECK lists built anew) is then shared by the rows; an import's event rows
-    are written in about two thirds of the time of one statement a row (README, Prestanda).
+    are written in about two thirds of the time of one statement a row (docs/prestanda.md).
     The rows and their order are the same as one at a time; a refused row refuses its
     statement, and the caller's transaction is rolled back as before."""
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "

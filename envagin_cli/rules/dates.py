@@ -14,7 +14,7 @@ import time
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.rules.errors import Valideringsfel
 
 if TYPE_CHECKING:
     from dateutil.parser import parserinfo

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from envagin_cli.domain import codes
+from envagin_cli.rules import codes
 
 #: Field types: how a value is read from a file, compared and written.
 TEXT = "text"  # free text: compared with whitespace folded

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.rules.errors import Valideringsfel
 
 #: The value a bare `--halvår`/`--tertial` gets on the command line.
 AKTUELL = "aktuell"

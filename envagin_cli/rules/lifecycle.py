@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from envagin_cli.domain import codes, event_kinds
-from envagin_cli.domain.dates import add_months
-from envagin_cli.domain.errors import Regelfel
+from envagin_cli.rules import codes, event_kinds
+from envagin_cli.rules.dates import add_months
+from envagin_cli.rules.errors import Regelfel
 
 #: Labels, same-day order and once-only reasons: read from the one table of event kinds.
 TYPNAMN: dict[str, str] = {k.code: k.label for k in event_kinds.KINDS}

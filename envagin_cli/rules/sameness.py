@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from envagin_cli.domain import codes, event_kinds
+from envagin_cli.rules import codes, event_kinds
 
 #: What a file or a flag may write for yes and for no.
 TRUE = frozenset({"ja", "j", "yes", "true", "1", "x"})

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.rules.errors import Valideringsfel
 
 _SHAPE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
 

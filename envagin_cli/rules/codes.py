@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.rules.errors import Valideringsfel
 
 PARTER: dict[str, str] = {
     "fs": "Försörjningsstöd (IFO)",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.rules.errors import Valideringsfel
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
