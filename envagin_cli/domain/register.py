@@ -318,6 +318,11 @@ class Register:
         #: Set once the login rule has been applied to who runs an import: its rows'
         #: `som` (who recorded each event) then need only be active handläggare.
         self.identity_checked = False
+        #: An import runs (`importer`): a leader-only row needs the importing identity to
+        #: be a leader, whatever its `som` (which only records who registered it).
+        self.importing = False
+        #: Who runs the import, as resolved for any command (None: not given).
+        self.importer_id: str | None = None
         self._reset()
 
     # What the register reads from the file, each on first use: a command reads only what
@@ -452,23 +457,112 @@ class Register:
     def importer(self, som: str | None) -> str | None:
         """Who runs an import, under the login rule (applied once, here): their id, or
         `som` unchanged when no login is linked. The rows' own `som` (who recorded each
-        event) then need only be active handläggare."""
+        event) then need only be active handläggare; a leader-only row needs the one
+        who imports to be a leader (`authority`)."""
+        self.importing = True
         if not self.logins:
+            self.importer_id = som.strip().lower() if som and som.strip() else None
             return som
         actor = self.actor(som)
         self.identity_checked = True
+        self.importer_id = actor
         return actor
 
-    def leader(self, som: str | None, what: str) -> str:
-        """The actor, who must be a projektledare or teamledare to do `what`."""
-        actor = self.actor(som)
-        person = self.staff[actor]
-        if person.roll not in codes.LEDNINGSROLLER:
+    def set_up_by(self, actor: str) -> None:
+        """An import into an empty staff register, with no importing identity given: the
+        one its first staff row names sets the register up (as `staff add` would), and
+        is the importing identity for the rest of the file."""
+        if self.importing and self.importer_id is None and actor:
+            self.importer_id = actor
+
+    def authority(self, actor: str, what: str) -> str:
+        """Whose role decides whether `what` may be done: the actor's for a command; in an
+        import, the importing identity's (never a row's `som`)."""
+        if not self.importing:
+            return actor
+        if self.importer_id is None:
             raise Behorighetsfel(
-                f"Bara en projektledare eller teamledare får {what}; {actor} är "
+                f"som: ange vem som importerar med --som ID eller ENVAGIN_USER; att {what} "
+                "kräver att den som importerar får det (kolumnen som anger bara vem som "
+                "registrerade händelsen)."
+            )
+        return self.active_staff(self.importer_id, "som")
+
+    def leader(self, som: str | None, what: str, roles: frozenset[str] | None = None) -> str:
+        """The actor, who (in an import: the importing identity) must be a projektledare
+        or teamledare (`roles`) to do `what`."""
+        actor = self.actor(som)
+        self.require_role(actor, what, roles or codes.LEDNINGSROLLER)
+        return actor
+
+    def require_role(self, actor: str, what: str, roles: frozenset[str]) -> None:
+        who = self.authority(actor, what)
+        person = self.staff[who]
+        if person.roll not in roles:
+            named = " eller ".join(codes.label(codes.ROLLER, r).lower() for r in sorted(roles))
+            whom = f"den som importerar ({who})" if self.importing else who
+            raise Behorighetsfel(
+                f"Bara en {named} får {what}; {whom} är "
                 f"{codes.label(codes.ROLLER, person.roll).lower()}."
             )
-        return actor
+
+    def staff_changer(self, som: str | None, what: str) -> str:
+        """The actor who may change the staff register: a leader, or while the register
+        has no active projektledare or teamledare (an old one, or one set up with another
+        role first), any active handläggare, so that the team can name one."""
+        if not self.able_leaders(self.staff, {}, "fri"):
+            actor = self.actor(som)
+            self.authority(actor, what)
+            return actor
+        return self.leader(som, what)
+
+    def able_leaders(
+        self,
+        staff: dict[str, Handlaggare] | None = None,
+        logins: dict[str, str] | None = None,
+        mode: str | None = None,
+    ) -> set[str]:
+        """The active projektledare and teamledare who can act (with the given staff,
+        logins and login mode; default: as they are): while the strict mode is enforced
+        (a login is linked), only those with a linked login."""
+        staff = self.staff if staff is None else staff
+        logins = self.logins if logins is None else logins
+        strict = bool(logins) and (mode or self.settings["inloggning"]) == "strikt"
+        linked = set(logins.values())
+        return {
+            p.id
+            for p in staff.values()
+            if p.aktiv and p.roll in codes.LEDNINGSROLLER and (not strict or p.id in linked)
+        }
+
+    def keep_a_leader(
+        self,
+        what: str,
+        staff: dict[str, Handlaggare] | None = None,
+        logins: dict[str, str] | None = None,
+        mode: str | None = None,
+    ) -> None:
+        """Refuse a change after which no projektledare or teamledare could act (and so
+        nobody could change the staff, the goals or the settings again): the team never
+        locks itself out."""
+        if not self.able_leaders() or self.able_leaders(staff, logins, mode):
+            return
+        strict = (
+            bool(self.logins if logins is None else logins)
+            and (mode or self.settings["inloggning"]) == "strikt"
+        )
+        who = (
+            "ingen aktiv projektledare eller teamledare med kopplad OS-inloggning "
+            "(inloggning strikt)"
+            if strict
+            else "ingen aktiv projektledare eller teamledare"
+        )
+        raise Regelfel(
+            f"{what} vägras: efteråt finns {who} som kan ändra handläggarna, målen och "
+            "inställningarna, och registret vore låst för gott. Utse först en till, t.ex. "
+            "envagin staff set ID --roll teamledare"
+            + (", och koppla dess inloggning: envagin staff login ID LOGIN." if strict else ".")
+        )
 
     # --- the catalogue ------------------------------------------------------------------
 
@@ -576,6 +670,33 @@ class Register:
         self.staff[ident] = Handlaggare(p.id, p.namn, p.part, p.roll, p.tjanstgoringsgrad, False)
         self.ops_before.append(("UPDATE staff SET aktiv = 0 WHERE id = ?", (ident,)))
         self.event(None, "staff-deactivate", datum, actor, {"id": ident})
+        self.audit(actor, "handläggare avaktiverad", detaljer=ident)
+
+    def reactivate_staff(self, ident: str, actor: str, datum: date) -> None:
+        p = self.staff[ident]
+        self.staff[ident] = Handlaggare(p.id, p.namn, p.part, p.roll, p.tjanstgoringsgrad, True)
+        self.ops_before.append(("UPDATE staff SET aktiv = 1 WHERE id = ?", (ident,)))
+        self.event(None, "staff-reactivate", datum, actor, {"id": ident})
+        self.audit(actor, "handläggare återaktiverad", detaljer=ident)
+
+    def change_staff(
+        self, person: Handlaggare, changed: dict[str, Any], actor: str, datum: date
+    ) -> None:
+        """New values of a handläggare (`staff set`): the staff row, an event holding the
+        changed values (the history) and an audit row."""
+        self.staff[person.id] = person
+        self.ops_before.append(
+            (
+                "UPDATE staff SET namn = ?, part = ?, roll = ?, tjanstgoringsgrad = ? WHERE id = ?",
+                (person.namn, person.part, person.roll, person.tjanstgoringsgrad, person.id),
+            )
+        )
+        self.event(None, "staff-set", datum, actor, {"id": person.id, **changed})
+        self.audit(
+            actor,
+            "handläggare ändrad",
+            detaljer=f"{person.id}: " + ", ".join(f"{k} {v}" for k, v in changed.items()),
+        )
 
     def add_insats(self, entry: Insats, actor: str, datum: date) -> None:
         self.insatser[entry.kod] = entry
