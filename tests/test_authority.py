@@ -88,6 +88,12 @@ def test_a_row_naming_a_leader_lends_no_authority_without_logins(
     # The projektledare importing the same row: accepted, and `som` records ls.
     assert register("import", str(path), som="ls").exit_code == 0
     assert rows(db, "SELECT som FROM handelse ORDER BY id DESC LIMIT 1") == [("ls",)]
+    # A row already there changes nothing and needs no authority (a file continuing an
+    # export is read whole by anyone).
+    after = dump(db)
+    again = register("import", str(path), som="mk")
+    assert again.exit_code == 0 and "1 fanns redan" in again.stderr, again.stderr
+    assert dump(db) == after
 
 
 def _setup_file(tmp_path: Path) -> Path:

@@ -489,10 +489,13 @@ class Register:
         return self.active_staff(self.importer_id, "som")
 
     def leader(self, som: str | None, what: str, roles: frozenset[str] | None = None) -> str:
-        """The actor, who (in an import: the importing identity) must be a projektledare
-        or teamledare (`roles`) to do `what`."""
+        """The actor, who must be a projektledare or teamledare (`roles`) to do `what`. In
+        an import the importing identity must be, which the register checks where it
+        records the change (`_led`): a row already there changes nothing and needs no
+        authority, as a file continuing an export is read whole."""
         actor = self.actor(som)
-        self.require_role(actor, what, roles or codes.LEDNINGSROLLER)
+        if not self.importing:
+            self.require_role(actor, what, roles or codes.LEDNINGSROLLER)
         return actor
 
     def require_role(self, actor: str, what: str, roles: frozenset[str]) -> None:
@@ -510,11 +513,23 @@ class Register:
         """The actor who may change the staff register: a leader, or while the register
         has no active projektledare or teamledare (an old one, or one set up with another
         role first), any active handläggare, so that the team can name one."""
-        if not self.able_leaders(self.staff, {}, "fri"):
-            actor = self.actor(som)
-            self.authority(actor, what)
-            return actor
+        if self.importing or not self.able_leaders(self.staff, {}, "fri"):
+            return self.actor(som)  # an import's identity: where the change is recorded
         return self.leader(som, what)
+
+    def _led(self, what: str, *, staff: bool = False) -> None:
+        """In an import, a leader-only change is recorded only when the one who imports is
+        a projektledare or teamledare (a row's `som` lends no authority). The staff
+        register's first rows set an empty register up; while it has no active leader,
+        any active handläggare may change it (`staff_changer`)."""
+        if not self.importing:
+            return
+        if staff and not self.staff:
+            return
+        who = self.authority("", what)
+        if staff and not self.able_leaders(self.staff, {}, "fri"):
+            return
+        self.require_role(who, what, codes.LEDNINGSROLLER)
 
     def able_leaders(
         self,
@@ -643,6 +658,7 @@ class Register:
         )
 
     def add_staff(self, person: Handlaggare, actor: str, datum: date) -> None:
+        self._led("lägga till handläggare", staff=True)
         self.staff[person.id] = person
         self.ops_before.append(
             (
@@ -666,6 +682,7 @@ class Register:
         )
 
     def deactivate_staff(self, ident: str, actor: str, datum: date) -> None:
+        self._led("avaktivera handläggare", staff=True)
         p = self.staff[ident]
         self.staff[ident] = Handlaggare(p.id, p.namn, p.part, p.roll, p.tjanstgoringsgrad, False)
         self.ops_before.append(("UPDATE staff SET aktiv = 0 WHERE id = ?", (ident,)))
@@ -673,6 +690,7 @@ class Register:
         self.audit(actor, "handläggare avaktiverad", detaljer=ident)
 
     def reactivate_staff(self, ident: str, actor: str, datum: date) -> None:
+        self._led("återaktivera handläggare", staff=True)
         p = self.staff[ident]
         self.staff[ident] = Handlaggare(p.id, p.namn, p.part, p.roll, p.tjanstgoringsgrad, True)
         self.ops_before.append(("UPDATE staff SET aktiv = 1 WHERE id = ?", (ident,)))
@@ -684,6 +702,7 @@ class Register:
     ) -> None:
         """New values of a handläggare (`staff set`): the staff row, an event holding the
         changed values (the history) and an audit row."""
+        self._led("ändra handläggare", staff=True)
         self.staff[person.id] = person
         self.ops_before.append(
             (
@@ -699,6 +718,7 @@ class Register:
         )
 
     def add_insats(self, entry: Insats, actor: str, datum: date) -> None:
+        self._led("ändra insatskatalogen")
         self.insatser[entry.kod] = entry
         self.ops_before.append(
             (
@@ -715,6 +735,7 @@ class Register:
         )
 
     def deactivate_insats(self, kod: str, actor: str, datum: date) -> None:
+        self._led("ändra insatskatalogen")
         e = self.insatser[kod]
         self.insatser[kod] = Insats(e.kod, e.namn, e.part, False)
         self.ops_before.append(("UPDATE insats SET aktiv = 0 WHERE kod = ?", (kod,)))
@@ -722,6 +743,7 @@ class Register:
 
     def goal_change(self, typ: str, actor: str, datum: date, data: dict[str, Any]) -> int:
         """A goal change: an event in the history and a row in the audit log."""
+        self._led("ändra målen")
         event_id = self.event(None, typ, datum, actor, data)
         what = _GOAL_AUDIT[typ]
         self.audit(actor, "ändrat mål", detaljer=f"{what} {data.get('mal') or data['kod']}")
@@ -729,6 +751,7 @@ class Register:
 
     def set_unit(self, values: dict[str, str], actor: str, datum: date) -> None:
         """The unit's identity: a dated row kept with the rest, an event and an audit row."""
+        self._led("ändra enhetens uppgifter")
         event_id = self.event(None, "unit", datum, actor, values)
         self.audit(actor, "ändrat enhetens uppgifter", detaljer=values["namn"])
         self.ops_after.append(
@@ -749,6 +772,7 @@ class Register:
             self.unit = {**values, "datum": datum.isoformat()}
 
     def set_target(self, key: str, value: float | None, actor: str, datum: date) -> None:
+        self._led("ändra målen")
         self.targets[key] = value
         self.ops_before.append(
             (
@@ -760,6 +784,7 @@ class Register:
         self.goal_change("goal", actor, datum, {"mal": key, "varde": value})
 
     def add_goal_post(self, values: dict[str, Any], actor: str, datum: date) -> None:
+        self._led("ändra målen")
         post = {"id": self.next_goal_post, **values}
         self.next_goal_post += 1
         self.goal_posts[values["kod"]] = post
@@ -850,6 +875,7 @@ class Register:
 
     def link_login(self, login: str, ident: str, actor: str) -> None:
         """Link an OS login to a handläggare (audited)."""
+        self._led("koppla OS-inloggningar till handläggare")
         self.logins[login] = ident
         self.ops_after.append(
             ("INSERT INTO inloggning (login, handlaggare) VALUES (?, ?)", (login, ident))
@@ -864,6 +890,7 @@ class Register:
 
     def set_setting(self, key: str, value: str, actor: str) -> None:
         """A new value of a register setting: a dated row in its history (audited)."""
+        self._led(f"ändra inställningen {key}")
         self.settings[key] = value
         self.ops_after.append(
             (
