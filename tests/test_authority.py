@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, Invoke, dump, rows
+from conftest import TODAY, Invoke, dump, enrolled_case, rows
 
 ME = pwd.getpwuid(os.getuid()).pw_name
 
@@ -263,7 +263,8 @@ def test_deactivating_asks_first_and_refuses_scripts_without_ja(register: Invoke
 # --- item 5: the login mode says the truth -----------------------------------------------
 
 
-def test_a_register_with_no_login_linked_does_not_claim_strict(register: Invoke) -> None:
+def test_a_register_with_no_login_linked_does_not_claim_strict(register: Invoke, db: Path) -> None:
+    enrolled_case(register)
     report = register("report", "--år", "2014")
     assert "Inloggning: ingen inloggning kopplad" in report.stdout
     assert "strikt" not in report.stdout
@@ -275,6 +276,10 @@ def test_a_register_with_no_login_linked_does_not_claim_strict(register: Invoke)
         "inloggning": "ingen inloggning kopplad"
     }
     assert "Inloggning: ingen inloggning kopplad" in register("audit").stdout
+    page = db.with_name("rapport.html")
+    assert register("report", "--år", "2014", "--html", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert "<dt>Inloggning</dt><dd>ingen inloggning kopplad" in html and "strikt" not in html
 
 
 def test_strict_mode_never_switches_off_by_itself(register: Invoke, db: Path) -> None:

@@ -279,6 +279,7 @@ def staff_show(
 ) -> None:
     """Visa en handläggare och dess historik: tillagd, ändrad, avaktiverad, återaktiverad."""
     from envagin_cli.domain import staff
+    from envagin_cli.domain.event_kinds import FIELD_NAMES
     from envagin_cli.output import jsonout
 
     with handled():
@@ -304,7 +305,10 @@ def staff_show(
         f"{person.tjanstgoringsgrad} %, {'aktiv' if person.aktiv else 'avaktiverad'}"
     )
     for e in events:
-        values = ", ".join(f"{k} {v}" for k, v in e["värden"].items())  # type: ignore[attr-defined]
+        values = ", ".join(
+            f"{FIELD_NAMES.get(k, k)} {v}"
+            for k, v in e["värden"].items()  # type: ignore[attr-defined]
+        )
         typer.echo(
             f"  {e['datum']}  {e['beskrivning']}{': ' + values if values else ''}  "
             f"av {e['som']} (händelse {e['händelse_id']})"
