@@ -31,8 +31,9 @@ sys.path.insert(0, str(HERE))
 from national import generate  # noqa: E402
 from report_bench import best  # noqa: E402
 
-from envagin_cli.domain import enhet, periods  # noqa: E402
+from envagin_cli.domain import enhet  # noqa: E402
 from envagin_cli.report import figures  # noqa: E402
+from envagin_cli.rules import periods  # noqa: E402
 from envagin_cli.store import db as dbmod  # noqa: E402
 
 IDAG = date(2026, 11, 22)

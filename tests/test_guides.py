@@ -265,7 +265,7 @@ if __name__ == "__main__":
     # command prints, write the new output into the guides (then read the diff).
     import tempfile
 
-    for name in sys.argv[1:]:
+    for path in [Path(name).resolve() for name in sys.argv[1:]]:
         with tempfile.TemporaryDirectory() as tmp:
-            refresh(Path(name).resolve(), Path(tmp))
-        print(f"Skrev om {name}.")
+            refresh(path, Path(tmp))
+        print(f"Skrev om {path.name}.")

@@ -105,7 +105,7 @@ def late(invoke: Invoke) -> Invoke:
     # Registered late: a consent dated before the mapping entered after it.
     c = enrolled_case(invoke, None, intake="2014-04-02", consent="2014-06-10")
     ok(invoke("map", c, "--start", "--handläggare", "jb", "--datum", "2014-06-12"))
-    ok(invoke("staff", "deactivate", "jb"))
+    ok(invoke("staff", "deactivate", "jb", "--ja"))
     return invoke
 
 
@@ -486,7 +486,7 @@ def test_repeated_register_commands_name_the_event_already_there(register: Invok
         "socialsekreterare", "--datum", "2014-01-01",
     )  # fmt: skip
     assert staff.exit_code == 0 and "Händelsen finns redan (händelse 2)" in staff.stderr
-    ok(register("staff", "deactivate", "mk"))
+    ok(register("staff", "deactivate", "mk", "--ja"))
     twice = register("staff", "deactivate", "mk")
     assert twice.exit_code == 0 and "Händelsen finns redan (händelse 6)" in twice.stderr
     ok(register("mål", "set", "inflode", "150"))

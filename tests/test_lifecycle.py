@@ -328,7 +328,7 @@ def test_staff_register(register: Invoke) -> None:
         "2014-01-01",
     )
     assert same.exit_code == 0 and "inget ändrat" in same.stderr
-    assert register("staff", "deactivate", "jb").exit_code == 0
+    assert register("staff", "deactivate", "jb", "--ja").exit_code == 0
     assert [s["id"] for s in json.loads(register("staff", "list", "--json").stdout)] == [
         "as",
         "ls",

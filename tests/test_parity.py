@@ -65,7 +65,7 @@ def _setup(db: Path) -> None:
        "--ärende", "D-1", "--datum", "2014-05-02")
     ok("consent", "D-1", "--omfattning", "samverkan", "--datum", "2014-05-03")
     ok("map", "D-1", "--start", "--handläggare", "mk", "--datum", "2014-05-04")
-    ok("staff", "deactivate", "jb", "--datum", "2014-06-01")
+    ok("staff", "deactivate", "jb", "--datum", "2014-06-01", "--ja")
     ok("mål", "add", "m1", "--text", "Rutiner klara", "--nivå", "organisation", "--deadline",
        "2014-12-31", "--datum", "2014-01-02")
     ok("mål", "add", "i1", "--text", "Andel i arbete", "--nivå", "befolkning", "--riktning",
@@ -93,10 +93,23 @@ CASES: list[tuple[str, list[str], dict[str, str], bool]] = [
                "socialsekreterare", "--datum", "2014-07-01"],
      {"id": "as", "namn": "Annan Person", "part": "fs", "roll": "socialsekreterare",
       "datum": "2014-07-01"}, False),
-    ("staff-deactivate", ["staff", "deactivate", "mk", "--datum", "2014-07-01"],
+    ("staff-deactivate", ["staff", "deactivate", "mk", "--datum", "2014-07-01", "--ja"],
      {"id": "mk", "datum": "2014-07-01"}, True),
     ("staff-deactivate", ["staff", "deactivate", "qq", "--datum", "2014-07-01"],
      {"id": "qq", "datum": "2014-07-01"}, False),
+    ("staff-set", ["staff", "set", "mk", "--roll", "teamledare", "--tjänstgöringsgrad", "80",
+                   "--datum", "2014-07-01"],
+     {"id": "mk", "roll": "teamledare", "tjänstgöringsgrad": "80", "datum": "2014-07-01"}, True),
+    ("staff-set", ["staff", "set", "ls", "--roll", "ovrig", "--datum", "2014-07-01"],
+     {"id": "ls", "roll": "ovrig", "datum": "2014-07-01"}, False),  # the last leader
+    ("staff-set", ["staff", "set", "mk", "--part", "xx", "--datum", "2014-07-01"],
+     {"id": "mk", "part": "xx", "datum": "2014-07-01"}, False),
+    ("staff-reactivate", ["staff", "reactivate", "jb", "--datum", "2014-07-01"],
+     {"id": "jb", "datum": "2014-07-01"}, True),
+    ("staff-reactivate", ["staff", "reactivate", "qq", "--datum", "2014-07-01"],
+     {"id": "qq", "datum": "2014-07-01"}, False),
+    ("staff-deactivate", ["staff", "deactivate", "ls", "--datum", "2014-07-01", "--ja"],
+     {"id": "ls", "datum": "2014-07-01"}, False),  # the last leader
     ("insats-add", ["insats", "add", "testkurs", "--namn", "Testkurs", "--part", "ac",
                     "--datum", "2014-07-01"],
      {"kod": "testkurs", "namn": "Testkurs", "part": "ac", "datum": "2014-07-01"}, True),

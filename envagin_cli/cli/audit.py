@@ -45,7 +45,7 @@ def audit(
             handlaggare=handlaggare.lower() if handlaggare else None,
             arende=arende,
         )
-        mode = installning.current(conn)["inloggning"]
+        mode = installning.enforced_mode(conn)
     if json_:
         jsonout.write(rows)
     else:

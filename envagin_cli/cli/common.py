@@ -114,6 +114,19 @@ def ask_at_terminal(question: str, ja: bool) -> None:
         raise typer.Exit(1)
 
 
+def ask_first(question: str, ja: bool) -> None:
+    """Before a step that can shut someone out: at a terminal, ask (unless `--ja`); with
+    no terminal and no `--ja`, refuse (exit code 2); a "no" ends the command with exit
+    code 1. Nothing is written either way."""
+    if ja or state.dry_run:
+        return
+    if not sys.stdin.isatty():
+        usage("bekräfta med --ja när kommandot körs utan terminal; inget har skrivits.")
+    if not confirm(question):
+        say("Avbrutet; inget har skrivits.")
+        raise typer.Exit(1)
+
+
 JaOpt = Annotated[bool, typer.Option("--ja", help="Fråga inte (svara ja; för skript).")]
 
 

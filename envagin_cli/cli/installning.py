@@ -50,12 +50,21 @@ def installning_list(json_: JsonOpt = False, db: DbOpt = None) -> None:
     with handled():
         conn = open_db(db)
         current = installning.current(conn)
+        mode = installning.enforced_mode(conn)
         changes = installning.history(conn)
+    # What is enforced, which is not the setting while no OS login is linked.
+    enforced = {**current, "inloggning": mode}
     if json_:
-        jsonout.write({"gäller": current, "historik": changes})
+        jsonout.write({"gäller": enforced, "inställt": current, "historik": changes})
         return
     for key, value in current.items():
-        typer.echo(f"{key}: {value} ({codes.INSTALLNINGAR[key][value]})")
+        if enforced[key] != value:
+            typer.echo(
+                f"{key}: {enforced[key]} ({installning.meaning(enforced[key])}); inställt: "
+                f"{value}, som gäller först när en OS-inloggning kopplas (envagin staff login)"
+            )
+        else:
+            typer.echo(f"{key}: {value} ({codes.INSTALLNINGAR[key][value]})")
     for change in changes:
         typer.echo(
             f"  {change['tid']}  {change['nyckel']} {change['varde']}  av {change['handlaggare']} "

@@ -9,9 +9,11 @@ import typer
 from envagin_cli.cli.common import (
     DatumOpt,
     DbOpt,
+    JaOpt,
     JsonOpt,
     SomOpt,
     already_there,
+    ask_first,
     group,
     handled,
     open_db,
@@ -164,14 +166,27 @@ def staff_deactivate(
     ],
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    ja: JaOpt = False,
     db: DbOpt = None,
 ) -> None:
-    """Avaktivera en handläggare (historiken behålls)."""
+    """Avaktivera en handläggare (projektledare/teamledare; frågar först; historiken
+    behålls). Den sista aktiva projektledaren eller teamledaren avaktiveras inte."""
     from envagin_cli.domain import staff
+    from envagin_cli.domain.register import Register
 
     with handled():
         conn = open_db(db)
-        changed = staff.deactivate(conn, ident=ident, som=som, datum=parse_day(datum))
+        day = parse_day(datum)
+        # Every check first (nothing recorded: the register is not flushed), then ask.
+        if staff.deactivate(Register(conn), ident=ident, som=som, datum=day):
+            person = staff.get(conn, ident.strip().lower())
+            assert person is not None
+            say(
+                f"Avaktiverar {person.id} ({person.namn}, {person.roll}); {person.id} kan då "
+                "inte registrera något förrän hen återaktiveras (envagin staff reactivate)."
+            )
+            ask_first("Avaktivera handläggaren?", ja)
+        changed = staff.deactivate(conn, ident=ident, som=som, datum=day)
     if changed:
         say(f"Handläggaren {ident.lower()} är avaktiverad.")
     else:
@@ -180,4 +195,121 @@ def staff_deactivate(
             "staff-deactivate",
             f"handläggaren {ident.lower()} var redan avaktiverad",
             id=ident.strip().lower(),
+        )
+
+
+@staff_app.command("reactivate")
+def staff_reactivate(
+    ident: Annotated[
+        str, typer.Argument(metavar="ID", help="Handläggarens id.", show_default=False)
+    ],
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Återaktivera en avaktiverad handläggare (projektledare/teamledare; loggas)."""
+    from envagin_cli.domain import staff
+
+    with handled():
+        conn = open_db(db)
+        changed = staff.reactivate(conn, ident=ident, som=som, datum=parse_day(datum))
+    if changed:
+        say(f"Handläggaren {ident.lower()} är aktiv igen.")
+    else:
+        say(f"Handläggaren {ident.lower()} var redan aktiv; inget ändrat.")
+
+
+@staff_app.command("set")
+def staff_set(
+    ident: Annotated[
+        str, typer.Argument(metavar="ID", help="Handläggarens id.", show_default=False)
+    ],
+    namn: Annotated[
+        str | None, typer.Option("--namn", help="För- och efternamn.", show_default=False)
+    ] = None,
+    roll: Annotated[
+        str | None,
+        typer.Option("--roll", help="Ny roll (se 'staff add --help').", show_default=False),
+    ] = None,
+    part: Annotated[
+        str | None, typer.Option("--part", help="fs, ac, af, fk eller sf.", show_default=False)
+    ] = None,
+    grad: Annotated[
+        str | None,
+        typer.Option("--tjänstgöringsgrad", help="Hela procent 1–100.", show_default=False),
+    ] = None,
+    datum: DatumOpt = "idag",
+    som: SomOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Ändra en handläggares namn, roll, part eller tjänstgöringsgrad
+    (projektledare/teamledare; daterat, historiken behålls, loggas)."""
+    from envagin_cli.cli.common import usage
+    from envagin_cli.domain import staff
+
+    if namn is None and roll is None and part is None and grad is None:
+        usage("ange minst ett av --namn, --roll, --part och --tjänstgöringsgrad.")
+    with handled():
+        conn = open_db(db)
+        changed = staff.change(
+            conn,
+            ident=ident,
+            namn=namn,
+            part=part,
+            roll=roll,
+            tjanstgoringsgrad=grad,
+            som=som,
+            datum=parse_day(datum),
+        )
+    who = ident.strip().lower()
+    say(
+        f"Handläggaren {who} är ändrad (se envagin staff show {who})."
+        if changed
+        else f"Handläggaren {who} hade redan de värdena; inget ändrat."
+    )
+
+
+@staff_app.command("show")
+def staff_show(
+    ident: Annotated[
+        str, typer.Argument(metavar="ID", help="Handläggarens id.", show_default=False)
+    ],
+    json_: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Visa en handläggare och dess historik: tillagd, ändrad, avaktiverad, återaktiverad."""
+    from envagin_cli.domain import staff
+    from envagin_cli.output import jsonout
+    from envagin_cli.rules.event_kinds import FIELD_NAMES
+
+    with handled():
+        conn = open_db(db)
+        events = staff.history(conn, ident)
+        person = staff.get(conn, ident.strip().lower())
+    assert person is not None
+    if json_:
+        jsonout.write(
+            {
+                "id": person.id,
+                "namn": person.namn,
+                "part": person.part,
+                "roll": person.roll,
+                "tjanstgoringsgrad": person.tjanstgoringsgrad,
+                "aktiv": person.aktiv,
+                "historik": events,
+            }
+        )
+        return
+    typer.echo(
+        f"{person.id}: {person.namn}, {person.part}, {person.roll}, "
+        f"{person.tjanstgoringsgrad} %, {'aktiv' if person.aktiv else 'avaktiverad'}"
+    )
+    for e in events:
+        values = ", ".join(
+            f"{FIELD_NAMES.get(k, k)} {v}"
+            for k, v in e["värden"].items()  # type: ignore[attr-defined]
+        )
+        typer.echo(
+            f"  {e['datum']}  {e['beskrivning']}{': ' + values if values else ''}  "
+            f"av {e['som']} (händelse {e['händelse_id']})"
         )

@@ -124,6 +124,9 @@ def _suggest(word: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(word, candidates, n=3, cutoff=0.6)
     if not close:
         return ""
+    # Only those about as close as the best ('lst': 'list', not 'set' too).
+    best = difflib.SequenceMatcher(None, word, close[0]).ratio()
+    close = [c for c in close if difflib.SequenceMatcher(None, word, c).ratio() >= best - 0.1]
     return " Menade du " + " eller ".join(f"'{c}'" for c in close) + "?"
 
 

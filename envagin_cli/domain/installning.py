@@ -4,7 +4,10 @@ Each change is a new row in `installning_historik` (which only grows) and a row 
 audit log; the value in effect is the newest. Only a projektledare changes a setting.
 The one setting, `inloggning`: `strikt` (a new register's: each handläggare acts only as
 the one their OS login is linked to, once any login is linked) or `fri` (a shared
-terminal: `--som`/`ENVAGIN_USER` names any active handläggare).
+terminal: `--som`/`ENVAGIN_USER` names any active handläggare). While no login is linked
+nothing is checked, and every header says so ('ingen inloggning kopplad', `enforced`);
+the last link cannot be removed while the setting is strikt (`staff.link_login`), so the
+strict mode never switches off by itself.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import date
 
 from envagin_cli.domain.register import Register, working
 from envagin_cli.rules import codes
-from envagin_cli.rules.errors import Behorighetsfel, Valideringsfel
+from envagin_cli.rules.errors import Valideringsfel
 
 
 def parse(key: str, value: str) -> tuple[str, str]:
@@ -44,14 +47,11 @@ def set_value(
     """Change a setting (projektledare only; audited). False when it already had it."""
     nyckel, varde = parse(key, value)
     with working(target, idag) as reg:
-        actor = reg.actor(som)
-        if reg.staff[actor].roll != "projektledare":
-            raise Behorighetsfel(
-                f"Bara en projektledare får ändra inställningen {nyckel}; {actor} är "
-                f"{codes.label(codes.ROLLER, reg.staff[actor].roll).lower()}."
-            )
+        actor = reg.leader(som, f"ändra inställningen {nyckel}", frozenset({"projektledare"}))
         if reg.settings[nyckel] == varde:
             return False
+        if nyckel == "inloggning":
+            reg.keep_a_leader(f"Att sätta inloggning {varde}", mode=varde)
         reg.set_setting(nyckel, varde, actor)
     return True
 
@@ -72,6 +72,34 @@ def history(conn: sqlite3.Connection) -> list[dict[str, object]]:
     ]
 
 
+#: What is enforced while no OS login is linked, whatever the setting says.
+INGEN_KOPPLAD = "ingen inloggning kopplad"
+_INGEN = "ingen identitet kontrolleras; --som anger vem som registrerar"
+
+
+def enforced(reg: Register) -> str:
+    """The login mode actually enforced: 'ingen inloggning kopplad' while no OS login is
+    linked (the setting then checks nothing), else the setting: 'strikt' or 'fri'."""
+    return reg.settings["inloggning"] if reg.logins else INGEN_KOPPLAD
+
+
+def enforced_mode(conn: sqlite3.Connection) -> str:
+    return enforced(Register(conn))
+
+
+def weakest(modes: set[str]) -> str:
+    """The mode of a joint report: the weakest of its units' (a unit that checks no
+    identity makes the whole report's identities less certain)."""
+    for mode in (INGEN_KOPPLAD, "fri"):
+        if mode in modes:
+            return mode
+    return "strikt"
+
+
+def meaning(mode: str) -> str:
+    return _INGEN if mode == INGEN_KOPPLAD else codes.INSTALLNINGAR["inloggning"][mode]
+
+
 def login_line(mode: str) -> str:
-    """How report headers and `audit` state the login mode."""
-    return f"Inloggning: {mode} ({codes.INSTALLNINGAR['inloggning'][mode]})."
+    """How report headers and `audit` state the login mode enforced."""
+    return f"Inloggning: {mode} ({meaning(mode)})."

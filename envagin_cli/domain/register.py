@@ -318,6 +318,11 @@ class Register:
         #: Set once the login rule has been applied to who runs an import: its rows'
         #: `som` (who recorded each event) then need only be active handläggare.
         self.identity_checked = False
+        #: An import runs (`importer`): a leader-only row needs the importing identity to
+        #: be a leader, whatever its `som` (which only records who registered it).
+        self.importing = False
+        #: Who runs the import, as resolved for any command (None: not given).
+        self.importer_id: str | None = None
         self._reset()
 
     # What the register reads from the file, each on first use: a command reads only what
@@ -452,23 +457,135 @@ class Register:
     def importer(self, som: str | None) -> str | None:
         """Who runs an import, under the login rule (applied once, here): their id, or
         `som` unchanged when no login is linked. The rows' own `som` (who recorded each
-        event) then need only be active handläggare."""
+        event) then need only be active handläggare; a leader-only row needs the one
+        who imports to be a leader (`authority`)."""
+        self.importing = True
         if not self.logins:
+            self.importer_id = som.strip().lower() if som and som.strip() else None
             return som
         actor = self.actor(som)
         self.identity_checked = True
+        self.importer_id = actor
         return actor
 
-    def leader(self, som: str | None, what: str) -> str:
-        """The actor, who must be a projektledare or teamledare to do `what`."""
-        actor = self.actor(som)
-        person = self.staff[actor]
-        if person.roll not in codes.LEDNINGSROLLER:
+    def set_up_by(self, actor: str) -> None:
+        """An import into an empty staff register, with no importing identity given: the
+        one its first staff row names sets the register up (as `staff add` would), and
+        is the importing identity for the rest of the file."""
+        if self.importing and self.importer_id is None and actor:
+            self.importer_id = actor
+
+    def authority(self, actor: str, what: str) -> str:
+        """Whose role decides whether `what` may be done: the actor's for a command; in an
+        import, the importing identity's (never a row's `som`)."""
+        if not self.importing:
+            return actor
+        if self.importer_id is None:
             raise Behorighetsfel(
-                f"Bara en projektledare eller teamledare får {what}; {actor} är "
+                f"som: ange vem som importerar med --som ID eller ENVAGIN_USER; att {what} "
+                "kräver att den som importerar får det (kolumnen som anger bara vem som "
+                "registrerade händelsen)."
+            )
+        person = self.staff.get(self.importer_id)
+        if person is None or not person.aktiv:
+            raise Behorighetsfel(
+                f"som: den som importerar ('{self.importer_id[:30]}') är ingen aktiv "
+                f"handläggare i registret, och att {what} kräver att den som importerar är "
+                "projektledare eller teamledare (kolumnen som anger bara vem som "
+                "registrerade händelsen). Importera som en projektledare: --som ID."
+            )
+        return self.importer_id
+
+    def leader(self, som: str | None, what: str, roles: frozenset[str] | None = None) -> str:
+        """The actor, who must be a projektledare or teamledare (`roles`) to do `what`. In
+        an import the importing identity must be, which the register checks where it
+        records the change (`_led`): a row already there changes nothing and needs no
+        authority, as a file continuing an export is read whole."""
+        actor = self.actor(som)
+        if not self.importing:
+            self.require_role(actor, what, roles or codes.LEDNINGSROLLER)
+        return actor
+
+    def require_role(self, actor: str, what: str, roles: frozenset[str]) -> None:
+        who = self.authority(actor, what)
+        person = self.staff[who]
+        if person.roll not in roles:
+            named = " eller ".join(codes.label(codes.ROLLER, r).lower() for r in sorted(roles))
+            whom = f"den som importerar ({who})" if self.importing else who
+            raise Behorighetsfel(
+                f"Bara en {named} får {what}; {whom} är "
                 f"{codes.label(codes.ROLLER, person.roll).lower()}."
             )
-        return actor
+
+    def staff_changer(self, som: str | None, what: str) -> str:
+        """The actor who may change the staff register: a leader, or while the register
+        has no active projektledare or teamledare (an old one, or one set up with another
+        role first), any active handläggare, so that the team can name one."""
+        if self.importing or not self.able_leaders(self.staff, {}, "fri"):
+            return self.actor(som)  # an import's identity: where the change is recorded
+        return self.leader(som, what)
+
+    def _led(self, what: str, *, staff: bool = False) -> None:
+        """In an import, a leader-only change is recorded only when the one who imports is
+        a projektledare or teamledare (a row's `som` lends no authority). The staff
+        register's first rows set an empty register up; while it has no active leader,
+        any active handläggare may change it (`staff_changer`)."""
+        if not self.importing:
+            return
+        if staff and not self.staff:
+            return
+        who = self.authority("", what)
+        if staff and not self.able_leaders(self.staff, {}, "fri"):
+            return
+        self.require_role(who, what, codes.LEDNINGSROLLER)
+
+    def able_leaders(
+        self,
+        staff: dict[str, Handlaggare] | None = None,
+        logins: dict[str, str] | None = None,
+        mode: str | None = None,
+    ) -> set[str]:
+        """The active projektledare and teamledare who can act (with the given staff,
+        logins and login mode; default: as they are): while the strict mode is enforced
+        (a login is linked), only those with a linked login."""
+        staff = self.staff if staff is None else staff
+        logins = self.logins if logins is None else logins
+        strict = bool(logins) and (mode or self.settings["inloggning"]) == "strikt"
+        linked = set(logins.values())
+        return {
+            p.id
+            for p in staff.values()
+            if p.aktiv and p.roll in codes.LEDNINGSROLLER and (not strict or p.id in linked)
+        }
+
+    def keep_a_leader(
+        self,
+        what: str,
+        staff: dict[str, Handlaggare] | None = None,
+        logins: dict[str, str] | None = None,
+        mode: str | None = None,
+    ) -> None:
+        """Refuse a change after which no projektledare or teamledare could act (and so
+        nobody could change the staff, the goals or the settings again): the team never
+        locks itself out."""
+        if not self.able_leaders() or self.able_leaders(staff, logins, mode):
+            return
+        strict = (
+            bool(self.logins if logins is None else logins)
+            and (mode or self.settings["inloggning"]) == "strikt"
+        )
+        who = (
+            "ingen aktiv projektledare eller teamledare med kopplad OS-inloggning "
+            "(inloggning strikt)"
+            if strict
+            else "ingen aktiv projektledare eller teamledare"
+        )
+        raise Regelfel(
+            f"{what} vägras: efteråt finns {who} som kan ändra handläggarna, målen och "
+            "inställningarna, och registret vore låst för gott. Utse först en till, t.ex. "
+            "envagin staff set ID --roll teamledare"
+            + (", och koppla dess inloggning: envagin staff login ID LOGIN." if strict else ".")
+        )
 
     # --- the catalogue ------------------------------------------------------------------
 
@@ -549,6 +666,7 @@ class Register:
         )
 
     def add_staff(self, person: Handlaggare, actor: str, datum: date) -> None:
+        self._led("lägga till handläggare", staff=True)
         self.staff[person.id] = person
         self.ops_before.append(
             (
@@ -572,12 +690,43 @@ class Register:
         )
 
     def deactivate_staff(self, ident: str, actor: str, datum: date) -> None:
+        self._led("avaktivera handläggare", staff=True)
         p = self.staff[ident]
         self.staff[ident] = Handlaggare(p.id, p.namn, p.part, p.roll, p.tjanstgoringsgrad, False)
         self.ops_before.append(("UPDATE staff SET aktiv = 0 WHERE id = ?", (ident,)))
         self.event(None, "staff-deactivate", datum, actor, {"id": ident})
+        self.audit(actor, "handläggare avaktiverad", detaljer=ident)
+
+    def reactivate_staff(self, ident: str, actor: str, datum: date) -> None:
+        self._led("återaktivera handläggare", staff=True)
+        p = self.staff[ident]
+        self.staff[ident] = Handlaggare(p.id, p.namn, p.part, p.roll, p.tjanstgoringsgrad, True)
+        self.ops_before.append(("UPDATE staff SET aktiv = 1 WHERE id = ?", (ident,)))
+        self.event(None, "staff-reactivate", datum, actor, {"id": ident})
+        self.audit(actor, "handläggare återaktiverad", detaljer=ident)
+
+    def change_staff(
+        self, person: Handlaggare, changed: dict[str, Any], actor: str, datum: date
+    ) -> None:
+        """New values of a handläggare (`staff set`): the staff row, an event holding the
+        changed values (the history) and an audit row."""
+        self._led("ändra handläggare", staff=True)
+        self.staff[person.id] = person
+        self.ops_before.append(
+            (
+                "UPDATE staff SET namn = ?, part = ?, roll = ?, tjanstgoringsgrad = ? WHERE id = ?",
+                (person.namn, person.part, person.roll, person.tjanstgoringsgrad, person.id),
+            )
+        )
+        self.event(None, "staff-set", datum, actor, {"id": person.id, **changed})
+        self.audit(
+            actor,
+            "handläggare ändrad",
+            detaljer=f"{person.id}: " + ", ".join(f"{k} {v}" for k, v in changed.items()),
+        )
 
     def add_insats(self, entry: Insats, actor: str, datum: date) -> None:
+        self._led("ändra insatskatalogen")
         self.insatser[entry.kod] = entry
         self.ops_before.append(
             (
@@ -594,6 +743,7 @@ class Register:
         )
 
     def deactivate_insats(self, kod: str, actor: str, datum: date) -> None:
+        self._led("ändra insatskatalogen")
         e = self.insatser[kod]
         self.insatser[kod] = Insats(e.kod, e.namn, e.part, False)
         self.ops_before.append(("UPDATE insats SET aktiv = 0 WHERE kod = ?", (kod,)))
@@ -601,6 +751,7 @@ class Register:
 
     def goal_change(self, typ: str, actor: str, datum: date, data: dict[str, Any]) -> int:
         """A goal change: an event in the history and a row in the audit log."""
+        self._led("ändra målen")
         event_id = self.event(None, typ, datum, actor, data)
         what = _GOAL_AUDIT[typ]
         self.audit(actor, "ändrat mål", detaljer=f"{what} {data.get('mal') or data['kod']}")
@@ -608,6 +759,7 @@ class Register:
 
     def set_unit(self, values: dict[str, str], actor: str, datum: date) -> None:
         """The unit's identity: a dated row kept with the rest, an event and an audit row."""
+        self._led("ändra enhetens uppgifter")
         event_id = self.event(None, "unit", datum, actor, values)
         self.audit(actor, "ändrat enhetens uppgifter", detaljer=values["namn"])
         self.ops_after.append(
@@ -628,6 +780,7 @@ class Register:
             self.unit = {**values, "datum": datum.isoformat()}
 
     def set_target(self, key: str, value: float | None, actor: str, datum: date) -> None:
+        self._led("ändra målen")
         self.targets[key] = value
         self.ops_before.append(
             (
@@ -639,6 +792,7 @@ class Register:
         self.goal_change("goal", actor, datum, {"mal": key, "varde": value})
 
     def add_goal_post(self, values: dict[str, Any], actor: str, datum: date) -> None:
+        self._led("ändra målen")
         post = {"id": self.next_goal_post, **values}
         self.next_goal_post += 1
         self.goal_posts[values["kod"]] = post
@@ -729,6 +883,7 @@ class Register:
 
     def link_login(self, login: str, ident: str, actor: str) -> None:
         """Link an OS login to a handläggare (audited)."""
+        self._led("koppla OS-inloggningar till handläggare")
         self.logins[login] = ident
         self.ops_after.append(
             ("INSERT INTO inloggning (login, handlaggare) VALUES (?, ?)", (login, ident))
@@ -743,6 +898,7 @@ class Register:
 
     def set_setting(self, key: str, value: str, actor: str) -> None:
         """A new value of a register setting: a dated row in its history (audited)."""
+        self._led(f"ändra inställningen {key}")
         self.settings[key] = value
         self.ops_after.append(
             (

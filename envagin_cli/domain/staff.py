@@ -2,18 +2,22 @@
 
 Every command records who did it (`som`): an active registered handläggare. While the
 register is empty anyone may add staff, so a new register can be set up. Only a
-projektledare or teamledare may change goals and the insats catalogue.
+projektledare or teamledare may change the staff register (add, change, deactivate,
+reactivate), goals and the insats catalogue; in an import, the one who imports must be
+one (a row's `som` only records who registered it). The team never locks itself out:
+no change leaves the register without an active projektledare or teamledare who can act.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from dataclasses import replace
 from datetime import date
 
 from envagin_cli.domain.register import Handlaggare, Register, working
-from envagin_cli.rules import codes, freetext
+from envagin_cli.rules import codes, event_kinds, freetext
 from envagin_cli.rules.dates import not_after_today
 from envagin_cli.rules.errors import Behorighetsfel, Checks, Regelfel, Valideringsfel
 
@@ -117,8 +121,9 @@ def add(
     with working(target, idag) as reg:
         if not reg.staff:
             actor = som.strip().lower() if som and som.strip() else (new.id if new else "")
+            reg.set_up_by(actor)
         else:
-            actor = found(reg.actor, som)
+            actor = found(reg.staff_changer, som, "lägga till handläggare")
         found.done(check_only=reg.check_only)
         existing = reg.staff.get(new.id)
         if existing is not None:
@@ -164,18 +169,124 @@ def deactivate(
     datum: date,
     idag: date | None = None,
 ) -> bool:
-    """Deactivate a handläggare; False when already inactive."""
+    """Deactivate a handläggare (a leader's action); False when already inactive. The
+    last active handläggare, and the last projektledare or teamledare who can act, stay."""
     found = Checks()
     found(not_after_today, datum, idag=idag)
     who = found(parse_id, ident)
     with working(target, idag) as reg:
-        actor = found(reg.actor, som)
+        actor = found(reg.staff_changer, som, "avaktivera handläggare")
         found.done(check_only=reg.check_only)
         person = _registered(reg, who)
         if not person.aktiv:
             return False
+        after = {**reg.staff, who: replace(person, aktiv=False)}
+        if not any(p.aktiv for p in after.values()):
+            raise Regelfel(
+                f"id: {who} är den sista aktiva handläggaren och kan inte avaktiveras; "
+                "registret vore låst för gott."
+            )
+        reg.keep_a_leader(f"Att avaktivera {who}", staff=after)
         reg.deactivate_staff(who, actor, datum)
     return True
+
+
+def reactivate(
+    target: Register | sqlite3.Connection,
+    *,
+    ident: str,
+    som: str | None,
+    datum: date,
+    idag: date | None = None,
+) -> bool:
+    """Reactivate a deactivated handläggare (a leader's action; audited); False when
+    already active."""
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    who = found(parse_id, ident)
+    with working(target, idag) as reg:
+        actor = found(reg.staff_changer, som, "återaktivera handläggare")
+        found.done(check_only=reg.check_only)
+        person = _registered(reg, who)
+        if person.aktiv:
+            return False
+        reg.reactivate_staff(who, actor, datum)
+    return True
+
+
+def change(
+    target: Register | sqlite3.Connection,
+    *,
+    ident: str,
+    namn: str | None = None,
+    part: str | None = None,
+    roll: str | None = None,
+    tjanstgoringsgrad: str | int | None = None,
+    som: str | None,
+    datum: date,
+    idag: date | None = None,
+) -> bool:
+    """New namn, part, roll or tjänstgöringsgrad of a handläggare (`staff set`; a
+    leader's action, dated, kept as an event and audited). False when nothing changes.
+    Lowering the last projektledare's or teamledare's role is refused."""
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    who = found(parse_id, ident)
+    given: dict[str, object] = {}
+    if namn not in (None, ""):
+        given["namn"] = found(_namn, namn)
+    if part not in (None, ""):
+        given["part"] = found(codes.parse_code, part, codes.PARTER, "part")
+    if roll not in (None, ""):
+        given["roll"] = found(codes.parse_code, roll, codes.ROLLER, "roll")
+    if tjanstgoringsgrad not in (None, ""):
+        assert tjanstgoringsgrad is not None
+        given["tjanstgoringsgrad"] = found(parse_grad, tjanstgoringsgrad)
+    if not given and not found.messages:
+        found.note(
+            Valideringsfel("namn, part, roll, tjänstgöringsgrad: ange minst ett av dem att ändra.")
+        )
+    with working(target, idag) as reg:
+        actor = found(reg.staff_changer, som, "ändra handläggare")
+        found.done(check_only=reg.check_only)
+        person = _registered(reg, who)
+        changed = {k: v for k, v in given.items() if getattr(person, k) != v}
+        if not changed:
+            return False
+        new = replace(person, **changed)  # type: ignore[arg-type]
+        reg.keep_a_leader(f"Att ändra {who}", staff={**reg.staff, who: new})
+        reg.change_staff(new, changed, actor, datum)
+    return True
+
+
+def history(conn: sqlite3.Connection, ident: str) -> list[dict[str, object]]:
+    """A handläggare's history, oldest first: added, changed, deactivated, reactivated
+    (each a dated event: who registered it, and when)."""
+    who = parse_id(ident)
+    if get(conn, who) is None:
+        raise Valideringsfel(f"id: '{who}' är ingen registrerad handläggare.")
+    kinds = [k.code for k in event_kinds.KINDS if k.call.startswith(__name__ + ":")]
+    rows = conn.execute(
+        f"SELECT id, typ, datum, registrerad, som, data FROM handelse WHERE arende IS NULL "
+        f"AND typ IN ({', '.join('?' * len(kinds))}) AND json_extract(data, '$.id') = ? "
+        "ORDER BY datum, id",
+        (*kinds, who),
+    ).fetchall()
+    out: list[dict[str, object]] = []
+    for r in rows:
+        data = json.loads(r["data"])
+        out.append(
+            {
+                "händelse_id": r["id"],
+                "händelse": r["typ"],
+                "beskrivning": event_kinds.label(r["typ"]),
+                "datum": r["datum"],
+                "registrerad": r["registrerad"],
+                "som": r["som"],
+                "värden": {k: v for k, v in data.items() if k != "id"},
+            }
+        )
+    return out
 
 
 def parse_login(value: str) -> str:
@@ -214,6 +325,16 @@ def link_login(
                 raise Regelfel(
                     f"login: '{name}' är kopplad till handläggaren {linked}, inte till {who}."
                 )
+            after = {k: v for k, v in reg.logins.items() if k != name}
+            if not after and reg.settings["inloggning"] == "strikt":
+                raise Regelfel(
+                    f"login: '{name}' är den sista kopplade inloggningen, och registret kräver "
+                    "inloggning (strikt). Utan någon koppling kan vem som helst registrera som "
+                    "vem som helst, så strikt läge stängs inte av så här. Koppla först en annan "
+                    "inloggning, eller välj delad terminal öppet: "
+                    "envagin inställning set inloggning fri"
+                )
+            reg.keep_a_leader(f"Att ta bort kopplingen {name}", logins=after)
             reg.unlink_login(name, who, actor)
             return True
         if linked == who:

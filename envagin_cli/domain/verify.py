@@ -248,7 +248,8 @@ def _registers(conn: sqlite3.Connection, result: Kontroll) -> None:
     }
     for r in conn.execute(
         "SELECT typ, data FROM handelse WHERE arende IS NULL AND typ IN "
-        "('staff', 'staff-deactivate', 'insats-add', 'insats-deactivate') ORDER BY id"
+        "('staff', 'staff-deactivate', 'staff-reactivate', 'staff-set', 'insats-add', "
+        "'insats-deactivate') ORDER BY id"
     ):
         try:
             d = json.loads(r["data"])
@@ -261,8 +262,18 @@ def _registers(conn: sqlite3.Connection, result: Kontroll) -> None:
                     d["tjanstgoringsgrad"],
                     1,
                 )
-            elif r["typ"] == "staff-deactivate":
-                staff[d["id"]] = (*staff[d["id"]][:5], 0)
+            elif r["typ"] in ("staff-deactivate", "staff-reactivate"):
+                staff[d["id"]] = (*staff[d["id"]][:5], int(r["typ"] == "staff-reactivate"))
+            elif r["typ"] == "staff-set":
+                old = staff[d["id"]]
+                staff[d["id"]] = (
+                    d["id"],
+                    d.get("namn", old[1]),
+                    d.get("part", old[2]),
+                    d.get("roll", old[3]),
+                    d.get("tjanstgoringsgrad", old[4]),
+                    old[5],
+                )
             elif r["typ"] == "insats-add":
                 catalogue[d["kod"]] = (d["kod"], d["namn"], d["part"], 1)
             else:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
+from envagin_cli.domain import installning
 from envagin_cli.report import figures
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Rapport
@@ -172,6 +173,7 @@ def document(
         ("Framtagen", r.idag.isoformat()),
         ("Maskering", masking),
         ("Räknat", "i ärenden; felregistreringar och makulerade ärenden ingår inte."),
+        ("Inloggning", f"{r.inloggning} ({installning.meaning(r.inloggning)})"),
     ]
     by_sheet: dict[str, list[Diagram]] = {}
     for d in charts:

@@ -104,8 +104,9 @@ class Rapport:
     maskering: int | None = None
     #: The units of a joint report (name, labels, file), in the order given; else empty.
     enheter: list[dict[str, str]] = field(default_factory=list)
-    #: The login mode in effect (`inställning inloggning`), stated in the header.
-    inloggning: str = "strikt"
+    #: The login mode enforced (`installning.enforced`: 'ingen inloggning kopplad',
+    #: 'strikt' or 'fri'), stated in the header.
+    inloggning: str = "ingen inloggning kopplad"
 
 
 def _kmt(per_kon: dict[str, int]) -> dict[str, int]:
@@ -180,10 +181,9 @@ def build(
             }
             for u in units
         ]
-    # The login mode in effect; in a joint report the weakest of the units' (a unit
+    # The login mode enforced; in a joint report the weakest of the units' (a unit
     # with a shared terminal makes the whole report's identities less certain).
-    modes = {installning.current(u.conn)["inloggning"] for u in units}
-    rapport.inloggning = "strikt" if modes == {"strikt"} else "fri"
+    rapport.inloggning = installning.weakest({installning.enforced_mode(u.conn) for u in units})
     rapport.mal = _goals(_targets(units), rapport)
     tables.extend(_goal_level_tables(units, period))
     return rapport

@@ -191,6 +191,34 @@ KINDS: tuple[Kind, ...] = (
         describe=lambda d: str(d.get("id")),
     ),
     Kind(
+        "staff-set",
+        "ändrad handläggare",
+        (
+            Field("id", CODE, True, param="ident"),
+            Field("namn", TEXT),
+            Field("part", CODE),
+            Field("roll", CODE),
+            Field("tjanstgoringsgrad", NUMBER),
+        ),
+        case=False,
+        call="envagin_cli.domain.staff:change",
+        rank=10,
+        since=8,
+        describe=lambda d: (
+            f"{d.get('id')}: " + ", ".join(f"{k} {v}" for k, v in d.items() if k != "id")
+        ),
+    ),
+    Kind(
+        "staff-reactivate",
+        "återaktiverad handläggare",
+        (Field("id", CODE, True, param="ident"),),
+        case=False,
+        call="envagin_cli.domain.staff:reactivate",
+        rank=10,
+        since=8,
+        describe=lambda d: str(d.get("id")),
+    ),
+    Kind(
         "insats-add",
         "ny insats i katalogen",
         (Field("kod", CODE, True), Field("namn", TEXT, True), Field("part", CODE, True)),

@@ -463,6 +463,12 @@ def _m007_projektion(db: Database) -> None:
     _redefine(conn, tables)
 
 
+def _m008_personalandringar(db: Database) -> None:
+    """A handläggare's changes (`staff set`) and reactivation (`staff reactivate`) are
+    events of their own kinds in the history."""
+    _allow_kinds(db.conn, 8)
+
+
 MIGRATIONS = [
     ("0001_initial", _m001_initial),
     ("0002_malfoljning", _m002_malfoljning),
@@ -471,6 +477,7 @@ MIGRATIONS = [
     ("0005_enhet", _m005_enhet),
     ("0006_kedja_inloggning", _m006_kedja_inloggning),
     ("0007_projektion", _m007_projektion),
+    ("0008_personalandringar", _m008_personalandringar),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 #: The event kinds the current schema's CHECK list holds (the table of kinds is
