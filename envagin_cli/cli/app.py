@@ -20,6 +20,7 @@ import typer
 from envagin_cli.cli import (
     audit,
     cases,
+    dag,
     enhet,
     gallra,
     insats,
@@ -58,6 +59,7 @@ Rot.sources = [
         for module_commands in (
             register.commands,
             cases.commands,
+            dag.commands,
             report.commands,
             interchange.commands,
             audit.commands,

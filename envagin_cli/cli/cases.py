@@ -19,6 +19,7 @@ from envagin_cli.cli.common import (
     handled,
     open_db,
     parse_day,
+    register_name,
     say,
     usage,
 )
@@ -465,6 +466,9 @@ def makulera(
 @commands.command()
 def cases(
     alla: Annotated[bool, typer.Option("--alla", help="Ta med avslutade ärenden.")] = False,
+    mina: Annotated[
+        bool, typer.Option("--mina", help="Bara mina ärenden (där jag är ansvarig).")
+    ] = False,
     handlaggare: Annotated[
         str | None,
         typer.Option(
@@ -473,11 +477,25 @@ def cases(
             show_default=False,
         ),
     ] = None,
+    fas: Annotated[
+        str | None,
+        typer.Option(
+            "--fas",
+            help="Bara ärenden i fasen: remitterad, inskriven, kartlaggning, kartlagd, "
+            "i-insats, avslutad.",
+            show_default=False,
+        ),
+    ] = None,
     forsenad: Annotated[
         bool, typer.Option("--försenad-kartläggning", help="Bara kartläggningar äldre än 14 dagar.")
     ] = False,
     uppfoljning: Annotated[
-        bool, typer.Option("--uppföljning", help="Bara ärenden där ettårsuppföljningen ska göras.")
+        bool,
+        typer.Option(
+            "--uppföljning",
+            help="Ärenden (öppna och avslutade) vars ettårsuppföljning ska göras nu: 11–18 "
+            "månader efter första insatsen.",
+        ),
     ] = False,
     aterkallat: Annotated[
         bool, typer.Option("--återkallat", help="Bara öppna ärenden med återkallat samtycke.")
@@ -489,31 +507,40 @@ def cases(
         ),
     ] = False,
     json_: JsonOpt = False,
+    som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Ärendelistan (caseload) med flaggor; öppna ärenden om inte --alla.
+    """Ärendelistan (caseload) med flaggor och datum; öppna ärenden om inte --alla.
 
     \b
     Exempel:
-      envagin cases --handläggare as
+      envagin cases --mina
+      envagin cases --handläggare as --fas kartlaggning
       envagin cases --försenad-kartläggning
       envagin cases --per-handläggare
     """
-    from envagin_cli.domain import staff
+    from envagin_cli.domain import codes, staff
     from envagin_cli.domain.dates import today
     from envagin_cli.output import jsonout, tables
     from envagin_cli.store import queries
 
+    if mina and handlaggare:
+        usage("ange antingen --mina eller --handläggare.")
     with handled():
         conn = open_db(db)
         idag = today()
+        where = register_name(db)
         if per_handlaggare:
             summary = queries.caseload_summary(conn, idag)
             jsonout.write(summary) if json_ else tables.summary_table(
-                summary, f"Arbetsbelastning {idag}"
+                summary, f"Arbetsbelastning {idag} · {where}"
             )
             return
-        who = staff.require_active(conn, handlaggare, "handläggare") if handlaggare else None
+        phase = codes.parse_code(fas, queries.FASER, "fas") if fas is not None else None
+        if mina:
+            who: str | None = staff.current(conn, som)
+        else:
+            who = staff.require_active(conn, handlaggare, "handläggare") if handlaggare else None
         rows = queries.caseload(
             conn,
             idag,
@@ -522,11 +549,24 @@ def cases(
             forsenad=forsenad,
             uppfoljning=uppfoljning,
             aterkallat=aterkallat,
+            fas=phase,
         )
     if json_:
         jsonout.write(rows)
+        return
+    if uppfoljning:
+        what = (
+            f"Ettårsuppföljning att göra {idag} (öppna och avslutade ärenden; fönstret "
+            f"{codes.FOLLOW_UP_FROM_MONTHS}–{codes.FOLLOW_UP_UNTIL_MONTHS} månader efter "
+            "första insatsen)"
+        )
     else:
-        tables.cases_table(rows, f"{'Alla' if alla else 'Öppna'} ärenden {idag}")
+        what = f"{'Alla' if alla or phase == 'avslutad' else 'Öppna'} ärenden {idag}"
+    if who:
+        what += f", ansvarig {who}"
+    if phase:
+        what += f", fas {queries.FASER[phase]}"
+    tables.cases_table(rows, f"{what} · {where}")
 
 
 @commands.command()

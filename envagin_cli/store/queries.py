@@ -17,7 +17,7 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from envagin_cli.domain import codes, event_kinds
+from envagin_cli.domain import codes, event_kinds, lifecycle
 from envagin_cli.domain import personnummer as pnr
 from envagin_cli.domain.dates import add_months
 
@@ -35,26 +35,55 @@ def follow_up_due(first: str | None, idag: date) -> bool:
     return due
 
 
-def _flags(row: sqlite3.Row, idag: date) -> list[str]:
-    flags = []
-    open_case = row["avslutad"] is None
-    start = row["kartlaggning_start"]
-    if (
-        open_case
-        and start
-        and not row["kartlaggning_klar"]
-        and date.fromisoformat(start) + timedelta(days=codes.MAPPING_DAYS) < idag
-    ):
-        flags.append("kartläggning försenad")
-    if (
-        follow_up_due(row["forsta_insats"], idag)
-        and not row["uppfoljd"]
-        and row["slutorsak"] != codes.FELREGISTRERING
-    ):
-        flags.append("uppföljning att göra")
-    if open_case and row["samverkan_aterkallad"]:
-        flags.append("samtycke återkallat")
-    return flags
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def due_of(row: sqlite3.Row) -> list[lifecycle.Uppgift]:
+    """What is due in a case, by the state machine's rules, from its projected row."""
+    return lifecycle.due(
+        intag=_day(row["intag"]),
+        inskriven=_day(row["inskriven"]),
+        kartlaggning_start=_day(row["kartlaggning_start"]),
+        kartlaggning_klar=_day(row["kartlaggning_klar"]),
+        trepart=_day(row["trepart"]),
+        forsta_insats=_day(row["forsta_insats"]),
+        avslutad=_day(row["avslutad"]),
+        uppfoljd=_day(row["uppfoljd"]),
+        samverkan_aterkallad=_day(row["samverkan_aterkallad"]),
+        slutorsak=row["slutorsak"],
+    )
+
+
+#: The caseload's flags, each the due item it reads (and when it is raised).
+FLAGGOR = {
+    "kartlaggning": "kartläggning försenad",
+    "uppfoljning": "uppföljning att göra",
+    "aterkallat": "samtycke återkallat",
+}
+
+
+def _flag_raised(u: lifecycle.Uppgift, idag: date) -> bool:
+    if u.kod == "kartlaggning":
+        return u.senast < idag
+    return u.kod in FLAGGOR and lifecycle.open_now(u, idag)
+
+
+def _flags(row: sqlite3.Row, idag: date, items: list[lifecycle.Uppgift] | None = None) -> list[str]:
+    items = due_of(row) if items is None else items
+    raised = {u.kod for u in items if _flag_raised(u, idag)}
+    return [text for kod, text in FLAGGOR.items() if kod in raised]
+
+
+#: The phases of a case (`cases --fas KOD`): code → the word `cases` shows.
+FASER = {
+    "remitterad": "remitterad",
+    "inskriven": "inskriven",
+    "kartlaggning": "kartläggning",
+    "kartlagd": "kartlagd",
+    "i-insats": "i insats",
+    "avslutad": "avslutad",
+}
 
 
 def _phase(row: sqlite3.Row, active_insatser: list[str]) -> str:
@@ -86,11 +115,13 @@ def caseload(
     forsenad: bool = False,
     uppfoljning: bool = False,
     aterkallat: bool = False,
+    fas: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Cases with their phase and flags; open cases unless `alla` (or a follow-up filter)."""
+    """Cases with their phase, flags and what is due (`att_gora`: what, from when, by
+    when); open cases unless `alla` (or a follow-up filter, or the phase `avslutad`)."""
     where = ["a.makulerad = 0"]
     params: list[Any] = []
-    if not (alla or uppfoljning):
+    if not (alla or uppfoljning or fas == "avslutad"):
         where.append("a.avslutad IS NULL")
     if handlaggare:
         where.append("a.ansvarig = ?")
@@ -109,7 +140,8 @@ def caseload(
         active.setdefault(r[0], []).append(r[1])
     result = []
     for row in rows:
-        flags = _flags(row, idag)
+        items = due_of(row)
+        flags = _flags(row, idag, items)
         if forsenad and "kartläggning försenad" not in flags:
             continue
         if uppfoljning and "uppföljning att göra" not in flags:
@@ -117,6 +149,9 @@ def caseload(
         if aterkallat and "samtycke återkallat" not in flags:
             continue
         running = active.get(row["nr"], [])
+        phase = _phase(row, running)
+        if fas is not None and FASER[fas] != phase:
+            continue
         result.append(
             {
                 "arende": row["nr"],
@@ -128,14 +163,62 @@ def caseload(
                 "ansvarig_part": row["ansvarig_part"],
                 "intag": row["intag"],
                 "inskriven": row["inskriven"],
-                "fas": _phase(row, running),
+                "fas": phase,
                 "insatser": running,
                 "avslutad": row["avslutad"],
                 "slutorsak": row["slutorsak"],
                 "flaggor": flags,
+                "att_gora": [
+                    {
+                        "kod": u.kod,
+                        "vad": u.vad,
+                        "fran": u.fran.isoformat() if u.fran else None,
+                        "senast": u.senast.isoformat(),
+                    }
+                    for u in items
+                    if u.fran is None or u.senast >= idag  # a missed follow-up is no work
+                ],
             }
         )
     return result
+
+
+def due_list(
+    conn: sqlite3.Connection, idag: date, *, dagar: int, handlaggare: str | None
+) -> list[dict[str, Any]]:
+    """What is due (`envagin idag`): every item overdue or due within `dagar` days (a
+    follow-up once its window is open or opens within them), most urgent first; of the
+    cases `handlaggare` is responsible for, or of all cases (None)."""
+    where = ["a.makulerad = 0"]
+    params: list[Any] = []
+    if handlaggare:
+        where.append("a.ansvarig = ?")
+        params.append(handlaggare)
+    rows = conn.execute(
+        f"SELECT a.* FROM arende a WHERE {' AND '.join(where)} "
+        "AND (a.avslutad IS NULL OR (a.forsta_insats IS NOT NULL AND a.uppfoljd IS NULL))",
+        params,
+    ).fetchall()
+    horizon = idag + timedelta(days=dagar)
+    found = []
+    for row in rows:
+        for u in due_of(row):
+            if u.fran is not None:
+                if not (u.fran <= horizon and idag <= u.senast):
+                    continue
+            elif u.senast > horizon:
+                continue
+            found.append(
+                {
+                    "arende": row["nr"],
+                    "vad": u.vad + (f" från {u.fran.isoformat()}" if u.fran else ""),
+                    "senast": u.senast.isoformat(),
+                    "dagar_kvar": (u.senast - idag).days,
+                    "ansvarig": row["ansvarig"],
+                }
+            )
+    found.sort(key=lambda r: (r["senast"], r["arende"]))
+    return found
 
 
 def caseload_summary(conn: sqlite3.Connection, idag: date) -> list[dict[str, Any]]:
