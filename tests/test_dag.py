@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke, enrolled_case, make_pnr
+from conftest import Invoke, dump, enrolled_case, make_pnr, rows
 
 PNR = make_pnr("19811218", "987")
 
@@ -129,3 +129,263 @@ def test_cases_uppfoljning_says_what_it_lists_and_the_window(
     assert "11–18 månader" in head and db.name in head
     assert day["follow"] in out and "2026-11-01" in out and "2027-06-01" in out
     assert all(len(line) <= 80 for line in out.splitlines())
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person at the terminal: questions are asked (answers come from `input`)."""
+    from envagin_cli.cli import svenska
+
+    monkeypatch.setattr(svenska, "at_terminal", lambda: True)
+
+
+def _close(invoke: Invoke, nr: str, datum: str) -> None:
+    r = invoke(
+        "close", nr, "--slutorsak", "arbete", "--försörjning", "lon", "--ingen-enkät",
+        "--datum", datum,
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+
+
+def test_sok_finds_every_case_of_a_person_newest_first_and_is_audited(
+    register: Invoke, db: Path
+) -> None:
+    first = enrolled_case(register, PNR, intake="2014-03-03", consent="2014-03-04")
+    _close(register, first, "2014-06-01")
+    second = enrolled_case(register, PNR, intake="2015-01-05", consent="2015-01-06")
+    other = enrolled_case(
+        register, make_pnr("19900101", "123"), intake="2015-02-02", consent="2015-02-03"
+    )
+    for form in ("811218-9876", "198112189876", "8112189876"):
+        found = json.loads(register("sök", form, "--json", som="as").stdout)
+        assert [c["arende"] for c in found] == [second, first], form
+    assert "9876" not in register("sök", "811218-9876", som="as").stdout
+    logged = rows(db, "SELECT handlaggare, atgard, arende, detaljer FROM granskning")
+    assert ("as", "sök", first, "uppslag på personnummer") in logged
+    assert ("as", "sök", second, "uppslag på personnummer") in logged
+    # a case-number fragment (also through `sok`), and nothing found
+    fragment = json.loads(register("sok", "2015-000", "--json").stdout)
+    assert {c["arende"] for c in fragment} == {second, other}
+    nothing = register("sök", "XYZ-1")
+    assert nothing.exit_code == 0 and "Sökning: 0 träffar" in nothing.stdout
+
+
+def test_sok_finds_a_pseudonym(register: Invoke) -> None:
+    pseudonym = "a1b2c3d4e5f6a7b8c9d0"
+    r = register("import", "-", "--format", "csv", input=(
+        "händelse,ärende,datum,pseudonym,kön,födelseår,remittent\n"
+        f"intake,P-1,2014-03-03,{pseudonym},man,1970,af\n"
+    ))  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    found = json.loads(register("sök", pseudonym.upper(), "--json").stdout)
+    assert [c["arende"] for c in found] == ["P-1"]
+
+
+def test_show_names_the_closed_cases_of_a_person(register: Invoke, db: Path) -> None:
+    nr = enrolled_case(register, PNR)
+    _close(register, nr, "2014-06-01")
+    before = rows(db, "SELECT count(*) FROM granskning")[0][0]
+    result = register("visa", "811218-9876", som="mk")
+    assert result.exit_code == 1
+    assert "inget öppet ärende" in result.stderr and nr in result.stderr
+    assert "9876" not in result.stderr
+    assert rows(db, "SELECT count(*) FROM granskning")[0][0] == before + 1
+    unknown = register("show", make_pnr("19900101", "123"))
+    assert unknown.exit_code == 1 and "inget ärende för det personnumret" in unknown.stderr
+
+
+def _ids(db: Path, nr: str) -> list[tuple[int, str, str]]:
+    """The case's events in effect: (id, kind, date)."""
+    return rows(
+        db,
+        "SELECT id, typ, datum FROM handelse h WHERE arende = ? AND typ <> 'void' "
+        "AND NOT EXISTS (SELECT 1 FROM handelse v WHERE v.makulerar = h.id) ORDER BY datum, id",
+        nr,
+    )
+
+
+def test_ratta_an_intake_keeps_the_case_number_and_every_later_event(
+    register: Invoke, db: Path
+) -> None:
+    nr = enrolled_case(register, PNR, intake="2026-11-20", consent="2026-11-21")
+    r = register("map", nr, "--start", "--handläggare", "as", "--datum", "2026-11-22")
+    assert r.exit_code == 0, r.stderr
+    intake_id = _ids(db, nr)[0][0]
+    result = register(
+        "rätta", str(intake_id), "--datum", "2026-11-01", "--remittent", "fk",
+        "--orsak", "Remissen kom 1 november", "--ja",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "Före:  2026-11-20 intag – remittent Arbetsförmedlingen" in result.stderr
+    assert "Efter: 2026-11-01 intag – remittent Försäkringskassan" in result.stderr
+    view = json.loads(register("show", nr, "--json").stdout)
+    assert view["arende"] == nr and view["intag"] == "2026-11-01" and view["remittent"] == "fk"
+    assert view["inskriven"] == "2026-11-21" and view["fas"] == "kartläggning"
+    kinds = [(typ, datum) for _, typ, datum in _ids(db, nr)]
+    assert kinds == [
+        ("intake", "2026-11-01"),
+        ("consent", "2026-11-21"),
+        ("map-start", "2026-11-22"),
+    ]
+    # every other value kept: the income sources and the ansvarig
+    intake = next(h for h in view["handelser"] if h["typ"] == "intake" and not h["makulerad"])
+    assert "Försörjningsstöd" in intake["beskrivning"] and "ansvarig as" in intake["beskrivning"]
+    voided = [h for h in view["handelser"] if h["makulerad"]]
+    assert [h["id"] for h in voided] == [intake_id]
+    assert voided[0]["makuleringsorsak"] == "Remissen kom 1 november"
+    # one case, still found by the person
+    assert json.loads(register("show", "811218-9876", "--json").stdout)["arende"] == nr
+    assert rows(db, "SELECT count(*) FROM arende")[0][0] == 1
+
+
+def test_ratta_the_person_of_an_intake(register: Invoke, db: Path) -> None:
+    nr = enrolled_case(register, PNR)
+    intake_id = _ids(db, nr)[0][0]
+    right = make_pnr("19850101", "123")
+    result = register("ratta", str(intake_id), "--personnummer", right, "--orsak", "Fel person")
+    assert result.exit_code == 0, result.stderr
+    view = json.loads(register("show", nr, "--json").stdout)
+    assert view["person"] == "19850101-****" and view["kon"] == "man"
+    assert rows(db, "SELECT count(*) FROM arende")[0][0] == 1
+    assert json.loads(register("sök", right, "--json").stdout)[0]["arende"] == nr
+    assert json.loads(register("sök", PNR, "--json").stdout) == []
+
+
+def test_ratta_refuses_what_would_break_a_later_event_naming_it(register: Invoke, db: Path) -> None:
+    nr = enrolled_case(register, intake="2026-11-20", consent="2026-11-21")
+    intake_id, consent_id = (i for i, _, _ in _ids(db, nr))
+    before = dump(db)
+    late = register("rätta", str(intake_id), "--datum", "2026-11-22", "--orsak", "x")
+    assert late.exit_code == 1
+    assert f"samtycke 2026-11-21 (händelse {consent_id})" in late.stderr
+    assert f"rättelsen av händelse {intake_id}" in late.stderr
+    wrong = register("rätta", str(consent_id), "--slutorsak", "arbete", "--orsak", "x")
+    assert wrong.exit_code == 1 and "slutorsak: hör inte till" in wrong.stderr
+    assert "--omfattning" in wrong.stderr
+    same = register("rätta", str(consent_id), "--datum", "2026-11-21", "--orsak", "x")
+    assert same.exit_code == 1 and "ändrar inget" in same.stderr
+    bad = register("rätta", str(consent_id), "--omfattning", "allt", "--orsak", "x")
+    assert bad.exit_code == 1 and "omfattning" in bad.stderr
+    missing = register("rätta", "999", "--datum", "2026-11-01", "--orsak", "x")
+    assert missing.exit_code == 1 and "händelse 999 finns inte" in missing.stderr
+    assert dump(db) == before
+
+
+def test_ratta_a_close_changes_the_given_values_only(register: Invoke, db: Path) -> None:
+    nr = enrolled_case(register)
+    r = register(
+        "close", nr, "--slutorsak", "arbete", "--försörjning", "lon", "--nöjd-bemötande", "5",
+        "--nöjd-insats", "4", "--datum", "2014-06-01",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    close_id = _ids(db, nr)[-1][0]
+    result = register("rätta", str(close_id), "--slutorsak", "studier", "--orsak", "Studier")
+    assert result.exit_code == 0, result.stderr
+    view = json.loads(register("show", nr, "--json").stdout)
+    assert view["slutorsak"] == "studier" and view["avslutad"] == "2014-06-01"
+    now = next(h for h in view["handelser"] if h["typ"] == "close" and not h["makulerad"])
+    assert "nöjd bemötande 5, insats 4" in now["beskrivning"] and "Lön" in now["beskrivning"]
+
+
+def test_ratta_asks_at_a_terminal_and_a_no_writes_nothing(
+    register: Invoke, db: Path, terminal: None
+) -> None:
+    nr = enrolled_case(register)
+    consent_id = _ids(db, nr)[1][0]
+    before = dump(db)
+    result = register(
+        "rätta", str(consent_id), "--datum", "2014-03-05", "--orsak", "x", input="n\n"
+    )
+    assert result.exit_code == 1 and "[j/N]" in result.stderr
+    assert "Före:  2014-03-04 samtycke" in result.stderr
+    assert "Efter: 2014-03-05 samtycke" in result.stderr
+    assert dump(db) == before
+    result = register(
+        "rätta", str(consent_id), "--datum", "2014-03-05", "--orsak", "x", input="j\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert _ids(db, nr)[1][2] == "2014-03-05"
+
+
+def test_angra_voids_my_newest_registration_of_today(register: Invoke, db: Path) -> None:
+    nr = enrolled_case(register)  # registered by ls
+    r = register("map", nr, "--start", "--handläggare", "as", "--datum", "2014-03-05", som="as")
+    assert r.exit_code == 0, r.stderr
+    result = register("ångra", "--ja")  # ls: the consent, not as's mapping
+    assert result.exit_code == 1
+    assert "samtycke" in result.stderr and "kan inte makuleras" in result.stderr
+    result = register("angra", "--ja", som="as")
+    assert result.exit_code == 0, result.stderr
+    assert "Ångrar händelse" in result.stderr and "påbörjad kartläggning" in result.stderr
+    assert [typ for _, typ, _ in _ids(db, nr)] == ["intake", "consent"]
+    reason = rows(db, "SELECT som, json_extract(data, '$.orsak') FROM handelse WHERE typ = 'void'")
+    assert reason == [("as", "Ångrad av as")]
+    nothing = register("ångra", "--ja", som="mk")
+    assert nothing.exit_code == 1 and "ingen registrering av mk i dag" in nothing.stderr
+
+
+def test_makulera_checks_before_asking(register: Invoke, db: Path, terminal: None) -> None:
+    nr = enrolled_case(register)
+    before = dump(db)
+    intake_id = _ids(db, nr)[0][0]
+    result = register("makulera", str(intake_id), "--orsak", "x", input="j\n")
+    assert result.exit_code == 1 and "[j/N]" not in result.stderr
+    assert "kan makuleras först när" in result.stderr
+    assert dump(db) == before
+
+
+def test_each_registration_says_what_comes_next(register: Invoke) -> None:
+    r = register("intag", "--anonym", "--kön", "man", "--födelseår", "1980", "--remittent",
+                 "af", "--datum", "2026-11-20")  # fmt: skip
+    nr = r.stdout.strip()
+    assert "Nästa steg: registrera samtycket" in r.stderr and "senast 2026-12-04" in r.stderr
+    r = register("samtycke", nr, "--omfattning", "samverkan,statistik", "--datum", "2026-11-20")
+    assert "Nästa steg: påbörja kartläggningen" in r.stderr
+    r = register("kartlägg", nr, "--start", "--handläggare", "as", "--datum", "2026-11-21")
+    assert "Nästa steg: kartläggningen ska vara klar" in r.stderr and "2026-12-05" in r.stderr
+    r = register("kartlagg", nr, "--klar", "--datum", "2026-11-22")
+    assert "Nästa steg: trepartssamtal" in r.stderr and "senast 2026-12-06" in r.stderr
+    r = register("trepart", nr, "--handläggare", "as", "--remittent-handläggare", "K E")
+    assert "Nästa steg: placera i en insats" in r.stderr
+    r = register("placera", nr, "--insats", "syv")
+    assert "Nästa steg: ettårsuppföljning" in r.stderr
+    assert "2027-10-22 – 2028-05-22" in r.stderr
+    r = register("avsluta", nr, "--slutorsak", "arbete", "--försörjning", "lon", "--ingen-enkät")
+    assert r.exit_code == 0, r.stderr
+    assert "Nästa steg: ettårsuppföljning" in r.stderr
+    assert all(line.count("Nästa steg") <= 1 for line in r.stderr.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("alias", "command"),
+    [
+        ("intag", "intake"),
+        ("samtycke", "consent"),
+        ("kartlägg", "map"),
+        ("kartlagg", "map"),
+        ("trepart", "tripartite"),
+        ("placera", "assign"),
+        ("avsluta", "close"),
+        ("uppföljning", "followup"),
+        ("uppfoljning", "followup"),
+        ("visa", "show"),
+        ("ärenden", "cases"),
+        ("arenden", "cases"),
+    ],
+)
+def test_swedish_command_names_take_the_same_options(
+    invoke: Invoke, alias: str, command: str
+) -> None:
+    own = invoke(command, "--help", use_db=False).stdout
+    swedish = invoke(alias, "--help", use_db=False).stdout
+    assert own.split("\n", 1)[1] == swedish.split("\n", 1)[1]
+
+
+def test_help_lists_the_swedish_names_and_fits_80_columns(invoke: Invoke) -> None:
+    out = invoke("--help", use_db=False, env={"COLUMNS": "80"}).stdout
+    for pair in ("intake (intag)", "map (kartlägg)", "close (avsluta)", "cases (ärenden)"):
+        assert pair in out
+    assert "..." not in out.split("Kommandon:")[1]
+    assert all(len(line) <= 80 for line in out.splitlines())
+    for name in ("idag", "sök", "rätta", "ångra"):
+        assert f"\n  {name} " in out

@@ -33,7 +33,7 @@ from envagin_cli.cli import (
     staff,
     verify,
 )
-from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, say, state
+from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, normalize_token, say, state
 from envagin_cli.cli.root import Rot, command_names
 from envagin_cli.cli.svenska import install
 
@@ -77,10 +77,35 @@ Rot.sources = [
     ("installning", installning.installning_app, True),  # the ASCII spelling
 ]
 
+# The Swedish names of the commands (`envagin intag` is `envagin intake`), each also with
+# å/ä/ö written a/a/o; `envagin --help` shows them beside the English ones.
+Rot.aliases = {
+    "intag": "intake",
+    "samtycke": "consent",
+    "kartlägg": "map",
+    "trepart": "tripartite",
+    "placera": "assign",
+    "avsluta": "close",
+    "uppföljning": "followup",
+    "visa": "show",
+    "ärenden": "cases",
+    "sok": "sök",
+    "ratta": "rätta",
+    "angra": "ångra",
+}
+
 # Every command that writes to the register takes --dry-run: the case commands but the two
 # that read, gallra, and the register's groups but their lists and views.
 Rot.provkorbara = {
     *(c for c in command_names(cases.commands) if c not in ("cases", "show")),
+    *(c for c in command_names(dag.commands) if c not in ("idag", "sök")),
+    *(
+        spelling
+        for alias, name in Rot.aliases.items()
+        if name in command_names(cases.commands) + command_names(dag.commands)
+        and name not in ("cases", "show", "idag", "sök")
+        for spelling in (alias, normalize_token(alias))
+    ),
     *command_names(gallra.commands),
     *(f"staff {c}" for c in command_names(staff.staff_app) if c != "list"),
     *(f"insats {c}" for c in command_names(insats.insats_app) if c != "list"),

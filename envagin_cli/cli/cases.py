@@ -17,6 +17,7 @@ from envagin_cli.cli.common import (
     ask_at_terminal,
     done,
     handled,
+    next_step,
     open_db,
     parse_day,
     register_name,
@@ -117,6 +118,7 @@ def intake(
         say(f"Registrerat: intag {result.arende} (händelse {result.handelse_id}).")
     else:
         say(ALREADY_THERE.format(result.handelse_id))
+    next_step(result)
 
 
 @commands.command()
@@ -455,6 +457,8 @@ def makulera(
                 + (f" – {event['beskrivning']}" if event["beskrivning"] else "")
                 + "."
             )
+            day = parse_day(datum)
+            cases_domain.void(conn, handelse, orsak=orsak, som=som, datum=day, preview=True)
             ask_at_terminal("Makulera händelsen?", ja)
         r = cases_domain.void(conn, handelse, orsak=orsak, som=som, datum=parse_day(datum))
     done("makulering", r)

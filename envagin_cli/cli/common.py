@@ -107,7 +107,9 @@ NEJ = ("n", "nej", "")
 def ask_at_terminal(question: str, ja: bool) -> None:
     """Before the irreversible: at a terminal, ask (unless `--ja`); a "no" ends the
     command with exit code 1 and nothing written. Scripts (no terminal) are not asked."""
-    if ja or state.dry_run or not sys.stdin.isatty():
+    from envagin_cli.cli.svenska import at_terminal
+
+    if ja or state.dry_run or not at_terminal():
         return
     if not confirm(question):
         say("Avbrutet; inget har skrivits.")
@@ -220,6 +222,22 @@ def done(what: str, result: Resultat) -> None:
         say(f"Registrerat: {what} i {result.arende} (händelse {result.handelse_id}).")
     else:
         say(ALREADY_THERE.format(result.handelse_id))
+    next_step(result)
+
+
+def next_step(result: Resultat) -> None:
+    """One line on what comes next in the case and by when (after a registration)."""
+    from envagin_cli.domain import cases, lifecycle
+    from envagin_cli.domain.errors import EnvaginError
+
+    if not state.connections:
+        return
+    try:
+        now = cases.state(state.connections[-1], result.arende)
+    except EnvaginError:  # the case's history no longer replays: nothing to suggest
+        return
+    if now.intag is not None:
+        say("Nästa steg: " + lifecycle.next_step(now, result.arende))
 
 
 class PeriodCommand(TyperCommand):

@@ -116,12 +116,16 @@ def caseload(
     uppfoljning: bool = False,
     aterkallat: bool = False,
     fas: str | None = None,
+    nummer: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Cases with their phase, flags and what is due (`att_gora`: what, from when, by
     when); open cases unless `alla` (or a follow-up filter, or the phase `avslutad`)."""
     where = ["a.makulerad = 0"]
     params: list[Any] = []
-    if not (alla or uppfoljning or fas == "avslutad"):
+    if nummer is not None:  # these cases, open or closed
+        where.append(f"a.nr IN ({', '.join('?' * len(nummer))})")
+        params.extend(nummer)
+    elif not (alla or uppfoljning or fas == "avslutad"):
         where.append("a.avslutad IS NULL")
     if handlaggare:
         where.append("a.ansvarig = ?")
@@ -219,6 +223,27 @@ def due_list(
             )
     found.sort(key=lambda r: (r["senast"], r["arende"]))
     return found
+
+
+def search(conn: sqlite3.Connection, text: str, personnummer: str | None) -> list[str]:
+    """The case numbers a search finds, newest intake first: a person's every case (by
+    personnummer), else cases whose number contains `text` or whose pseudonym it is."""
+    if personnummer is not None:
+        sql = "i.personnummer = ?"
+        params: tuple[Any, ...] = (personnummer,)
+    else:
+        fragment = text.strip().upper().replace("\\", "\\\\").replace("%", "\\%")
+        fragment = fragment.replace("_", "\\_")
+        sql = "upper(a.nr) LIKE ? ESCAPE '\\' OR i.pseudonym = ?"
+        params = (f"%{fragment}%", text.strip().lower())
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+            f"WHERE a.makulerad = 0 AND ({sql}) ORDER BY a.intag DESC, a.nr DESC LIMIT 200",
+            params,
+        )
+    ]
 
 
 def caseload_summary(conn: sqlite3.Connection, idag: date) -> list[dict[str, Any]]:
