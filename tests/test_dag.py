@@ -389,3 +389,11 @@ def test_help_lists_the_swedish_names_and_fits_80_columns(invoke: Invoke) -> Non
     assert all(len(line) <= 80 for line in out.splitlines())
     for name in ("idag", "sök", "rätta", "ångra"):
         assert f"\n  {name} " in out
+
+
+def test_report_names_the_register_in_its_header(register: Invoke, db: Path) -> None:
+    enrolled_case(register, PNR)
+    out = register("report", "--halvår", "2014H1", env={"COLUMNS": "80"}).stdout
+    assert "En väg in – uppföljning · register" in out and db.name in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert db.name not in register("report", "--halvår", "2014H1", "--markdown").stdout

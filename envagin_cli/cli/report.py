@@ -15,6 +15,7 @@ from envagin_cli.cli.common import (
     handled,
     open_db,
     period_of,
+    register_name,
     say,
     state,
     usage,
@@ -230,6 +231,8 @@ def report(
     elif markdown:
         sys.stdout.write(report_render.markdown(shown, lines))
     else:
+        if not enhet:  # at the terminal the header names the register in use
+            lines = [f"{lines[0]} · {register_name(db)}", *lines[1:]]
         report_render.rich(rapport, shown, lines)
 
 
