@@ -397,3 +397,74 @@ def test_report_names_the_register_in_its_header(register: Invoke, db: Path) -> 
     assert "En väg in – uppföljning · register" in out and db.name in out
     assert all(len(line) <= 80 for line in out.splitlines())
     assert db.name not in register("report", "--halvår", "2014H1", "--markdown").stdout
+
+
+def test_every_missing_value_is_asked_for_at_a_terminal_and_asked_again(
+    register: Invoke, db: Path, terminal: None
+) -> None:
+    r = register("intake", "--remittent", "af", input="12345\n811218-9876\n")
+    assert r.exit_code == 0, r.stderr
+    nr = r.stdout.strip()
+    assert "--personnummer saknas" in r.stderr and "Försök igen" in r.stderr
+    assert "12345" not in r.stderr.split("Försök igen")[0].split("Fel:")[1]
+    r = register("consent", nr, input="allt\nsamverkan,statistik\n")
+    assert r.exit_code == 0, r.stderr
+    assert "Tillåtna: samverkan,statistik, samverkan, statistik" in r.stderr
+    assert "omfattning: okänd kod 'allt'" in r.stderr
+    r = register("map", nr, "--start", input="zz\nas\n")
+    assert r.exit_code == 0, r.stderr
+    assert "--handläggare saknas. Tillåtna: as, jb, ls, mk" in r.stderr
+    r = register("tripartite", nr, input="as\nKarin Ek\n")
+    assert r.exit_code == 0, r.stderr
+    r = register("close", nr, input="arbet\narbete\nlon\n6\n5\n4\n")
+    assert r.exit_code == 0, r.stderr
+    assert "'arbet' är inte tillåtet för --slutorsak" in r.stderr
+    assert "enkätsvar: '6' är inte tillåtet" in r.stderr
+    view = json.loads(register("show", nr, "--json").stdout)
+    assert view["slutorsak"] == "arbete"
+    close = next(h for h in view["handelser"] if h["typ"] == "close")
+    assert "nöjd bemötande 5, insats 4" in close["beskrivning"]
+
+
+def test_the_survey_may_be_declined_at_the_prompt(
+    register: Invoke, db: Path, terminal: None
+) -> None:
+    nr = enrolled_case(register)
+    r = register("close", nr, "--slutorsak", "arbete", "--försörjning", "lon", input="avböjde\n")
+    assert r.exit_code == 0, r.stderr
+    assert "enkät avböjd" in register("show", nr, "--json").stdout
+
+
+def test_anonymous_intake_asks_for_sex_and_birth_year(
+    register: Invoke, db: Path, terminal: None
+) -> None:
+    r = register("intag", "--remittent", "af", input="anonym\nannat\nkvinna\n1985\n")
+    assert r.exit_code == 0, r.stderr
+    view = json.loads(register("show", r.stdout.strip(), "--json").stdout)
+    assert (view["kon"], view["fodelsear"]) == ("kvinna", 1985)
+
+
+def test_without_a_terminal_a_missing_value_is_exit_2_and_nothing_written(
+    register: Invoke, db: Path
+) -> None:
+    nr = enrolled_case(register)
+    before = dump(db)
+    for args in (
+        ["consent", nr],
+        ["map", nr, "--start"],
+        ["tripartite", nr, "--remittent-handläggare", "Ek"],
+        ["intake", "--remittent", "af"],
+        ["close", nr, "--slutorsak", "arbete", "--försörjning", "lon"],
+    ):
+        result = register(*args)
+        assert result.exit_code == 2, (args, result.stderr)
+        assert "saknas" in result.stderr, args
+    assert dump(db) == before
+
+
+def test_an_empty_answer_ends_with_exit_2(register: Invoke, db: Path, terminal: None) -> None:
+    nr = enrolled_case(register)
+    before = dump(db)
+    result = register("consent", nr, input="\n")
+    assert result.exit_code == 2 and "--omfattning saknas" in result.stderr
+    assert dump(db) == before

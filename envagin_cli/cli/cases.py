@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,7 @@ from envagin_cli.cli.common import (
     JsonOpt,
     SomOpt,
     ask_at_terminal,
+    ask_missing,
     done,
     handled,
     next_step,
@@ -25,7 +26,60 @@ from envagin_cli.cli.common import (
     usage,
 )
 
+if TYPE_CHECKING:
+    import sqlite3
+
 commands = typer.Typer()
+
+# --- answers to the questions for missing values ------------------------------------------
+
+
+def _person_answer(answer: str) -> None:
+    from envagin_cli.domain import personnummer as pnr
+    from envagin_cli.domain.codes import fold
+    from envagin_cli.domain.dates import today
+
+    if fold(answer) != "anonym":
+        pnr.parse(answer, today())
+
+
+def _year_answer(answer: str) -> None:
+    from envagin_cli.domain.cases import _int
+    from envagin_cli.domain.dates import today
+
+    if _int(answer, "födelseår", 1880, today().year) is None:
+        from envagin_cli.domain.errors import Valideringsfel
+
+        raise Valideringsfel("födelseår: ange fyra siffror.")
+
+
+def _answer_1_5(answer: str) -> None:
+    from envagin_cli.domain.cases import _int
+
+    _int(answer, "enkätsvar", 1, 5)
+
+
+def _text_answer(answer: str) -> None:
+    from envagin_cli.domain import freetext
+
+    freetext.check(answer, "namn", 200, required=True)
+
+
+def _ask_staff(conn: sqlite3.Connection, option: str, what: str) -> str:
+    """A missing handläggare, asked for among the active ones."""
+    from envagin_cli.domain import staff
+
+    active = [
+        r[0] for r in conn.execute("SELECT id FROM staff WHERE aktiv = 1 ORDER BY id").fetchall()
+    ]
+
+    def check(answer: str) -> None:
+        for part in answer.split(","):
+            if part.strip():
+                staff.require_active(conn, part.strip(), option[2:])
+
+    return ask_missing(option, what, check, active)
+
 
 # --- the case lifecycle -------------------------------------------------------------------
 
@@ -96,7 +150,28 @@ def intake(
       envagin intake --anonym --kön kvinna --födelseår 1985 --remittent egen
     """
     from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.domain import codes
 
+    if not (personnummer and personnummer.strip()) and not anonym:
+        answer = ask_missing(
+            "--personnummer",
+            "ange --personnummer, eller --anonym med --kön och --födelseår (svara 'anonym')",
+            _person_answer,
+        )
+        if codes.fold(answer) == "anonym":
+            anonym = True
+        else:
+            personnummer = answer
+    if anonym and not (personnummer and personnummer.strip()):
+        if not kon:
+            kon = ask_missing(
+                "--kön",
+                "kvinna eller man",
+                lambda a: codes.parse_code(a, codes.KON, "kön"),
+                list(codes.KON),
+            )
+        if not fodelsear:
+            fodelsear = ask_missing("--födelseår", "fyra siffror", _year_answer)
     with handled():
         conn = open_db(db)
         result = cases_domain.intake(
@@ -148,9 +223,19 @@ def consent(
       envagin consent EVI-2014-0001 --återkalla
     """
     from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.domain import codes
     from envagin_cli.domain.codes import fold
     from envagin_cli.store import queries
 
+    if not aterkalla and not omfattning:
+        omfattning = [
+            ask_missing(
+                "--omfattning",
+                "samverkan, statistik eller samverkan,statistik",
+                lambda a: codes.parse_codes([a], codes.SAMTYCKEN, "omfattning", required=True),
+                ["samverkan,statistik", "samverkan", "statistik"],
+            )
+        ]
     with handled():
         conn = open_db(db)
         scopes = {fold(x) for value in omfattning or [] for x in value.split(",") if x.strip()}
@@ -206,6 +291,8 @@ def map_(
         usage("--handläggare anges vid --start.")
     with handled():
         conn = open_db(db)
+        if start and not handlaggare:
+            handlaggare = [_ask_staff(conn, "--handläggare", "en eller två handläggare")]
         if start:
             r = cases_domain.map_start(
                 conn, arende, datum=parse_day(datum), som=som, handlaggare=handlaggare or []
@@ -248,8 +335,15 @@ def tripartite(
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
+        conn = open_db(db)
+        if not handlaggare:
+            handlaggare = [_ask_staff(conn, "--handläggare", "En väg in-handläggaren som kartlade")]
+        if not (remittent_handlaggare and remittent_handlaggare.strip()):
+            remittent_handlaggare = ask_missing(
+                "--remittent-handläggare", "namnet på remittentens handläggare", _text_answer
+            )
         r = cases_domain.tripartite(
-            open_db(db),
+            conn,
             arende,
             datum=parse_day(datum),
             som=som,
@@ -358,6 +452,9 @@ def close(
 ) -> None:
     """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag.
 
+    I en terminal frågar kommandot efter det som saknas: försörjning och enkätens två svar
+    (eller 'avböjde').
+
     \b
     Exempel:
       envagin close EVI-2014-0001 --slutorsak arbete --försörjning lon \\
@@ -365,10 +462,40 @@ def close(
       envagin close EVI-2014-0002 --slutorsak ej-malgrupp --ingen-enkät
     """
     from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.domain import codes
 
     with handled():
+        conn = open_db(db)
+        answered = nojd_bemotande is not None or nojd_insats is not None or ingen_enkat
+        if cases_domain.needs_survey(conn, arende, slutorsak):
+            if not forsorjning:
+                forsorjning = [
+                    ask_missing(
+                        "--försörjning",
+                        "försörjningskällorna vid avslut, kommaseparerade",
+                        lambda a: codes.parse_forsorjning([a], required=True),
+                        list(codes.FORSORJNING),
+                    )
+                ]
+            if not answered:
+                first = ask_missing(
+                    "--nöjd-bemötande",
+                    "enkätsvar 1–5 om bemötandet, eller 'avböjde' om personen avböjde enkäten",
+                    lambda a: None if codes.fold(a) == "avbojde" else _answer_1_5(a),
+                    ["1", "2", "3", "4", "5", "avböjde"],
+                )
+                if codes.fold(first) == "avbojde":
+                    ingen_enkat = True
+                else:
+                    nojd_bemotande = first
+                    nojd_insats = ask_missing(
+                        "--nöjd-insats",
+                        "enkätsvar 1–5 om vägledning/insats",
+                        _answer_1_5,
+                        ["1", "2", "3", "4", "5"],
+                    )
         r = cases_domain.close(
-            open_db(db),
+            conn,
             arende,
             datum=parse_day(datum),
             som=som,

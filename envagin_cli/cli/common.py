@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -134,6 +134,42 @@ def confirm(question: str) -> bool:
         if answer in NEJ:
             return False
         say("Svara j (ja) eller n (nej).")
+
+
+def ask_missing(
+    option: str,
+    what: str,
+    check: Callable[[str], Any],
+    allowed: list[str] | None = None,
+) -> str:
+    """A required value the command line left out: at a terminal it is asked for, with
+    the allowed values, and asked again after a wrong answer (`check` raises an
+    `EnvaginError` naming what is wrong); without a terminal, or for an empty answer, it
+    is a usage error (exit code 2), as for any missing option."""
+    from envagin_cli.cli.svenska import at_terminal
+    from envagin_cli.domain.errors import EnvaginError
+
+    if not at_terminal():
+        usage(f"flaggan {option} saknas: {what}.")
+    if allowed:
+        say(f"{option} saknas. Tillåtna: {', '.join(allowed)}.")
+    else:
+        say(f"{option} saknas: {what}.")
+    while True:
+        sys.stderr.write(f"Ange {option[2:]}: ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        answer = line.strip()
+        if not answer:
+            if not line:
+                sys.stderr.write("\n")
+            usage(f"flaggan {option} saknas: {what}.")
+        try:
+            check(answer)
+        except EnvaginError as exc:
+            say(f"Fel: {exc} Försök igen (tomt svar avbryter).")
+            continue
+        return answer
 
 
 def usage(message: str) -> NoReturn:

@@ -255,26 +255,45 @@ def at_terminal() -> bool:
 
 
 def ask_for(param: Any, ctx: Any) -> str | None:
-    """At a terminal, ask for a missing required value, showing the allowed values."""
+    """At a terminal, ask for a missing required value, showing the allowed values; an
+    answer that is not one of them is asked for again."""
     import sys
 
     from envagin_cli.cli.komplettering import values
+    from envagin_cli.domain.codes import fold
 
     what = placeholder_of(param)
     kind = placeholder(param) if param.param_type_name == "option" else what
     # the allowed values when they are a short list (codes, staff, insatser), else the help
     allowed = values(ctx, str(param.name), "") or []
-    if allowed and len(allowed) <= 40 and param.name != "arende":
+    listed = bool(allowed) and len(allowed) <= 40 and param.name != "arende"
+    if listed:
         sys.stderr.write(f"{what} saknas. Tillåtna: {', '.join(allowed)}.\n")
     elif param.help:
         sys.stderr.write(f"{what} saknas: {param.help}\n")
-    sys.stderr.write(f"Ange {kind}: ")
-    sys.stderr.flush()
-    line = sys.stdin.readline()
-    if not line:
-        sys.stderr.write("\n")
-        return None
-    return line.strip() or None
+    while True:
+        sys.stderr.write(f"Ange {kind}: ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            sys.stderr.write("\n")
+            return None
+        answer = line.strip()
+        if not answer:
+            return None
+        wrong = [
+            part
+            for part in answer.split(",")
+            if listed
+            and part.strip()
+            and part.strip() not in allowed
+            and fold(part.strip()) not in allowed
+        ]
+        if not wrong:
+            return answer
+        sys.stderr.write(
+            f"'{wrong[0][:40]}' är inte tillåtet för {what}. Tillåtna: {', '.join(allowed)}.\n"
+        )
 
 
 def _process_value(original: Any) -> Any:

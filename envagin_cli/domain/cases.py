@@ -662,3 +662,23 @@ def undo(conn: sqlite3.Connection, *, som: str | None, idag: date | None = None)
     preview = queries.event_preview(conn, str(row[0]))
     assert preview is not None
     return {**preview, "som": actor}
+
+
+def needs_survey(conn: sqlite3.Connection, ref: str, slutorsak: str) -> bool:
+    """Whether closing the case with this slutorsak needs the closing meeting's survey
+    and income sources (an enrolled case, not a felregistrering): for the questions a
+    command asks before `close`. False when the case or the code cannot be read (then
+    `close` itself refuses them)."""
+    from envagin_cli.domain.errors import EnvaginError
+
+    try:
+        case = Register(conn).find(ref)
+        reason = codes.parse_code(slutorsak, codes.SLUTORSAKER, "slutorsak")
+    except EnvaginError:
+        return False
+    return (
+        case.state.inskriven is not None
+        and case.state.avslutad is None
+        and reason not in codes.SLUTORSAKER_FORE_INSKRIVNING
+        and reason != codes.FELREGISTRERING
+    )
