@@ -186,7 +186,7 @@ def test_counts_in_words(register: Invoke) -> None:
                 "--försörjning",
                 "forsorjningsstd",
                 "--ingen-enkät",
-            ],  # fmt: skip
+            ],
             "menade du 'forsorjningsstod'?",
         ),
     ],
