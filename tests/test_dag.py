@@ -468,3 +468,63 @@ def test_an_empty_answer_ends_with_exit_2(register: Invoke, db: Path, terminal: 
     result = register("consent", nr, input="\n")
     assert result.exit_code == 2 and "--omfattning saknas" in result.stderr
     assert dump(db) == before
+
+
+def test_messages_are_wrapped_at_word_boundaries_at_80_columns(
+    register: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from envagin_cli.cli import common
+
+    nr = enrolled_case(register)
+    wide = register("close", nr, "--slutorsak", "sjukersattnin", "--ingen-enkät", "--försörjning",
+                    "lon").stderr  # fmt: skip
+    monkeypatch.setattr(common, "message_width", lambda: 80)
+    result = register("close", nr, "--slutorsak", "sjukersattnin", "--ingen-enkät",
+                      "--försörjning", "lon")  # fmt: skip
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) > len(wide.splitlines())
+    assert all(len(line) <= 80 for line in lines), lines
+    assert result.stderr.split() == wide.split()  # the same words, none broken
+    usage_error = register("close", nr, "--slutorsakk", "x")
+    assert usage_error.exit_code == 2
+    assert all(len(line) <= 80 for line in usage_error.stderr.splitlines())
+
+
+def test_root_help_goes_through_the_pager_when_longer_than_the_screen(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import io
+    import sys
+
+    from envagin_cli.cli.app import app
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    target = tmp_path / "bladdrat.txt"
+    reader = f"import sys; open(r'{target}', 'w').write(sys.stdin.read())"
+    monkeypatch.setenv("PAGER", f'{sys.executable} -c "{reader}"')
+    monkeypatch.setenv("LINES", "24")
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit) as done:
+        app(["--help"], prog_name="envagin")
+    assert done.value.code == 0
+    paged = target.read_text()
+    assert "intake (intag)" in paged and screen.getvalue() == ""
+    assert len(paged.splitlines()) > 24 and all(len(x) <= 80 for x in paged.splitlines())
+
+
+def test_completion_knows_the_swedish_names(register: Invoke, db: Path) -> None:
+    from test_terminal import _complete
+
+    nr = enrolled_case(register, PNR)
+    assert _complete(db, "envagin kartl", 1) == ["kartlägg"]
+    assert _complete(db, "envagin avs", 1) == ["avsluta"]
+    assert set(_complete(db, "envagin i", 1)) == {"init", "intake", "intag", "idag", "import",
+                                                   "insats", "inställning"}  # fmt: skip
+    assert "--slutorsak" in _complete(db, "envagin avsluta X --slu", 3)
+    assert _complete(db, "envagin avsluta EVI", 2) == [nr]

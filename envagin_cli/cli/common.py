@@ -96,8 +96,33 @@ def close_all() -> None:
 state = _State()
 
 
+def message_width() -> int | None:
+    """The width messages are wrapped to: the terminal's, when stderr is one."""
+    if not sys.stderr.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def fit(message: str, width: int | None) -> str:
+    """A message wrapped at word boundaries to `width` (never inside a word, a case
+    number, a date or a code); unchanged when `width` is None."""
+    if not width or all(len(line) <= width for line in message.split("\n")):
+        return message
+    import textwrap
+
+    return "\n".join(
+        textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False)
+        if len(line) > width
+        else line
+        for line in message.split("\n")
+    )
+
+
 def say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    """A message on stderr; at a terminal wrapped to its width at word boundaries."""
+    sys.stderr.write(fit(message, message_width()) + "\n")
 
 
 JA = ("j", "ja")

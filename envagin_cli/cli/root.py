@@ -111,6 +111,8 @@ class Lazy(Mapping[str, Any]):
                     info, pretty_exceptions_short=False, suggest_commands=True,
                     rich_markup_mode=None,
                 )  # fmt: skip
+            if key in self.folded:  # `kartlagg` runs as `kartlägg` but is not offered
+                self.built[key].hidden = True
         return self.built[key]
 
     def __contains__(self, key: object) -> bool:

@@ -195,7 +195,9 @@ def show_usage_error(exc: Any, file: Any = None) -> None:
         lines.append(ctx.get_usage())
         if ctx.command.get_help_option(ctx) is not None:
             lines.append(f"Se '{ctx.command_path} {ctx.help_option_names[-1]}' för hjälp.")
-    out.write("\n".join(lines) + "\n")
+    from envagin_cli.cli.common import fit, message_width
+
+    out.write(fit("\n".join(lines), message_width()) + "\n")
 
 
 _installed = False
