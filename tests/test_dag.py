@@ -48,7 +48,7 @@ def test_idag_lists_what_is_due_for_me_most_urgent_first(
         (day["follow"], "2027-06-01", 191),
     ]
     assert items[0]["vad"] == "kartläggningen klar"
-    assert items[1]["vad"] == "ettårsuppföljning från 2026-11-01"
+    assert items[1]["vad"] == "uppföljning från 2026-11-01"
     assert {i["ansvarig"] for i in items} == {"as"}
     # within 14 days the missing consent is due too; mk's case is not mine
     wider = json.loads(register("idag", "--dagar", "14", "--json", som="as").stdout)

@@ -215,7 +215,8 @@ def due_list(
             found.append(
                 {
                     "arende": row["nr"],
-                    "vad": u.vad + (f" från {u.fran.isoformat()}" if u.fran else ""),
+                    # the follow-up with its window's opening, short enough for 80 columns
+                    "vad": f"uppföljning från {u.fran.isoformat()}" if u.fran else u.vad,
                     "senast": u.senast.isoformat(),
                     "dagar_kvar": (u.senast - idag).days,
                     "ansvarig": row["ansvarig"],
