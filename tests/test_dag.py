@@ -134,9 +134,10 @@ def test_cases_uppfoljning_says_what_it_lists_and_the_window(
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """A person at the terminal: questions are asked (answers come from `input`)."""
-    from envagin_cli.cli import svenska
+    from envagin_cli.cli import common, svenska
 
     monkeypatch.setattr(svenska, "at_terminal", lambda: True)
+    monkeypatch.setattr(common, "at_terminal", lambda: True)
 
 
 def _close(invoke: Invoke, nr: str, datum: str) -> None:

@@ -34,7 +34,7 @@ from envagin_cli.cli import (
     verify,
 )
 from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, normalize_token, say, state
-from envagin_cli.cli.root import Rot, command_names
+from envagin_cli.cli.root import Rot, command_name, command_names
 from envagin_cli.cli.svenska import install
 
 install()
@@ -80,18 +80,21 @@ Rot.sources = [
 # The Swedish names of the commands (`envagin intag` is `envagin intake`), each also with
 # å/ä/ö written a/a/o; `envagin --help` shows them beside the English ones.
 Rot.aliases = {
-    "intag": "intake",
-    "samtycke": "consent",
-    "kartlägg": "map",
-    "trepart": "tripartite",
-    "placera": "assign",
-    "avsluta": "close",
-    "uppföljning": "followup",
-    "visa": "show",
-    "ärenden": "cases",
-    "sok": "sök",
-    "ratta": "rätta",
-    "angra": "ångra",
+    swedish: command_name(commands, callback)
+    for swedish, commands, callback in (
+        ("intag", cases.commands, cases.intake),
+        ("samtycke", cases.commands, cases.consent),
+        ("kartlägg", cases.commands, cases.map_),
+        ("trepart", cases.commands, cases.tripartite),
+        ("placera", cases.commands, cases.assign),
+        ("avsluta", cases.commands, cases.close),
+        ("uppföljning", cases.commands, cases.followup),
+        ("visa", cases.commands, cases.show),
+        ("ärenden", cases.commands, cases.cases),
+        ("sok", dag.commands, dag.sok),
+        ("ratta", dag.commands, dag.ratta),
+        ("angra", dag.commands, dag.angra),
+    )
 }
 
 # Every command that writes to the register takes --dry-run: the case commands but the two

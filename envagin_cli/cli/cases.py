@@ -650,10 +650,9 @@ def cases(
       envagin cases --försenad-kartläggning
       envagin cases --per-handläggare
     """
-    from envagin_cli.domain import codes, staff
+    from envagin_cli.domain import caseload, codes, staff
     from envagin_cli.domain.dates import today
     from envagin_cli.output import jsonout, tables
-    from envagin_cli.store import queries
 
     if mina and handlaggare:
         usage("ange antingen --mina eller --handläggare.")
@@ -662,17 +661,17 @@ def cases(
         idag = today()
         where = register_name(db)
         if per_handlaggare:
-            summary = queries.caseload_summary(conn, idag)
+            summary = caseload.caseload_summary(conn, idag)
             jsonout.write(summary) if json_ else tables.summary_table(
                 summary, f"Arbetsbelastning {idag} · {where}"
             )
             return
-        phase = codes.parse_code(fas, queries.FASER, "fas") if fas is not None else None
+        phase = codes.parse_code(fas, caseload.FASER, "fas") if fas is not None else None
         if mina:
             who: str | None = staff.current(conn, som)
         else:
             who = staff.require_active(conn, handlaggare, "handläggare") if handlaggare else None
-        rows = queries.caseload(
+        rows = caseload.caseload(
             conn,
             idag,
             alla=alla,
@@ -696,7 +695,7 @@ def cases(
     if who:
         what += f", ansvarig {who}"
     if phase:
-        what += f", fas {queries.FASER[phase]}"
+        what += f", fas {caseload.FASER[phase]}"
     tables.cases_table(rows, f"{what} · {where}")
 
 

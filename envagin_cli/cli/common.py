@@ -125,6 +125,11 @@ def say(message: str) -> None:
     sys.stderr.write(fit(message, message_width()) + "\n")
 
 
+def at_terminal() -> bool:
+    """Whether a person is there to answer (stdin and stderr are a terminal)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
 JA = ("j", "ja")
 NEJ = ("n", "nej", "")
 
@@ -132,8 +137,6 @@ NEJ = ("n", "nej", "")
 def ask_at_terminal(question: str, ja: bool) -> None:
     """Before the irreversible: at a terminal, ask (unless `--ja`); a "no" ends the
     command with exit code 1 and nothing written. Scripts (no terminal) are not asked."""
-    from envagin_cli.cli.svenska import at_terminal
-
     if ja or state.dry_run or not at_terminal():
         return
     if not confirm(question):
@@ -171,7 +174,6 @@ def ask_missing(
     the allowed values, and asked again after a wrong answer (`check` raises an
     `EnvaginError` naming what is wrong); without a terminal, or for an empty answer, it
     is a usage error (exit code 2), as for any missing option."""
-    from envagin_cli.cli.svenska import at_terminal
     from envagin_cli.domain.errors import EnvaginError
 
     if not at_terminal():

@@ -48,10 +48,9 @@ def idag(
       envagin idag
       envagin idag --dagar 14 --alla
     """
-    from envagin_cli.domain import staff
+    from envagin_cli.domain import caseload, staff
     from envagin_cli.domain.dates import today
     from envagin_cli.output import jsonout, tables
-    from envagin_cli.store import queries
 
     if alla and handlaggare:
         usage("ange antingen --handläggare eller --alla.")
@@ -70,7 +69,7 @@ def idag(
             who = staff.require_active(conn, handlaggare, "handläggare")
         else:
             who = staff.current(conn, som)
-        rows = queries.due_list(conn, idag_, dagar=int(days), handlaggare=who)
+        rows = caseload.due_list(conn, idag_, dagar=int(days), handlaggare=who)
     if json_:
         jsonout.write(rows)
         return
@@ -104,15 +103,15 @@ def sok(
       envagin sök 811218-9876
       envagin sök 2014-00
     """
+    from envagin_cli.domain import caseload
     from envagin_cli.domain import cases as cases_domain
     from envagin_cli.domain.dates import today
     from envagin_cli.output import jsonout, tables
-    from envagin_cli.store import queries
 
     with handled():
         conn = open_db(db)
         found = cases_domain.search(conn, text, som=som)
-        rows = queries.caseload(conn, today(), nummer=found) if found else []
+        rows = caseload.caseload(conn, today(), nummer=found) if found else []
     order = {nr: i for i, nr in enumerate(found)}
     rows.sort(key=lambda r: order[r["arende"]])
     if json_:

@@ -41,6 +41,14 @@ def normalize(name: str) -> str:
     return normalize_token(name)
 
 
+def command_name(instance: typer.Typer, callback: Any) -> str:
+    """The name a Typer instance gives the command of `callback` (`map_` is `map`)."""
+    for info in instance.registered_commands:
+        if info.callback is callback:
+            return info.name or typer.main.get_command_name(info.callback.__name__)
+    raise KeyError(callback.__name__)
+
+
 def _command_of(args: list[str]) -> str | None:
     """The command in the root's arguments (skipping `--db FIL`): `close`, `staff add`."""
     from envagin_cli.cli.common import normalize_token

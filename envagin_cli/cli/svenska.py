@@ -251,9 +251,9 @@ def install() -> None:
 
 def at_terminal() -> bool:
     """Whether a person is there to answer (stdin and stderr are a terminal)."""
-    import sys
+    from envagin_cli.cli.common import at_terminal as there
 
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    return there()
 
 
 def ask_for(param: Any, ctx: Any) -> str | None:

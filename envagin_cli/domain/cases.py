@@ -434,6 +434,7 @@ def show(
     """A case's whole timeline. Reading a person's data is logged in the audit log; if the
     log row cannot be written, nothing is read. A personnummer whose cases are all closed
     is refused naming them (the look-up is logged too)."""
+    from envagin_cli.domain import caseload
     from envagin_cli.store import queries
 
     day = idag or today()
@@ -461,6 +462,7 @@ def show(
                 detaljer="uppslag på personnummer" if pnr.looks_like(ref) else "",
             )
             view: dict[str, Any] = queries.timeline(conn, nr, day)
+            view["flaggor"] = caseload.flags_of(conn, nr, day)
     if refusal is not None:
         raise refusal
     return view
