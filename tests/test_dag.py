@@ -77,6 +77,7 @@ def test_idag_needs_to_know_who_i_am(day: dict[str, str], register: Invoke) -> N
     result = register("idag", som=None)
     assert result.exit_code == 1
     assert "--som" in result.stderr and "ENVAGIN_USER" in result.stderr
+    assert "envagin idag --alla" in result.stderr
 
 
 def test_idag_fits_80_columns_and_names_the_register(

@@ -50,6 +50,7 @@ def idag(
     """
     from envagin_cli.domain import caseload, staff
     from envagin_cli.domain.dates import today
+    from envagin_cli.domain.errors import Valideringsfel
     from envagin_cli.output import jsonout, tables
 
     if alla and handlaggare:
@@ -57,8 +58,6 @@ def idag(
     days = dagar.strip()
     if not (days.isascii() and days.isdigit()) or int(days) > 3660:
         with handled():
-            from envagin_cli.domain.errors import Valideringsfel
-
             raise Valideringsfel(f"dagar: '{days[:10]}' är inte tillåtet; ange ett heltal 0–3660.")
     with handled():
         conn = open_db(db)
@@ -68,7 +67,10 @@ def idag(
         elif handlaggare:
             who = staff.require_active(conn, handlaggare, "handläggare")
         else:
-            who = staff.current(conn, som)
+            try:
+                who = staff.current(conn, som)
+            except Valideringsfel as exc:  # nobody named: say how to see everyone's too
+                raise Valideringsfel(f"{exc} Allas ärenden: envagin idag --alla.") from None
         rows = caseload.due_list(conn, idag_, dagar=int(days), handlaggare=who)
     if json_:
         jsonout.write(rows)
