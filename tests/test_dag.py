@@ -530,3 +530,29 @@ def test_completion_knows_the_swedish_names(register: Invoke, db: Path) -> None:
                                                    "insats", "inställning"}  # fmt: skip
     assert "--slutorsak" in _complete(db, "envagin avsluta X --slu", 3)
     assert _complete(db, "envagin avsluta EVI", 2) == [nr]
+
+
+def test_a_corrected_register_verifies_and_survives_export_and_import(
+    register: Invoke, db: Path, tmp_path: Path
+) -> None:
+    nr = enrolled_case(register, PNR, intake="2026-11-20", consent="2026-11-21")
+    intake_id, consent_id = (i for i, _, _ in _ids(db, nr))
+    right = make_pnr("19850101", "123")
+    for args in (
+        [str(intake_id), "--datum", "2026-11-01", "--personnummer", right],
+        [str(consent_id), "--omfattning", "samverkan,statistik", "--datum", "2026-11-02"],
+    ):
+        r = register("rätta", *args, "--orsak", "Rättat")
+        assert r.exit_code == 0, r.stderr
+    checked = register("verify")
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    out = tmp_path / "ut.csv"
+    assert register("export", str(out), "--med-personnummer").exit_code == 0
+    other = tmp_path / "annat.db"
+    assert register("--db", str(other), "init", use_db=False).exit_code == 0
+    assert register("--db", str(other), "import", str(out), use_db=False).exit_code == 0
+    again = json.loads(register("--db", str(other), "show", nr, "--json", use_db=False).stdout)
+    here = json.loads(register("show", nr, "--json").stdout)
+    for key in ("arende", "person", "intag", "inskriven", "fas", "remittent"):
+        assert again[key] == here[key], key
+    assert here["intag"] == "2026-11-01" and here["person"] == "19850101-****"
