@@ -251,6 +251,10 @@ def test_ratta_the_person_of_an_intake(register: Invoke, db: Path) -> None:
     assert rows(db, "SELECT count(*) FROM arende")[0][0] == 1
     assert json.loads(register("sök", right, "--json").stdout)[0]["arende"] == nr
     assert json.loads(register("sök", PNR, "--json").stdout) == []
+    # the wrong person's number is not kept anywhere
+    assert rows(db, "SELECT count(*) FROM identitet WHERE personnummer = ?", PNR.replace(
+        "-", "")) == [(0,)]  # fmt: skip
+    assert rows(db, "SELECT count(*) FROM identitet WHERE personnummer IS NOT NULL") == [(1,)]
 
 
 def test_ratta_refuses_what_would_break_a_later_event_naming_it(register: Invoke, db: Path) -> None:

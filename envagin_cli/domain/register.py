@@ -1086,6 +1086,11 @@ class Register:
                     (ident_id, ident.kon, ident.fodelsear, case.nr),
                 )
             )
+            # the wrong person's number is not kept: the old identity row, which only the
+            # voided intake names, keeps kön and födelseår
+            self.ops_after.append(
+                ("UPDATE identitet SET personnummer = NULL WHERE id = ?", (case.ident_id,))
+            )
             case.ident_id = ident_id
             case.personnummer, case.kon, case.fodelsear = stored, ident.kon, ident.fodelsear
             case.skyddad, case.pseudonym = ident.skyddad, ident.pseudonym
