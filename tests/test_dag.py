@@ -560,3 +560,21 @@ def test_a_corrected_register_verifies_and_survives_export_and_import(
     for key in ("arende", "person", "intag", "inskriven", "fas", "remittent"):
         assert again[key] == here[key], key
     assert here["intag"] == "2026-11-01" and here["person"] == "19850101-****"
+
+
+def test_dry_run_takes_the_new_writing_commands(register: Invoke, db: Path) -> None:
+    nr = enrolled_case(register)
+    consent_id = _ids(db, nr)[1][0]
+    before = dump(db)
+    for args in (
+        ["rätta", str(consent_id), "--datum", "2014-03-05", "--orsak", "x"],
+        ["ratta", str(consent_id), "--datum", "2014-03-05", "--orsak", "x"],
+        ["kartlägg", nr, "--start", "--handläggare", "as"],
+        ["angra", "--ja"],
+    ):
+        result = register(*args, "--dry-run")
+        assert result.exit_code == 0, (args, result.stderr)
+        assert "Provkörning: inget har skrivits." in result.stderr, args
+    assert dump(db) == before
+    for args in (["idag"], ["sök", "EVI"]):
+        assert register(*args, "--dry-run").exit_code == 2, args
