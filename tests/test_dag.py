@@ -578,3 +578,20 @@ def test_dry_run_takes_the_new_writing_commands(register: Invoke, db: Path) -> N
     assert dump(db) == before
     for args in (["idag"], ["sök", "EVI"]):
         assert register(*args, "--dry-run").exit_code == 2, args
+
+
+def test_ratta_an_intakes_income_sources_and_ansvarig(register: Invoke, db: Path) -> None:
+    nr = enrolled_case(register)
+    intake_id = _ids(db, nr)[0][0]
+    result = register(
+        "rätta", str(intake_id), "--försörjning", "a-kassa,sjukpenning", "--ansvarig", "mk",
+        "--orsak", "Fel uppgifter",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    view = json.loads(register("show", nr, "--json").stdout)
+    assert view["ansvarig"] == "mk" and view["intag"] == "2014-03-03"
+    assert rows(db, "SELECT forsorjning_intag FROM arende") == [("a-kassa,sjukpenning",)]
+    mine = json.loads(register("cases", "--mina", "--json", som="mk").stdout)
+    assert [c["arende"] for c in mine] == [nr]
+    bad = register("rätta", str(_ids(db, nr)[0][0]), "--ansvarig", "zz", "--orsak", "x")
+    assert bad.exit_code == 1 and "ansvarig: 'zz'" in bad.stderr
