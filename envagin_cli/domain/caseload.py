@@ -15,22 +15,8 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-from envagin_cli.domain import codes, lifecycle
-from envagin_cli.domain.dates import add_months
-from envagin_cli.store.queries import _phase, person_label
-
-
-def follow_up_due(first: str | None, idag: date) -> bool:
-    """The follow-up window is open: 11 to 18 months after the first insats started."""
-    if not first:
-        return False
-    start = date.fromisoformat(first)
-    due: bool = (
-        add_months(start, codes.FOLLOW_UP_FROM_MONTHS)
-        <= idag
-        <= add_months(start, codes.FOLLOW_UP_UNTIL_MONTHS)
-    )
-    return due
+from envagin_cli.domain import lifecycle
+from envagin_cli.store.queries import person_label, phase_of
 
 
 def _day(text: str | None) -> date | None:
@@ -131,7 +117,7 @@ def caseload(
         if aterkallat and "samtycke återkallat" not in flags:
             continue
         running = active.get(row["nr"], [])
-        phase = _phase(row, running)
+        phase = phase_of(row, running)
         if fas is not None and FASER[fas] != phase:
             continue
         result.append(

@@ -15,7 +15,7 @@ from envagin_cli.domain import event_kinds
 from envagin_cli.domain import personnummer as pnr
 
 
-def _phase(row: sqlite3.Row, active_insatser: list[str]) -> str:
+def phase_of(row: sqlite3.Row, active_insatser: list[str]) -> str:
     if row["avslutad"]:
         return "avslutad"
     if active_insatser:
@@ -122,7 +122,7 @@ def timeline(conn: sqlite3.Connection, nr: str, idag: date) -> dict[str, Any]:
         "ansvarig": case["ansvarig"],
         "intag": case["intag"],
         "inskriven": case["inskriven"],
-        "fas": "makulerat" if case["makulerad"] else _phase(case, active),
+        "fas": "makulerat" if case["makulerad"] else phase_of(case, active),
         "avslutad": case["avslutad"],
         "slutorsak": case["slutorsak"],
         "insatser": insatser,
