@@ -53,14 +53,21 @@ def test_init_creates_owner_only_file(invoke: Invoke, db: Path) -> None:
     assert again.exit_code == 0 and "finns redan" in again.stderr
 
 
-def test_default_path_created_on_first_use_with_message(invoke: Invoke, tmp_path: Path) -> None:
-    result = invoke("cases", use_db=False)
-    assert result.exit_code == 0, result.stderr
+def test_default_path_created_only_by_init_with_message(invoke: Invoke, tmp_path: Path) -> None:
     default = tmp_path / "xdg" / "envagin" / "envagin.db"
+    for args in (["cases"], ["idag", "--alla"], ["report"], ["staff", "list"]):
+        refused = invoke(*args, use_db=False)
+        assert refused.exit_code == 1, args
+        assert "inget register" in refused.stderr and "envagin init" in refused.stderr
+        assert "--db" in refused.stderr and str(default) in refused.stderr
+        assert not default.exists() and not default.parent.exists(), args
+    result = invoke("init", use_db=False)
+    assert result.exit_code == 0, result.stderr
     assert default.exists()
-    assert str(default) in result.stderr
+    assert str(default) in result.stderr and "Skapade" in result.stderr
     second = invoke("cases", use_db=False)
-    assert "Skapade" not in second.stderr
+    assert second.exit_code == 0 and "Skapade" not in second.stderr
+    assert "envagin.db" in second.stdout  # the header names the register in use
 
 
 def test_db_option_on_the_command_too(register: Invoke, db: Path) -> None:

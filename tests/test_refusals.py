@@ -61,9 +61,10 @@ CASES = [
     (["assign", "{nr}", "--insats", "syv", "--okand-flagga"], 2, "okänd flagga"),
     (["map", "{nr}", "--start", "--klar"], 2, "antingen --start eller --klar"),
     (
+        # a missing value without a terminal is a usage error (exit 2), as the README says
         ["close", "{nr}", "--slutorsak", "arbete", "--försörjning", "lon", "--datum", "2014-05-01"],
-        1,
-        "enkät saknas",
+        2,
+        "flaggan --nöjd-bemötande saknas: enkätsvar 1–5 om bemötandet, eller 'avböjde'",
     ),
     (
         [
@@ -161,8 +162,8 @@ CASES = [
         1,
         "födelseår",
     ),
-    (["intake", "--anonym", "--kön", "man", "--remittent", "af"], 1, "födelseår: krävs"),
-    (["intake", "--remittent", "af"], 1, "ange --personnummer"),
+    (["intake", "--anonym", "--kön", "man", "--remittent", "af"], 2, "--födelseår saknas"),
+    (["intake", "--remittent", "af"], 2, "flaggan --personnummer saknas: ange --personnummer"),
     (
         [
             "intake",
@@ -213,8 +214,8 @@ CASES = [
     ),
     (
         ["tripartite", "{nr}", "--handläggare", "as", "--datum", "2014-05-01"],
-        1,
-        "remittent-handläggare",
+        2,
+        "flaggan --remittent-handläggare saknas",
     ),
     (
         ["tripartite", "{nr}", "--handläggare", "as", "--remittent-handläggare", "Rad\nbrytning"],

@@ -178,7 +178,15 @@ def test_counts_in_words(register: Invoke) -> None:
         (["cases", "--handläggare", "mkk"], "menade du 'mk'?"),
         (["show", "EVI-2014-001"], "ärende: 'EVI-2014-001' finns inte; menade du 'EVI-2014-0001'?"),
         (
-            ["close", "{nr}", "--slutorsak", "arbete", "--försörjning", "forsorjningsstd"],
+            [
+                "close",
+                "{nr}",
+                "--slutorsak",
+                "arbete",
+                "--försörjning",
+                "forsorjningsstd",
+                "--ingen-enkät",
+            ],
             "menade du 'forsorjningsstod'?",
         ),
     ],

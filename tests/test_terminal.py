@@ -33,6 +33,10 @@ def _commands(invoke: Invoke) -> list[list[str]]:
         ["report", "--sedan-start"],
         ["report", "--caseload"],
         ["mål", "list"],
+        ["idag", "--alla", "--dagar", "30"],
+        ["cases", "--uppföljning"],
+        ["cases", "--fas", "kartlaggning"],
+        ["sök", "EVI-2026"],
     ]
 
 

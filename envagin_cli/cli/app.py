@@ -20,6 +20,7 @@ import typer
 from envagin_cli.cli import (
     audit,
     cases,
+    dag,
     enhet,
     gallra,
     insats,
@@ -32,8 +33,8 @@ from envagin_cli.cli import (
     staff,
     verify,
 )
-from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, say, state
-from envagin_cli.cli.root import Rot, command_names
+from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, normalize_token, say, state
+from envagin_cli.cli.root import Rot, command_name, command_names
 from envagin_cli.cli.svenska import install
 
 install()
@@ -58,6 +59,7 @@ Rot.sources = [
         for module_commands in (
             register.commands,
             cases.commands,
+            dag.commands,
             report.commands,
             interchange.commands,
             audit.commands,
@@ -75,10 +77,38 @@ Rot.sources = [
     ("installning", installning.installning_app, True),  # the ASCII spelling
 ]
 
+# The Swedish names of the commands (`envagin intag` is `envagin intake`), each also with
+# å/ä/ö written a/a/o; `envagin --help` shows them beside the English ones.
+Rot.aliases = {
+    swedish: command_name(commands, callback)
+    for swedish, commands, callback in (
+        ("intag", cases.commands, cases.intake),
+        ("samtycke", cases.commands, cases.consent),
+        ("kartlägg", cases.commands, cases.map_),
+        ("trepart", cases.commands, cases.tripartite),
+        ("placera", cases.commands, cases.assign),
+        ("avsluta", cases.commands, cases.close),
+        ("uppföljning", cases.commands, cases.followup),
+        ("visa", cases.commands, cases.show),
+        ("ärenden", cases.commands, cases.cases),
+        ("sok", dag.commands, dag.sok),
+        ("ratta", dag.commands, dag.ratta),
+        ("angra", dag.commands, dag.angra),
+    )
+}
+
 # Every command that writes to the register takes --dry-run: the case commands but the two
 # that read, gallra, and the register's groups but their lists and views.
 Rot.provkorbara = {
     *(c for c in command_names(cases.commands) if c not in ("cases", "show")),
+    *(c for c in command_names(dag.commands) if c not in ("idag", "sök")),
+    *(
+        spelling
+        for alias, name in Rot.aliases.items()
+        if name in command_names(cases.commands) + command_names(dag.commands)
+        and name not in ("cases", "show", "idag", "sök")
+        for spelling in (alias, normalize_token(alias))
+    ),
     *command_names(gallra.commands),
     *(f"staff {c}" for c in command_names(staff.staff_app) if c != "list"),
     *(f"insats {c}" for c in command_names(insats.insats_app) if c != "list"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,15 +15,71 @@ from envagin_cli.cli.common import (
     JsonOpt,
     SomOpt,
     ask_at_terminal,
+    ask_missing,
     done,
     handled,
+    next_step,
     open_db,
     parse_day,
+    register_name,
     say,
     usage,
 )
 
+if TYPE_CHECKING:
+    import sqlite3
+
 commands = typer.Typer()
+
+# --- answers to the questions for missing values ------------------------------------------
+
+
+def _person_answer(answer: str) -> None:
+    from envagin_cli.rules import personnummer as pnr
+    from envagin_cli.rules.codes import fold
+    from envagin_cli.rules.dates import today
+
+    if fold(answer) != "anonym":
+        pnr.parse(answer, today())
+
+
+def _year_answer(answer: str) -> None:
+    from envagin_cli.domain.cases import _int
+    from envagin_cli.rules.dates import today
+
+    if _int(answer, "födelseår", 1880, today().year) is None:
+        from envagin_cli.rules.errors import Valideringsfel
+
+        raise Valideringsfel("födelseår: ange fyra siffror.")
+
+
+def _answer_1_5(answer: str) -> None:
+    from envagin_cli.domain.cases import _int
+
+    _int(answer, "enkätsvar", 1, 5)
+
+
+def _text_answer(answer: str) -> None:
+    from envagin_cli.rules import freetext
+
+    freetext.check(answer, "namn", 200, required=True)
+
+
+def _ask_staff(conn: sqlite3.Connection, option: str, what: str) -> str:
+    """A missing handläggare, asked for among the active ones."""
+    from envagin_cli.domain import staff
+
+    active = [
+        r[0] for r in conn.execute("SELECT id FROM staff WHERE aktiv = 1 ORDER BY id").fetchall()
+    ]
+
+    def check(answer: str) -> None:
+        for part in answer.split(","):
+            if part.strip():
+                staff.require_active(conn, part.strip(), option[2:])
+
+    return ask_missing(option, what, check, active)
+
 
 # --- the case lifecycle -------------------------------------------------------------------
 
@@ -94,7 +150,28 @@ def intake(
       envagin intake --anonym --kön kvinna --födelseår 1985 --remittent egen
     """
     from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.rules import codes
 
+    if not (personnummer and personnummer.strip()) and not anonym:
+        answer = ask_missing(
+            "--personnummer",
+            "ange --personnummer, eller --anonym med --kön och --födelseår (svara 'anonym')",
+            _person_answer,
+        )
+        if codes.fold(answer) == "anonym":
+            anonym = True
+        else:
+            personnummer = answer
+    if anonym and not (personnummer and personnummer.strip()):
+        if not kon:
+            kon = ask_missing(
+                "--kön",
+                "kvinna eller man",
+                lambda a: codes.parse_code(a, codes.KON, "kön"),
+                list(codes.KON),
+            )
+        if not fodelsear:
+            fodelsear = ask_missing("--födelseår", "fyra siffror", _year_answer)
     with handled():
         conn = open_db(db)
         result = cases_domain.intake(
@@ -116,6 +193,7 @@ def intake(
         say(f"Registrerat: intag {result.arende} (händelse {result.handelse_id}).")
     else:
         say(ALREADY_THERE.format(result.handelse_id))
+    next_step(result)
 
 
 @commands.command()
@@ -145,9 +223,19 @@ def consent(
       envagin consent EVI-2014-0001 --återkalla
     """
     from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.rules import codes
     from envagin_cli.rules.codes import fold
     from envagin_cli.store import queries
 
+    if not aterkalla and not omfattning:
+        omfattning = [
+            ask_missing(
+                "--omfattning",
+                "samverkan, statistik eller samverkan,statistik",
+                lambda a: codes.parse_codes([a], codes.SAMTYCKEN, "omfattning", required=True),
+                ["samverkan,statistik", "samverkan", "statistik"],
+            )
+        ]
     with handled():
         conn = open_db(db)
         scopes = {fold(x) for value in omfattning or [] for x in value.split(",") if x.strip()}
@@ -203,6 +291,8 @@ def map_(
         usage("--handläggare anges vid --start.")
     with handled():
         conn = open_db(db)
+        if start and not handlaggare:
+            handlaggare = [_ask_staff(conn, "--handläggare", "en eller två handläggare")]
         if start:
             r = cases_domain.map_start(
                 conn, arende, datum=parse_day(datum), som=som, handlaggare=handlaggare or []
@@ -245,8 +335,15 @@ def tripartite(
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
+        conn = open_db(db)
+        if not handlaggare:
+            handlaggare = [_ask_staff(conn, "--handläggare", "En väg in-handläggaren som kartlade")]
+        if not (remittent_handlaggare and remittent_handlaggare.strip()):
+            remittent_handlaggare = ask_missing(
+                "--remittent-handläggare", "namnet på remittentens handläggare", _text_answer
+            )
         r = cases_domain.tripartite(
-            open_db(db),
+            conn,
             arende,
             datum=parse_day(datum),
             som=som,
@@ -355,6 +452,9 @@ def close(
 ) -> None:
     """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag.
 
+    I en terminal frågar kommandot efter det som saknas: försörjning och enkätens två svar
+    (eller 'avböjde').
+
     \b
     Exempel:
       envagin close EVI-2014-0001 --slutorsak arbete --försörjning lon \\
@@ -362,10 +462,40 @@ def close(
       envagin close EVI-2014-0002 --slutorsak ej-malgrupp --ingen-enkät
     """
     from envagin_cli.domain import cases as cases_domain
+    from envagin_cli.rules import codes
 
     with handled():
+        conn = open_db(db)
+        answered = nojd_bemotande is not None or nojd_insats is not None or ingen_enkat
+        if cases_domain.needs_survey(conn, arende, slutorsak):
+            if not forsorjning:
+                forsorjning = [
+                    ask_missing(
+                        "--försörjning",
+                        "försörjningskällorna vid avslut, kommaseparerade",
+                        lambda a: codes.parse_forsorjning([a], required=True),
+                        list(codes.FORSORJNING),
+                    )
+                ]
+            if not answered:
+                first = ask_missing(
+                    "--nöjd-bemötande",
+                    "enkätsvar 1–5 om bemötandet, eller 'avböjde' om personen avböjde enkäten",
+                    lambda a: None if codes.fold(a) == "avbojde" else _answer_1_5(a),
+                    ["1", "2", "3", "4", "5", "avböjde"],
+                )
+                if codes.fold(first) == "avbojde":
+                    ingen_enkat = True
+                else:
+                    nojd_bemotande = first
+                    nojd_insats = ask_missing(
+                        "--nöjd-insats",
+                        "enkätsvar 1–5 om vägledning/insats",
+                        _answer_1_5,
+                        ["1", "2", "3", "4", "5"],
+                    )
         r = cases_domain.close(
-            open_db(db),
+            conn,
             arende,
             datum=parse_day(datum),
             som=som,
@@ -454,6 +584,8 @@ def makulera(
                 + (f" – {event['beskrivning']}" if event["beskrivning"] else "")
                 + "."
             )
+            day = parse_day(datum)
+            cases_domain.void(conn, handelse, orsak=orsak, som=som, datum=day, preview=True)
             ask_at_terminal("Makulera händelsen?", ja)
         r = cases_domain.void(conn, handelse, orsak=orsak, som=som, datum=parse_day(datum))
     done("makulering", r)
@@ -465,6 +597,9 @@ def makulera(
 @commands.command()
 def cases(
     alla: Annotated[bool, typer.Option("--alla", help="Ta med avslutade ärenden.")] = False,
+    mina: Annotated[
+        bool, typer.Option("--mina", help="Bara mina ärenden (där jag är ansvarig).")
+    ] = False,
     handlaggare: Annotated[
         str | None,
         typer.Option(
@@ -473,11 +608,25 @@ def cases(
             show_default=False,
         ),
     ] = None,
+    fas: Annotated[
+        str | None,
+        typer.Option(
+            "--fas",
+            help="Bara ärenden i fasen: remitterad, inskriven, kartlaggning, kartlagd, "
+            "i-insats, avslutad.",
+            show_default=False,
+        ),
+    ] = None,
     forsenad: Annotated[
         bool, typer.Option("--försenad-kartläggning", help="Bara kartläggningar äldre än 14 dagar.")
     ] = False,
     uppfoljning: Annotated[
-        bool, typer.Option("--uppföljning", help="Bara ärenden där ettårsuppföljningen ska göras.")
+        bool,
+        typer.Option(
+            "--uppföljning",
+            help="Ärenden (öppna och avslutade) vars ettårsuppföljning ska göras nu: 11–18 "
+            "månader efter första insatsen.",
+        ),
     ] = False,
     aterkallat: Annotated[
         bool, typer.Option("--återkallat", help="Bara öppna ärenden med återkallat samtycke.")
@@ -489,32 +638,41 @@ def cases(
         ),
     ] = False,
     json_: JsonOpt = False,
+    som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Ärendelistan (caseload) med flaggor; öppna ärenden om inte --alla.
+    """Ärendelistan (caseload) med flaggor och datum; öppna ärenden om inte --alla.
 
     \b
     Exempel:
-      envagin cases --handläggare as
+      envagin cases --mina
+      envagin cases --handläggare as --fas kartlaggning
       envagin cases --försenad-kartläggning
       envagin cases --per-handläggare
     """
-    from envagin_cli.domain import staff
+    from envagin_cli.domain import caseload, staff
     from envagin_cli.output import jsonout, tables
+    from envagin_cli.rules import codes
     from envagin_cli.rules.dates import today
-    from envagin_cli.store import queries
 
+    if mina and handlaggare:
+        usage("ange antingen --mina eller --handläggare.")
     with handled():
         conn = open_db(db)
         idag = today()
+        where = register_name(db)
         if per_handlaggare:
-            summary = queries.caseload_summary(conn, idag)
+            summary = caseload.caseload_summary(conn, idag)
             jsonout.write(summary) if json_ else tables.summary_table(
-                summary, f"Arbetsbelastning {idag}"
+                summary, f"Arbetsbelastning {idag} · {where}"
             )
             return
-        who = staff.require_active(conn, handlaggare, "handläggare") if handlaggare else None
-        rows = queries.caseload(
+        phase = codes.parse_code(fas, caseload.FASER, "fas") if fas is not None else None
+        if mina:
+            who: str | None = staff.current(conn, som)
+        else:
+            who = staff.require_active(conn, handlaggare, "handläggare") if handlaggare else None
+        rows = caseload.caseload(
             conn,
             idag,
             alla=alla,
@@ -522,11 +680,24 @@ def cases(
             forsenad=forsenad,
             uppfoljning=uppfoljning,
             aterkallat=aterkallat,
+            fas=phase,
         )
     if json_:
         jsonout.write(rows)
+        return
+    if uppfoljning:
+        what = (
+            f"Ettårsuppföljning att göra {idag} (öppna och avslutade ärenden; fönstret "
+            f"{codes.FOLLOW_UP_FROM_MONTHS}–{codes.FOLLOW_UP_UNTIL_MONTHS} månader efter "
+            "första insatsen)"
+        )
     else:
-        tables.cases_table(rows, f"{'Alla' if alla else 'Öppna'} ärenden {idag}")
+        what = f"{'Alla' if alla or phase == 'avslutad' else 'Öppna'} ärenden {idag}"
+    if who:
+        what += f", ansvarig {who}"
+    if phase:
+        what += f", fas {caseload.FASER[phase]}"
+    tables.cases_table(rows, f"{what} · {where}")
 
 
 @commands.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -96,8 +96,38 @@ def close_all() -> None:
 state = _State()
 
 
+def message_width() -> int | None:
+    """The width messages are wrapped to: the terminal's, when stderr is one."""
+    if not sys.stderr.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def fit(message: str, width: int | None) -> str:
+    """A message wrapped at word boundaries to `width` (never inside a word, a case
+    number, a date or a code); unchanged when `width` is None."""
+    if not width or all(len(line) <= width for line in message.split("\n")):
+        return message
+    import textwrap
+
+    return "\n".join(
+        textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False)
+        if len(line) > width
+        else line
+        for line in message.split("\n")
+    )
+
+
 def say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    """A message on stderr; at a terminal wrapped to its width at word boundaries."""
+    sys.stderr.write(fit(message, message_width()) + "\n")
+
+
+def at_terminal() -> bool:
+    """Whether a person is there to answer (stdin and stderr are a terminal)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 JA = ("j", "ja")
@@ -107,7 +137,7 @@ NEJ = ("n", "nej", "")
 def ask_at_terminal(question: str, ja: bool) -> None:
     """Before the irreversible: at a terminal, ask (unless `--ja`); a "no" ends the
     command with exit code 1 and nothing written. Scripts (no terminal) are not asked."""
-    if ja or state.dry_run or not sys.stdin.isatty():
+    if ja or state.dry_run or not at_terminal():
         return
     if not confirm(question):
         say("Avbrutet; inget har skrivits.")
@@ -145,6 +175,41 @@ def confirm(question: str) -> bool:
         if answer in NEJ:
             return False
         say("Svara j (ja) eller n (nej).")
+
+
+def ask_missing(
+    option: str,
+    what: str,
+    check: Callable[[str], Any],
+    allowed: list[str] | None = None,
+) -> str:
+    """A required value the command line left out: at a terminal it is asked for, with
+    the allowed values, and asked again after a wrong answer (`check` raises an
+    `EnvaginError` naming what is wrong); without a terminal, or for an empty answer, it
+    is a usage error (exit code 2), as for any missing option."""
+    from envagin_cli.rules.errors import EnvaginError
+
+    if not at_terminal():
+        usage(f"flaggan {option} saknas: {what}.")
+    if allowed:
+        say(f"{option} saknas. Tillåtna: {', '.join(allowed)}.")
+    else:
+        say(f"{option} saknas: {what}.")
+    while True:
+        sys.stderr.write(f"Ange {option[2:]}: ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        answer = line.strip()
+        if not answer:
+            if not line:
+                sys.stderr.write("\n")
+            usage(f"flaggan {option} saknas: {what}.")
+        try:
+            check(answer)
+        except EnvaginError as exc:
+            say(f"Fel: {exc} Försök igen (tomt svar avbryter).")
+            continue
+        return answer
 
 
 def usage(message: str) -> NoReturn:
@@ -190,6 +255,19 @@ def open_db(db: str | None, *, create: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def register_name(db: str | None) -> str:
+    """The register file in use, as a header line names it (home shortened to ~)."""
+    from pathlib import Path
+
+    from envagin_cli.store import db as store_db
+
+    path = store_db.resolve_path(db or state.db).path
+    try:
+        return "register ~/" + str(path.resolve().relative_to(Path.home().resolve()))
+    except ValueError:
+        return f"register {path}"
+
+
 def parse_day(text: str, field: str = "datum") -> date:
     from envagin_cli.rules.dates import parse_date
 
@@ -220,6 +298,23 @@ def done(what: str, result: Resultat) -> None:
         say(f"Registrerat: {what} i {result.arende} (händelse {result.handelse_id}).")
     else:
         say(ALREADY_THERE.format(result.handelse_id))
+    next_step(result)
+
+
+def next_step(result: Resultat) -> None:
+    """One line on what comes next in the case and by when (after a registration)."""
+    from envagin_cli.domain import cases
+    from envagin_cli.rules import lifecycle
+    from envagin_cli.rules.errors import EnvaginError
+
+    if not state.connections:
+        return
+    try:
+        now = cases.state(state.connections[-1], result.arende)
+    except EnvaginError:  # the case's history no longer replays: nothing to suggest
+        return
+    if now.intag is not None:
+        say("Nästa steg: " + lifecycle.next_step(now, result.arende))
 
 
 class PeriodCommand(TyperCommand):

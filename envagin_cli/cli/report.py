@@ -15,6 +15,7 @@ from envagin_cli.cli.common import (
     handled,
     open_db,
     period_of,
+    register_name,
     say,
     state,
     usage,
@@ -137,13 +138,13 @@ def report(
 ) -> None:
     """Halvårsrapporten till styrgruppen: deltagare, avslut, ledtider, nöjdhet, mål."""
 
+    from envagin_cli.domain import caseload as caseload_domain
     from envagin_cli.output import jsonout
     from envagin_cli.output import report as report_render
     from envagin_cli.report import figures
     from envagin_cli.report.tables import maskera as mask_table
     from envagin_cli.rules.dates import today
     from envagin_cli.rules.errors import Valideringsfel
-    from envagin_cli.store import queries
 
     files = xlsx is not None or html is not None or diagram_dir is not None
     if sum((json_, csv_, markdown, files)) > 1:
@@ -174,7 +175,7 @@ def report(
             conn = open_db(db)
             source = conn
         if caseload:
-            rows = queries.caseload_summary(conn, idag)
+            rows = caseload_domain.caseload_summary(conn, idag)
             tables = [report_render.caseload_table(rows, idag.isoformat())]
             lines = ["En väg in – arbetsbelastning", f"Per {idag.isoformat()}."]
             rapport = None
@@ -230,6 +231,8 @@ def report(
     elif markdown:
         sys.stdout.write(report_render.markdown(shown, lines))
     else:
+        if not enhet:  # at the terminal the header names the register in use
+            lines = [f"{lines[0]} · {register_name(db)}", *lines[1:]]
         report_render.rich(rapport, shown, lines)
 
 

@@ -35,6 +35,20 @@ def command_names(instance: typer.Typer) -> list[str]:
     return names
 
 
+def normalize(name: str) -> str:
+    from envagin_cli.cli.common import normalize_token
+
+    return normalize_token(name)
+
+
+def command_name(instance: typer.Typer, callback: Any) -> str:
+    """The name a Typer instance gives the command of `callback` (`map_` is `map`)."""
+    for info in instance.registered_commands:
+        if info.callback is callback:
+            return info.name or typer.main.get_command_name(info.callback.__name__)
+    raise KeyError(callback.__name__)
+
+
 def _command_of(args: list[str]) -> str | None:
     """The command in the root's arguments (skipping `--db FIL`): `close`, `staff add`."""
     from envagin_cli.cli.common import normalize_token
@@ -57,11 +71,20 @@ def _command_of(args: list[str]) -> str | None:
 
 
 class Lazy(Mapping[str, Any]):
-    """The root's commands: known by name at once, built by Typer on first use."""
+    """The root's commands: known by name at once, built by Typer on first use. A Swedish
+    name (`aliases`) is the same command; spelled with a/a/o it is hidden from lists."""
 
-    def __init__(self, sources: list[Source], built: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        sources: list[Source],
+        built: Mapping[str, Any] | None = None,
+        aliases: Mapping[str, str] | None = None,
+    ) -> None:
         self.infos: dict[str, CommandInfo | TyperInfo | None] = {}
         self.built: dict[str, Any] = {}
+        #: alias -> the command's own name; `folded`: the aliases spelled with a/a/o
+        self.aliases: dict[str, str] = {}
+        self.folded: set[str] = set()
         for name, instance, hidden in sources:
             if name is None:
                 for info in instance.registered_commands:
@@ -70,6 +93,12 @@ class Lazy(Mapping[str, Any]):
                     self.infos[key] = info
             else:
                 self.infos[name] = TyperInfo(instance, name=name, hidden=hidden)
+        for alias, name in (aliases or {}).items():
+            for spelling in dict.fromkeys((alias, normalize(alias))):
+                self.infos[spelling] = self.infos[name]
+                self.aliases[spelling] = name
+                if spelling != alias or normalize(alias) == normalize(name):
+                    self.folded.add(spelling)
         # commands Typer built already (registered with `app.command`/`app.add_typer`)
         for name, command in (built or {}).items():
             if name not in self.infos:
@@ -90,6 +119,8 @@ class Lazy(Mapping[str, Any]):
                     info, pretty_exceptions_short=False, suggest_commands=True,
                     rich_markup_mode=None,
                 )  # fmt: skip
+            if key in self.folded:  # `kartlagg` runs as `kartlägg` but is not offered
+                self.built[key].hidden = True
         return self.built[key]
 
     def __contains__(self, key: object) -> bool:
@@ -102,6 +133,8 @@ class Lazy(Mapping[str, Any]):
         return len(self.infos)
 
     def hidden(self, key: str) -> bool:
+        if key in self.folded:
+            return True
         info = self.infos[key]
         if info is None:
             return bool(self.built[key].hidden)
@@ -128,6 +161,8 @@ class Rot(typer.core.TyperGroup):
     Ctrl-C anywhere says "Avbrutet." and exits 130."""
 
     sources: list[Source] = []  # noqa: RUF012 - set once by cli.app
+    #: Swedish command names (`intag`) → the command (`intake`); set once by cli.app.
+    aliases: dict[str, str] = {}  # noqa: RUF012
     #: The commands that write to the register and so take `--dry-run` (a reading
     #: command writes only the audit log, which a dry run must never roll back; `import`
     #: has its own). Set once by cli.app.
@@ -137,18 +172,31 @@ class Rot(typer.core.TyperGroup):
         super().__init__(*args, **kwargs)
         # the lazy sources first (their order is the order in --help), then anything
         # registered on the app directly, which Typer has built already
-        self.commands = Lazy(self.sources, dict(self.commands))  # type: ignore[assignment]
+        self.commands = Lazy(  # type: ignore[assignment]
+            self.sources, dict(self.commands), self.aliases
+        )
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """Every command with its Swedish name beside it (`intake (intag)`) and the first
+        sentence of its help, wrapped to the width, never cut."""
         from typer._click.utils import make_default_short_help
 
         lazy = self.commands
         assert isinstance(lazy, Lazy)
-        names = [n for n in lazy if not lazy.hidden(n)]
-        limit = formatter.width - 6 - max(len(n) for n in names)
-        rows = [(n, make_default_short_help(lazy.help(n), limit)) for n in names]
+        swedish: dict[str, str] = {}
+        for alias, name in lazy.aliases.items():
+            if alias not in lazy.folded:
+                swedish.setdefault(name, alias)
+        names = [n for n in lazy if not lazy.hidden(n) and n not in lazy.aliases]
+        rows = [
+            (
+                f"{n} ({swedish[n]})" if n in swedish else n,
+                make_default_short_help(lazy.help(n), 10_000),
+            )
+            for n in names
+        ]
         with formatter.section("Kommandon"):
-            formatter.write_dl(rows)
+            formatter.write_dl(rows, col_max=22)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         # `--no-pager` and `--dry-run` may stand before or after the command, like `--db`
@@ -167,6 +215,20 @@ class Rot(typer.core.TyperGroup):
                 args = [a for i, a in enumerate(args) if i >= end or a != flag]
                 end = args.index("--") if "--" in args else len(args)
         return super().parse_args(ctx, args)
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        # `envagin --help` (or bare `envagin`) through the pager at a terminal, as the
+        # commands' own output is (the help is written while the arguments are parsed)
+        words = sys.argv[1:] if args is None else list(args)
+        if not words or (
+            (set(words) & {"--help", "-h"} and _command_of(words) is None)
+            and "--no-pager" not in words
+        ):
+            from envagin_cli.output.console import paged
+
+            with paged():
+                return super().main(args, *rest, **kwargs)
+        return super().main(args, *rest, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         from envagin_cli.output.console import paged

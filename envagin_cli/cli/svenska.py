@@ -198,7 +198,9 @@ def show_usage_error(exc: Any, file: Any = None) -> None:
         lines.append(ctx.get_usage())
         if ctx.command.get_help_option(ctx) is not None:
             lines.append(f"Se '{ctx.command_path} {ctx.help_option_names[-1]}' för hjälp.")
-    out.write("\n".join(lines) + "\n")
+    from envagin_cli.cli.common import fit, message_width
+
+    out.write(fit("\n".join(lines), message_width()) + "\n")
 
 
 _installed = False
@@ -252,32 +254,51 @@ def install() -> None:
 
 def at_terminal() -> bool:
     """Whether a person is there to answer (stdin and stderr are a terminal)."""
-    import sys
+    from envagin_cli.cli.common import at_terminal as there
 
-    return sys.stdin.isatty() and sys.stderr.isatty()
+    return there()
 
 
 def ask_for(param: Any, ctx: Any) -> str | None:
-    """At a terminal, ask for a missing required value, showing the allowed values."""
+    """At a terminal, ask for a missing required value, showing the allowed values; an
+    answer that is not one of them is asked for again."""
     import sys
 
     from envagin_cli.cli.komplettering import values
+    from envagin_cli.rules.codes import fold
 
     what = placeholder_of(param)
     kind = placeholder(param) if param.param_type_name == "option" else what
     # the allowed values when they are a short list (codes, staff, insatser), else the help
     allowed = values(ctx, str(param.name), "") or []
-    if allowed and len(allowed) <= 40 and param.name != "arende":
+    listed = bool(allowed) and len(allowed) <= 40 and param.name != "arende"
+    if listed:
         sys.stderr.write(f"{what} saknas. Tillåtna: {', '.join(allowed)}.\n")
     elif param.help:
         sys.stderr.write(f"{what} saknas: {param.help}\n")
-    sys.stderr.write(f"Ange {kind}: ")
-    sys.stderr.flush()
-    line = sys.stdin.readline()
-    if not line:
-        sys.stderr.write("\n")
-        return None
-    return line.strip() or None
+    while True:
+        sys.stderr.write(f"Ange {kind}: ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            sys.stderr.write("\n")
+            return None
+        answer = line.strip()
+        if not answer:
+            return None
+        wrong = [
+            part
+            for part in answer.split(",")
+            if listed
+            and part.strip()
+            and part.strip() not in allowed
+            and fold(part.strip()) not in allowed
+        ]
+        if not wrong:
+            return answer
+        sys.stderr.write(
+            f"'{wrong[0][:40]}' är inte tillåtet för {what}. Tillåtna: {', '.join(allowed)}.\n"
+        )
 
 
 def _process_value(original: Any) -> Any:

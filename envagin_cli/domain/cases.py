@@ -23,10 +23,10 @@ from envagin_cli.domain.register import (
     unit,
     working,
 )
-from envagin_cli.rules import codes, freetext, lifecycle
+from envagin_cli.rules import codes, event_kinds, freetext, lifecycle
 from envagin_cli.rules import personnummer as pnr
 from envagin_cli.rules.dates import not_after_today, today
-from envagin_cli.rules.errors import Checks, Valideringsfel
+from envagin_cli.rules.errors import Checks, Regelfel, Valideringsfel
 
 __all__ = ["Identitet", "Resultat"]
 
@@ -409,8 +409,12 @@ def void(
     som: str | None,
     datum: date | None = None,
     idag: date | None = None,
+    preview: bool = False,
 ) -> Resultat:
-    """Void a wrong case event: a new event; the original stays in the history."""
+    """Void a wrong case event: a new event; the original stays in the history. With
+    `preview`, every rule is checked and nothing is written (before asking)."""
+    if preview and isinstance(conn, sqlite3.Connection):
+        conn = Register(conn, idag)
     found = Checks()
     ref = found(_int, event_id, "händelse-id", 1, 2**62)
     reason = found(_text, orsak, "orsak", required=True)
@@ -428,18 +432,255 @@ def show(
     conn: sqlite3.Connection, ref: str, *, som: str | None, idag: date | None = None
 ) -> dict[str, Any]:
     """A case's whole timeline. Reading a person's data is logged in the audit log; if the
-    log row cannot be written, nothing is read."""
+    log row cannot be written, nothing is read. A personnummer whose cases are all closed
+    is refused naming them (the look-up is logged too)."""
+    from envagin_cli.domain import caseload
     from envagin_cli.store import queries
 
     day = idag or today()
+    refusal: Valideringsfel | None = None
     with working(conn, day) as reg:
         actor = reg.actor(som)
-        nr = reg.find(ref).nr
-        reg.audit(
-            actor,
-            "visa ärende",
-            arende=nr,
-            detaljer="uppslag på personnummer" if pnr.looks_like(ref) else "",
-        )
-        view: dict[str, Any] = queries.timeline(conn, nr, day)
+        text = ref.strip()
+        if pnr.looks_like(text) and text:
+            number = pnr.parse(text, day).nummer
+            if reg.open_case_for(number, None) is None:
+                closed = queries.search(conn, text, number)
+                reg.audit(
+                    actor,
+                    "visa ärende",
+                    arende=closed[0] if closed else None,
+                    detaljer="uppslag på personnummer; inget öppet ärende",
+                )
+                refusal = closed_cases(closed)
+        if refusal is None:
+            nr = reg.find(ref).nr
+            reg.audit(
+                actor,
+                "visa ärende",
+                arende=nr,
+                detaljer="uppslag på personnummer" if pnr.looks_like(ref) else "",
+            )
+            view: dict[str, Any] = queries.timeline(conn, nr, day)
+            view["flaggor"] = caseload.flags_of(conn, nr, day)
+    if refusal is not None:
+        raise refusal
     return view
+
+
+def closed_cases(closed: list[str]) -> Valideringsfel:
+    """The refusal for a person without an open case, naming their closed cases."""
+    if not closed:
+        return Valideringsfel("ärende: det finns inget ärende för det personnumret.")
+    return Valideringsfel(
+        "ärende: personen har inget öppet ärende; avslutade ärenden: "
+        + ", ".join(closed)
+        + f". Visa ett med 'envagin visa {closed[0]}'."
+    )
+
+
+def search(
+    conn: sqlite3.Connection, text: str, *, som: str | None, idag: date | None = None
+) -> list[str]:
+    """The cases a search finds (`sök`), newest first: by personnummer (any accepted form)
+    every case of the person, open or closed, logged in the audit log as `show` is; else
+    by a fragment of the case number or by a pseudonym."""
+    from envagin_cli.store import queries
+
+    day = idag or today()
+    wanted = text.strip()
+    if not wanted:
+        raise Valideringsfel(
+            "text: ange ett personnummer, en del av ett ärendenummer eller en pseudonym."
+        )
+    number = None
+    if pnr.looks_like(wanted):
+        try:
+            number = pnr.parse(wanted, day).nummer
+        except Valideringsfel:  # digits that are no personnummer: part of a case number
+            number = None
+    with working(conn, day) as reg:
+        actor = reg.actor(som)
+        if number is not None:
+            found: list[str] = queries.search(conn, wanted, number)
+            targets: list[str | None] = [*found] or [None]
+            for nr in targets:
+                reg.audit(actor, "sök", arende=nr, detaljer="uppslag på personnummer")
+        else:
+            found = queries.search(conn, wanted, None)
+    return found
+
+
+def _intake_args(case: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """An intake's values as `intake` takes them: the person from the case's identity."""
+    return {
+        "personnummer": case.personnummer,
+        "pseudonym": case.pseudonym,
+        "anonym": case.personnummer is None and case.pseudonym is None,
+        "kon": case.kon,
+        "fodelsear": case.fodelsear,
+        "skyddad": case.skyddad,
+        "remittent": data.get("remittent"),
+        "forsorjning": list(data.get("forsorjning") or []),
+        "ansvarig": data.get("ansvarig"),
+    }
+
+
+def _option(keyword: str) -> str:
+    """A domain keyword as the command line's option (`nojd_bemotande` → --nöjd-bemötande)."""
+    name = keyword.replace("_", "-")
+    return "--" + event_kinds.FIELD_NAMES.get(name, name)
+
+
+def correct(
+    conn: sqlite3.Connection,
+    event_id: str | int,
+    *,
+    orsak: str,
+    som: str | None,
+    changes: dict[str, Any],
+    write: bool = True,
+    idag: date | None = None,
+) -> dict[str, Any]:
+    """Correct a case event (`rätta`): in one unit of work the event is voided and its
+    corrected version recorded, with the given values changed and every other kept. The
+    state machine reads the case as if the corrected event had been registered in the
+    first place; a later event it would make impossible is named in the refusal. A
+    corrected intake keeps the case number and every later event.
+
+    Returns the event before and after (`fore`, `efter`: date, kind, description) and the
+    result; with `write` False, everything is checked and nothing is written (a preview)."""
+    from contextlib import nullcontext
+
+    found = Checks()
+    ref = found(_int, event_id, "händelse-id", 1, 2**62)
+    reason = found(_text, orsak, "orsak", required=True)
+    found.done()
+    assert ref is not None and reason is not None
+    given = {k: v for k, v in changes.items() if v is not None and v != []}
+    scope = unit(conn, idag) if write else nullcontext(Register(conn, idag))
+    with scope as reg:
+        reg.actor(som)
+        row = conn.execute(
+            "SELECT arende, typ, datum, data FROM handelse WHERE id = ?", (ref,)
+        ).fetchone()
+        if row is None:
+            raise Valideringsfel(
+                f"händelse-id: händelse {ref} finns inte; se 'envagin visa ÄRENDE'."
+            )
+        typ, nr = row["typ"], row["arende"]
+        if nr is None:
+            raise Regelfel(
+                f"Händelse {ref} ({event_kinds.label(typ)}) hör inte till något ärende; "
+                "ändra registret med staff/insats-kommandona i stället."
+            )
+        if typ == "void":
+            raise Regelfel(f"Händelse {ref} är en makulering och kan inte rättas.")
+        case = reg.case(nr)
+        assert case is not None
+        if ref in case.voided_ids:
+            raise Regelfel(f"Händelse {ref} är makulerad och kan inte rättas.")
+        old = next(e for e in case.events if e.id == ref)
+        kind = event_kinds.BY_CODE[typ]
+        allowed = [
+            "datum",
+            *(f.keyword for f in kind.fields if f.keyword not in ("pseudonym", "skyddad")),
+        ]
+        wrong = [k for k in given if k not in allowed]
+        if wrong:
+            raise Valideringsfel(
+                f"{_option(wrong[0])[2:]}: hör inte till en händelse av slaget "
+                f"'{kind.label}'; den kan rättas med "
+                + ", ".join(_option(k) for k in allowed)
+                + "."
+            )
+        if not given:
+            raise Valideringsfel(
+                "ange vad som ska rättas: " + ", ".join(_option(k) for k in allowed) + "."
+            )
+        if typ == "intake":
+            args = _intake_args(case, old.data)
+            if "personnummer" in given:
+                if case.personnummer is None and not old.data.get("anonym"):
+                    raise Regelfel(
+                        "personnummer: ärendets personnummer är borttaget (samtycke utan "
+                        "statistik) och läggs inte till igen."
+                    )
+                args.update(anonym=False, pseudonym=None, kon=None, fodelsear=None)
+            if given.get("anonym"):
+                args.update(personnummer=None, pseudonym=None)
+        else:
+            args = {f.keyword: old.data.get(f.data_key) for f in kind.fields}
+            if typ == "close" and ("nojd_bemotande" in given or "nojd_insats" in given):
+                args["ingen_enkat"] = False
+            if typ == "close" and given.get("ingen_enkat"):
+                args.update(nojd_bemotande=None, nojd_insats=None)
+        day = given.pop("datum", old.datum)
+        args.update(given)
+        args.update(kind.fixed)
+        reg.replacing = (ref, reason)
+        try:
+            call = kind.function()
+            if kind.case_arg == "ref":
+                result = call(reg, nr, datum=day, som=som, idag=idag, **args)
+            else:
+                result = call(reg, datum=day, som=som, idag=idag, arende=nr, **args)
+        finally:
+            reg.replacing = None
+        new = next(e for e in case.events if e.id == result.handelse_id)
+
+        def view(e: lifecycle.Handelse) -> dict[str, Any]:
+            return {
+                "datum": e.datum.isoformat(),
+                "handelse": event_kinds.label(e.typ),
+                "beskrivning": event_kinds.BY_CODE[e.typ].describe(e.data),
+            }
+
+        return {
+            "arende": nr,
+            "handelse_id": ref,
+            "fore": view(old),
+            "efter": view(new),
+            "resultat": result,
+        }
+
+
+def undo(conn: sqlite3.Connection, *, som: str | None, idag: date | None = None) -> dict[str, Any]:
+    """The newest case event that the current handläggare registered today and that is
+    still in effect (`ångra`), for a preview before it is voided."""
+    from envagin_cli.store import events, queries
+
+    actor = Register(conn, idag).actor(som)
+    day = events.now()[:10]  # the registration time's own date (UTC)
+    row = conn.execute(
+        "SELECT h.id FROM handelse h WHERE h.som = ? AND h.arende IS NOT NULL "
+        "AND h.typ <> 'void' AND substr(h.registrerad, 1, 10) = ? "
+        "AND NOT EXISTS (SELECT 1 FROM handelse v WHERE v.makulerar = h.id) "
+        "ORDER BY h.id DESC LIMIT 1",
+        (actor, day),
+    ).fetchone()
+    if row is None:
+        raise Valideringsfel(f"Det finns ingen registrering av {actor} i dag ({day}) att ångra.")
+    preview = queries.event_preview(conn, str(row[0]))
+    assert preview is not None
+    return {**preview, "som": actor}
+
+
+def needs_survey(conn: sqlite3.Connection, ref: str, slutorsak: str) -> bool:
+    """Whether closing the case with this slutorsak needs the closing meeting's survey
+    and income sources (an enrolled case, not a felregistrering): for the questions a
+    command asks before `close`. False when the case or the code cannot be read (then
+    `close` itself refuses them)."""
+    from envagin_cli.rules.errors import EnvaginError
+
+    try:
+        case = Register(conn).find(ref)
+        reason = codes.parse_code(slutorsak, codes.SLUTORSAKER, "slutorsak")
+    except EnvaginError:
+        return False
+    return (
+        case.state.inskriven is not None
+        and case.state.avslutad is None
+        and reason not in codes.SLUTORSAKER_FORE_INSKRIVNING
+        and reason != codes.FELREGISTRERING
+    )

@@ -323,6 +323,9 @@ class Register:
         self.importing = False
         #: Who runs the import, as resolved for any command (None: not given).
         self.importer_id: str | None = None
+        #: A correction (`rätta`): the event that the next recorded case event replaces
+        #: (voided in the same unit of work), and why.
+        self.replacing: tuple[int, str] | None = None
         self._reset()
 
     # What the register reads from the file, each on first use: a command reads only what
@@ -1064,6 +1067,8 @@ class Register:
             case = self.find(ref)
         if case.makulerad:
             raise voided_case(case.nr)
+        if self.replacing is not None:
+            return self._replace(case, typ, datum, actor, data)
         for e in case.events:
             if e.typ == typ and e.datum == datum and sameness.same_data(typ, data, e.data):
                 assert e.id is not None
@@ -1108,6 +1113,8 @@ class Register:
         self, nr: str, datum: date, actor: str, ident: Identitet, data: dict[str, Any]
     ) -> Resultat:
         """An intake: a new case for a person who has no open case."""
+        if self.replacing is not None:
+            return self._replace_intake(nr, datum, actor, ident, data)
         open_nr = self.open_case_for(ident.personnummer, ident.pseudonym)
         if open_nr and (not nr or nr.upper() == open_nr.upper()):
             # The same intake again (same person, date and values): nothing to add.
@@ -1156,6 +1163,97 @@ class Register:
         intake.id = self.event(nr, "intake", datum, actor, full)
         self._remember(case)
         return Resultat(nr, intake.id)
+
+    def _replace(
+        self, case: Arende, typ: str, datum: date, actor: str, data: dict[str, Any]
+    ) -> Resultat:
+        """A correction: void the event `replacing` names and record `data` in its place,
+        if the state machine accepts the case with the corrected event instead of it."""
+        assert self.replacing is not None
+        old_id, orsak = self.replacing
+        self.replacing = None
+        old = next((e for e in case.events if e.id == old_id), None)
+        assert old is not None and old.typ == typ, "a correction names its own case's event"
+        row = sameness.normalised(event_kinds.event_row(typ, data))
+        if (
+            old.datum == datum
+            and row == sameness.normalised(event_kinds.event_row(typ, old.data))
+            and data.get("identitet_id") == old.data.get("identitet_id")
+        ):
+            raise Valideringsfel(
+                f"Rättelsen ändrar inget i händelse {old_id}; ange de värden som ska ändras "
+                "(till exempel --datum)."
+            )
+        remaining = [e for e in case.events if e.id != old_id]
+        new = lifecycle.Handelse(None, typ, datum, data)
+        try:
+            state = lifecycle.replay(remaining, new)
+        except Regelfel as exc:
+            text = str(exc).replace("(den nya händelsen)", f"(rättelsen av händelse {old_id})")
+            raise Regelfel(text) from None
+        self.event(
+            case.nr,
+            "void",
+            self.senast,
+            actor,
+            {"handelse_id": old_id, "orsak": orsak},
+            makulerar=old_id,
+        )
+        new.id = self.event(case.nr, typ, datum, actor, data)
+        case.events = sorted([*remaining, new], key=lifecycle.Handelse.sort_key)
+        case.state = state
+        case.voided_ids.add(old_id)
+        case.andrad = True
+        if typ == "intake":
+            case.intake = new
+        if typ == "consent" and "statistik" not in data["omfattning"]:
+            case.anonymisera = True
+            case.personnummer = None
+        return Resultat(case.nr, new.id)
+
+    def _replace_intake(
+        self, nr: str, datum: date, actor: str, ident: Identitet, data: dict[str, Any]
+    ) -> Resultat:
+        """A corrected intake: the same case number and later events; the person may change
+        (a new identity row, the case pointed at it; the old row stays in the history)."""
+        case = self.case(nr)
+        assert case is not None
+        stored = None if ident.skyddad else ident.personnummer
+        same_person = (stored, ident.kon, ident.fodelsear, ident.skyddad, ident.pseudonym) == (
+            case.personnummer,
+            case.kon,
+            case.fodelsear,
+            case.skyddad,
+            case.pseudonym,
+        )
+        if not same_person:
+            if stored and stored != case.personnummer:
+                other = self.open_case_for(stored, None)
+                if other is not None and other != case.nr:
+                    raise open_case_refusal(other)
+            ident_id = self.next_ident
+            self.next_ident += 1
+            self.ident_rows.append(
+                (ident_id, stored, ident.kon, ident.fodelsear, int(ident.skyddad), ident.pseudonym)
+            )
+            self.ops_after.append(
+                (
+                    "UPDATE arende SET identitet_id = ?, kon = ?, fodelsear = ? WHERE nr = ?",
+                    (ident_id, ident.kon, ident.fodelsear, case.nr),
+                )
+            )
+            # the wrong person's number is not kept: the old identity row, which only the
+            # voided intake names, keeps kön and födelseår
+            self.ops_after.append(
+                ("UPDATE identitet SET personnummer = NULL WHERE id = ?", (case.ident_id,))
+            )
+            case.ident_id = ident_id
+            case.personnummer, case.kon, case.fodelsear = stored, ident.kon, ident.fodelsear
+            case.skyddad, case.pseudonym = ident.skyddad, ident.pseudonym
+            if stored:
+                self.by_person.setdefault(stored, []).append(case.nr)
+        full = {"identitet_id": case.ident_id, **data, "anonym": stored is None}
+        return self._replace(case, "intake", datum, actor, full)
 
     def void(self, event_id: int, datum: date, actor: str, orsak: str) -> Resultat:
         """Void a case event: a new event; the original stays in the history."""

@@ -397,3 +397,9 @@ def _registered(reg: Register, who: str) -> Handlaggare:
             f"{', '.join(sorted(reg.staff)) or 'inga'}."
         )
     return person
+
+
+def current(conn: sqlite3.Connection, som: str | None) -> str:
+    """The current handläggare, as every command resolves who acts: `--som`,
+    `ENVAGIN_USER`, or the OS login linked to one (`staff login`)."""
+    return Register(conn).actor(som)

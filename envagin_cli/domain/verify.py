@@ -199,7 +199,10 @@ def _projection(conn: sqlite3.Connection, result: Kontroll) -> None:
         seen.add(nr)
         result.arenden += 1
         events = by_case.get(nr, [])
-        intake = next((e for e in events if e.typ == "intake"), None)
+        # the intake in effect (a corrected intake voids the first one; `rätta`), else the
+        # first, voided with its case
+        intakes = [e for e in events if e.typ == "intake"]
+        intake = next((e for e in intakes if e.id not in voided), intakes[0] if intakes else None)
         if intake is None:
             _wrong(result, nr, "har inget intag i händelseloggen.")
             return

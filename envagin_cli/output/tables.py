@@ -109,6 +109,29 @@ def insats_table(rows: list[dict[str, Any]]) -> None:
     )
 
 
+#: A caseload flag and the due item whose date it shows.
+_FLAG_DUE = {
+    "kartläggning försenad": "kartlaggning",
+    "uppföljning att göra": "uppfoljning",
+    "samtycke återkallat": "aterkallat",
+}
+
+
+def _flag_texts(r: dict[str, Any]) -> str:
+    """The flags with their dates: a mapping's last day, the follow-up's window."""
+    due = {a["kod"]: a for a in r.get("att_gora", [])}
+    texts = []
+    for flag in r["flaggor"]:
+        item = due.get(_FLAG_DUE.get(flag, ""))
+        if item is None:
+            texts.append(flag)
+        elif item["fran"]:
+            texts.append(f"{flag} {item['fran']} – {item['senast']}")
+        else:
+            texts.append(f"{flag} (senast {item['senast']})")
+    return ", ".join(texts)
+
+
 def cases_table(rows: list[dict[str, Any]], title: str) -> None:
     body = [
         [
@@ -120,7 +143,7 @@ def cases_table(rows: list[dict[str, Any]], title: str) -> None:
             r["inskriven"] or "–",
             r["fas"] + (f" {r['avslutad']}" if r["avslutad"] else ""),
             ", ".join(r["insatser"]),
-            ", ".join(r["flaggor"]),
+            _flag_texts(r),
         ]
         for r in rows
     ]
@@ -451,5 +474,29 @@ def unit_table(data: dict[str, Any]) -> None:
                 for h in data["historik"]
             ],
             right=[5],
+        )
+    )
+
+
+def due_table(rows: list[dict[str, Any]], title: str) -> None:
+    """What is due (`idag`): overdue first; days left negative when overdue."""
+    body = [
+        [
+            r["arende"],
+            r["vad"],
+            r["senast"],
+            r["dagar_kvar"],
+            r["ansvarig"] or "–",
+        ]
+        for r in rows
+    ]
+    show(
+        _table(
+            title,
+            ["Ärende", "Att göra", "Senast", "Dagar kvar", "Ansvarig"],
+            body,
+            right=(3,),
+            caption=antal(len(rows), "uppgift", "uppgifter"),
+            tom=f"{title}: inget att göra.",
         )
     )

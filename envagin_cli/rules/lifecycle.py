@@ -18,6 +18,15 @@ Rules (DOMAIN.md "The case lifecycle", "Order and corrections"):
   active insats that day; `ej-malgrupp`/`avbojt` only before enrolment; an enrolled case
   needs the survey answered or declined;
 - the follow-up happens once, ≥ first insats + 11 months, before or after the close.
+
+What is due next (`due`, read by `idag`, `cases` and the next-step line after each
+registration) is decided here too, from the same state:
+- consent missing after an intake: within 14 days of the intake (the plan's two weeks);
+- a started mapping: done within 14 days of its start;
+- after a finished mapping, the tripartite meeting: within 14 days of the mapping;
+- the one-year follow-up: in its window, first insats + 11 months to + 18 months (a
+  closed case too; after 18 months it is missed, no longer work to do);
+- a withdrawn samverkan consent on an open case: close the case within 14 days.
 """
 
 from __future__ import annotations
@@ -107,6 +116,122 @@ class Arendelage:
         if first is None:
             return None
         return add_months(first, codes.FOLLOW_UP_FROM_MONTHS)
+
+
+@dataclass(frozen=True, slots=True)
+class Uppgift:
+    """Something due in a case: what (`kod`, and in Swedish `vad`), by when (`senast`),
+    and from when it may be done (`fran`, the follow-up window's opening)."""
+
+    kod: str
+    vad: str
+    senast: date
+    fran: date | None = None
+
+
+#: What is due, by code (the `--fas`-like codes of `idag --json` and `cases --json`).
+UPPGIFTER = {
+    "samtycke": "samtycke saknas",
+    "kartlaggning": "kartläggningen klar",
+    "trepart": "trepartssamtal",
+    "uppfoljning": "ettårsuppföljning",
+    "aterkallat": "avsluta: samtycket återkallat",
+}
+
+
+def due(
+    *,
+    intag: date | None,
+    inskriven: date | None,
+    kartlaggning_start: date | None,
+    kartlaggning_klar: date | None,
+    trepart: date | None,
+    forsta_insats: date | None,
+    avslutad: date | None,
+    uppfoljd: date | None,
+    samverkan_aterkallad: date | None,
+    slutorsak: str | None,
+) -> list[Uppgift]:
+    """What is due in a case with these dates (the module's rules), most urgent first."""
+    from datetime import timedelta
+
+    two_weeks = timedelta(days=codes.MAPPING_DAYS)
+    found: list[Uppgift] = []
+    if avslutad is None and intag is not None:
+        if samverkan_aterkallad is not None:
+            found.append(
+                Uppgift("aterkallat", UPPGIFTER["aterkallat"], samverkan_aterkallad + two_weeks)
+            )
+        elif inskriven is None:
+            found.append(Uppgift("samtycke", UPPGIFTER["samtycke"], intag + two_weeks))
+        if kartlaggning_start is not None and kartlaggning_klar is None:
+            found.append(
+                Uppgift("kartlaggning", UPPGIFTER["kartlaggning"], kartlaggning_start + two_weeks)
+            )
+        if (
+            kartlaggning_klar is not None
+            and trepart is None
+            and forsta_insats is None
+            and samverkan_aterkallad is None
+        ):
+            found.append(Uppgift("trepart", UPPGIFTER["trepart"], kartlaggning_klar + two_weeks))
+    if forsta_insats is not None and uppfoljd is None and slutorsak != codes.FELREGISTRERING:
+        found.append(
+            Uppgift(
+                "uppfoljning",
+                UPPGIFTER["uppfoljning"],
+                add_months(forsta_insats, codes.FOLLOW_UP_UNTIL_MONTHS),
+                add_months(forsta_insats, codes.FOLLOW_UP_FROM_MONTHS),
+            )
+        )
+    return sorted(found, key=lambda u: u.senast)
+
+
+def open_now(u: Uppgift, idag: date) -> bool:
+    """Whether a due item is work to do as of `idag`: a follow-up only inside its window
+    (before it opens it cannot be done, after it closes it is missed); the rest once due."""
+    if u.fran is not None:
+        return u.fran <= idag <= u.senast
+    return True
+
+
+def next_step(s: Arendelage, nr: str) -> str:
+    """What comes next in a case and by when, in one Swedish sentence."""
+    items = due(
+        intag=s.intag,
+        inskriven=s.inskriven,
+        kartlaggning_start=s.kartlaggning_start,
+        kartlaggning_klar=s.kartlaggning_klar,
+        trepart=s.trepart,
+        forsta_insats=s.forsta_insats,
+        avslutad=s.avslutad,
+        uppfoljd=s.uppfoljd,
+        samverkan_aterkallad=(s.samverkan_aterkallad if "samverkan" not in s.samtycken else None),
+        slutorsak=s.slutorsak,
+    )
+    texts = {
+        "samtycke": "registrera samtycket (samtycke ÄRENDE --omfattning samverkan,statistik) "
+        "senast {senast}",
+        "kartlaggning": "kartläggningen ska vara klar (kartlägg ÄRENDE --klar) senast {senast}",
+        "trepart": "trepartssamtal (trepart ÄRENDE) senast {senast}",
+        "uppfoljning": "ettårsuppföljning (uppföljning ÄRENDE) {fran} – {senast}",
+        "aterkallat": "samtycket är återkallat: avsluta ärendet (avsluta ÄRENDE) senast {senast}",
+    }
+    for u in items:
+        if u.kod != "uppfoljning" or s.avslutad is not None or len(items) == 1:
+            text = texts[u.kod].format(senast=u.senast.isoformat(), fran=_iso_or(u.fran))
+            return text.replace("ÄRENDE", nr) + "."
+    if s.avslutad is not None:
+        return "ärendet är avslutat; inget mer att göra."
+    if s.kartlaggning_start is None:
+        return f"påbörja kartläggningen (kartlägg {nr} --start --handläggare ID)."
+    if not s.aktiva():
+        return f"placera i en insats (placera {nr} --insats KOD)."
+    return f"följ insatsen; avsluta ärendet (avsluta {nr}) när den är klar."
+
+
+def _iso_or(d: date | None) -> str:
+    return d.isoformat() if d else "–"
 
 
 class _Brott(Exception):

@@ -2,9 +2,10 @@
 
 Rules:
 - the path comes from `--db`, else `ENVAGIN_DB`, else the per-user default data file;
-  only the default is created on first use (the caller says so); an explicitly named
-  path that does not exist is refused (`envagin init` creates one), and so is one whose
-  folder does not exist (only the default's folder is created);
+  a missing file, the default too, is created only on purpose (`envagin init`, `envagin
+  demo`); otherwise it is refused, saying how to create one or name another, so a
+  forgotten `ENVAGIN_DB` never shows an empty new register. A named path whose folder
+  does not exist is refused (only the default's folder is created);
 - a file that is not SQLite, or whose schema is newer than this program, is refused
   and never written to;
 - a new file is readable by its owner only (0600);
@@ -125,6 +126,11 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
             raise Databasfel(
                 f"Databasen {path} finns inte. Skapa en ny med 'envagin init' "
                 "eller ange rätt sökväg med --db eller ENVAGIN_DB."
+            )
+        if not create:  # the default is made on purpose only, never by a typo'd ENVAGIN_DB
+            raise Databasfel(
+                f"Det finns inget register ännu (standardfilen {path}). Skapa det med "
+                "'envagin init', eller ange ett befintligt med --db FIL eller ENVAGIN_DB."
             )
         create_file(path, make_folder=not target.explicit)
         created = True

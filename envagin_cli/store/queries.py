@@ -1,63 +1,21 @@
-"""Read-only views of the register: the caseload (`cases`) and a case's timeline (`show`).
+"""Read-only views of the register: a case's timeline (`show`), searches, previews.
 
-They return plain dicts and lists; the personnummer is always masked here.
-
-Flags, as of a given day:
-- kartläggning försenad: started more than 14 days ago and not done, case open;
-- uppföljning att göra: first insats started between 11 and 18 months ago (the follow-up
-  may be made from 11 months; after 18 it is counted as missed, not as work to do), not
-  followed up, not a felregistrering (a closed case can still be due);
-- samtycke återkallat: consent to samverkan withdrawn and the case not yet closed.
+They return plain dicts and lists; the personnummer is always masked here. The caseload
+and what is due (rules of the state machine) are in `domain.caseload`.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from envagin_cli.rules import codes, event_kinds
+from envagin_cli.rules import event_kinds
 from envagin_cli.rules import personnummer as pnr
-from envagin_cli.rules.dates import add_months
 
 
-def follow_up_due(first: str | None, idag: date) -> bool:
-    """The follow-up window is open: 11 to 18 months after the first insats started."""
-    if not first:
-        return False
-    start = date.fromisoformat(first)
-    due: bool = (
-        add_months(start, codes.FOLLOW_UP_FROM_MONTHS)
-        <= idag
-        <= add_months(start, codes.FOLLOW_UP_UNTIL_MONTHS)
-    )
-    return due
-
-
-def _flags(row: sqlite3.Row, idag: date) -> list[str]:
-    flags = []
-    open_case = row["avslutad"] is None
-    start = row["kartlaggning_start"]
-    if (
-        open_case
-        and start
-        and not row["kartlaggning_klar"]
-        and date.fromisoformat(start) + timedelta(days=codes.MAPPING_DAYS) < idag
-    ):
-        flags.append("kartläggning försenad")
-    if (
-        follow_up_due(row["forsta_insats"], idag)
-        and not row["uppfoljd"]
-        and row["slutorsak"] != codes.FELREGISTRERING
-    ):
-        flags.append("uppföljning att göra")
-    if open_case and row["samverkan_aterkallad"]:
-        flags.append("samtycke återkallat")
-    return flags
-
-
-def _phase(row: sqlite3.Row, active_insatser: list[str]) -> str:
+def phase_of(row: sqlite3.Row, active_insatser: list[str]) -> str:
     if row["avslutad"]:
         return "avslutad"
     if active_insatser:
@@ -77,112 +35,25 @@ def person_label(personnummer: str | None, kon: str, fodelsear: int) -> str:
     return f"anonym ({kon}, {fodelsear})"
 
 
-def caseload(
-    conn: sqlite3.Connection,
-    idag: date,
-    *,
-    alla: bool = False,
-    handlaggare: str | None = None,
-    forsenad: bool = False,
-    uppfoljning: bool = False,
-    aterkallat: bool = False,
-) -> list[dict[str, Any]]:
-    """Cases with their phase and flags; open cases unless `alla` (or a follow-up filter)."""
-    where = ["a.makulerad = 0"]
-    params: list[Any] = []
-    if not (alla or uppfoljning):
-        where.append("a.avslutad IS NULL")
-    if handlaggare:
-        where.append("a.ansvarig = ?")
-        params.append(handlaggare)
-    rows = conn.execute(
-        "SELECT a.*, i.personnummer, s.namn AS ansvarig_namn, s.part AS ansvarig_part "
-        "FROM arende a JOIN identitet i ON i.id = a.identitet_id "
-        "LEFT JOIN staff s ON s.id = a.ansvarig "
-        f"WHERE {' AND '.join(where)} ORDER BY a.intag, a.nr",
-        params,
-    ).fetchall()
-    active: dict[str, list[str]] = {}
-    for r in conn.execute(
-        "SELECT arende, insats FROM arende_insats WHERE slut IS NULL ORDER BY lopnr"
-    ):
-        active.setdefault(r[0], []).append(r[1])
-    result = []
-    for row in rows:
-        flags = _flags(row, idag)
-        if forsenad and "kartläggning försenad" not in flags:
-            continue
-        if uppfoljning and "uppföljning att göra" not in flags:
-            continue
-        if aterkallat and "samtycke återkallat" not in flags:
-            continue
-        running = active.get(row["nr"], [])
-        result.append(
-            {
-                "arende": row["nr"],
-                "person": person_label(row["personnummer"], row["kon"], row["fodelsear"]),
-                "kon": row["kon"],
-                "fodelsear": row["fodelsear"],
-                "remittent": row["remittent"],
-                "ansvarig": row["ansvarig"],
-                "ansvarig_part": row["ansvarig_part"],
-                "intag": row["intag"],
-                "inskriven": row["inskriven"],
-                "fas": _phase(row, running),
-                "insatser": running,
-                "avslutad": row["avslutad"],
-                "slutorsak": row["slutorsak"],
-                "flaggor": flags,
-            }
-        )
-    return result
-
-
-def caseload_summary(conn: sqlite3.Connection, idag: date) -> list[dict[str, Any]]:
-    """Open cases per responsible handläggare (with party and tjänstgöringsgrad) and flags."""
-    cases = caseload(conn, idag, alla=True)
-    per: dict[str | None, dict[str, Any]] = {}
-    staff_rows = conn.execute("SELECT * FROM staff ORDER BY part, id").fetchall()
-    for s in staff_rows:
-        per[s["id"]] = {
-            "handlaggare": s["id"],
-            "namn": s["namn"],
-            "part": s["part"],
-            "tjanstgoringsgrad": s["tjanstgoringsgrad"],
-            "aktiv": bool(s["aktiv"]),
-            "aktiva_arenden": 0,
-            "kartlaggning_forsenad": 0,
-            "uppfoljning_att_gora": 0,
-            "samtycke_aterkallat": 0,
-        }
-    for case in cases:
-        entry = per.get(case["ansvarig"])
-        if entry is None:
-            continue
-        if case["avslutad"] is None:
-            entry["aktiva_arenden"] += 1
-        flags = case["flaggor"]
-        entry["kartlaggning_forsenad"] += "kartläggning försenad" in flags
-        entry["uppfoljning_att_gora"] += "uppföljning att göra" in flags
-        entry["samtycke_aterkallat"] += "samtycke återkallat" in flags
-    rows = [
-        e
-        for e in per.values()
-        if e["aktiv"]
-        or any(
-            e[k]
-            for k in (
-                "aktiva_arenden",
-                "kartlaggning_forsenad",
-                "uppfoljning_att_gora",
-                "samtycke_aterkallat",
-            )
+def search(conn: sqlite3.Connection, text: str, personnummer: str | None) -> list[str]:
+    """The case numbers a search finds, newest intake first: a person's every case (by
+    personnummer), else cases whose number contains `text` or whose pseudonym it is."""
+    if personnummer is not None:
+        sql = "i.personnummer = ?"
+        params: tuple[Any, ...] = (personnummer,)
+    else:
+        fragment = text.strip().upper().replace("\\", "\\\\").replace("%", "\\%")
+        fragment = fragment.replace("_", "\\_")
+        sql = "upper(a.nr) LIKE ? ESCAPE '\\' OR i.pseudonym = ?"
+        params = (f"%{fragment}%", text.strip().lower())
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+            f"WHERE a.makulerad = 0 AND ({sql}) ORDER BY a.intag DESC, a.nr DESC LIMIT 200",
+            params,
         )
     ]
-    for e in rows:
-        grad = e["tjanstgoringsgrad"]
-        e["arenden_per_heltid"] = round(e["aktiva_arenden"] * 100 / grad, 1) if grad else None
-    return rows
 
 
 def _describe(typ: str, data: dict[str, Any]) -> str:
@@ -251,11 +122,11 @@ def timeline(conn: sqlite3.Connection, nr: str, idag: date) -> dict[str, Any]:
         "ansvarig": case["ansvarig"],
         "intag": case["intag"],
         "inskriven": case["inskriven"],
-        "fas": "makulerat" if case["makulerad"] else _phase(case, active),
+        "fas": "makulerat" if case["makulerad"] else phase_of(case, active),
         "avslutad": case["avslutad"],
         "slutorsak": case["slutorsak"],
         "insatser": insatser,
-        "flaggor": [] if case["makulerad"] else _flags(case, idag),
+        "flaggor": [],  # the caseload's flags, added by the domain (`caseload.flags`)
         "handelser": history,
     }
 
