@@ -274,7 +274,8 @@ def mal_set(
             key = mal.parse_key(nyckel)
             value = mal.parse_value(key, varde)
             shown = "utan mål" if value is None else f"redan {tal(value)}"
-            already_there(conn, "goal", f"målet {key} är {shown} den {day.isoformat()}", mal=key)
+            what = f"målet {key} är {shown} den {day.isoformat()}"
+            already_there(conn, "goal", what, mal=key, varde=value)
             return
         value = mal.set_goal(conn, nyckel=nyckel, varde=varde, som=som, datum=day)
     what = "borttaget" if value is None else f"satt till {tal(value)}"

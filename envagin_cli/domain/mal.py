@@ -592,11 +592,14 @@ def parse_value(key: str, value: str) -> float | None:
     return number
 
 
-def target_rows(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
+def target_rows(
+    conn: sqlite3.Connection, key: str, *, registered: bool = False
+) -> list[dict[str, Any]]:
     """A goal target's history, in the order the values apply: from (None: the register's
-    first day), value, who set it and when it was registered."""
+    first day), value, who set it (and with `registered` when it was registered)."""
     rows = [
-        {"fran": r["fran"], "varde": r["varde"], "som": r["som"], "registrerad": r["registrerad"]}
+        {"fran": r["fran"], "varde": r["varde"], "som": r["som"]}
+        | ({"registrerad": r["registrerad"]} if registered else {})
         for r in conn.execute(
             "SELECT m.fran, m.varde, h.som, h.registrerad FROM mal_historik m "
             "LEFT JOIN handelse h ON h.id = m.handelse_id WHERE m.nyckel = ? ORDER BY m.id",
@@ -631,7 +634,7 @@ def target_history(conn: sqlite3.Connection, key: str) -> dict[str, Any]:
         "text": goal.namn,
         "enhet": goal.enhet,
         "varde": current[0] if current else None,
-        "historik": target_rows(conn, key),
+        "historik": target_rows(conn, key, registered=True),
     }
 
 
