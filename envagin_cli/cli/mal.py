@@ -259,7 +259,14 @@ def mal_set(
             metavar="VÄRDE", help="Talet, eller 'ingen' för inget mål.", show_default=False
         ),
     ],
-    datum: DatumOpt = "idag",
+    datum: Annotated[
+        str,
+        typer.Option(
+            "--datum",
+            help="Dagen målvärdet gäller från (perioder som slutar före den bedöms mot det "
+            "tidigare värdet): ÅÅÅÅ-MM-DD, ÅÅÅÅMMDD, '5 mars 2014', idag, igår.",
+        ),
+    ] = "idag",
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
