@@ -362,8 +362,8 @@ def _target_value(value: float | None) -> str:
 
 
 def _target_step(step: dict[str, Any]) -> str:
-    """One value of a target's history: "200 från början", "100 från 2015-01-01"."""
-    since = "från början" if step["fran"] is None else f"från {step['fran']}"
+    """One value of a target's history: "200 från registrets början", "100 från 2015-01-01"."""
+    since = "från registrets början" if step["fran"] is None else f"från {step['fran']}"
     return f"{_target_value(step['varde'])} {since}"
 
 

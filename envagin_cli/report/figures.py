@@ -5,6 +5,12 @@ which holds only effective events; voided cases and `felregistrering` are left o
 every figure. Counts are split Kvinnor / Män / Totalt. Choices where DOMAIN.md left one
 are listed in the README ("Rapportens definitioner").
 
+A past period stands still: each figure of P reads only what is dated on or before P's last
+day (a follow-up dated later is not done in P; the targets and the insats catalogue are
+those of P's last day), so registering what happened after P never changes P's report.
+Every outcome is its exact value rounded half up once (`procent`, `avrunda`), and a goal is
+met when the outcome as shown reaches the target, shown with the decimals that decide it.
+
 A report reads one register, or several units' registers together (`report --enhet`):
 each figure's query runs on every unit's file (with its own indexes) and the results are
 added up (counts add, medians take every unit's values, percentages are worked out from
