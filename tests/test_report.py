@@ -438,10 +438,12 @@ def test_bad_report_options(register: Invoke, args: list[str], code: int, words:
 def test_goal_targets(data: Invoke) -> None:
     refused = data("mål", "set", "nojda", "60", som="as")
     assert refused.exit_code == 1 and "projektledare eller teamledare" in refused.stderr
-    assert data("mål", "set", "nöjda", "60").exit_code == 0
-    assert data("mal", "set", "ratt-stod", "80").exit_code == 0
-    assert data("mål", "set", "offentlig", "50").exit_code == 0
-    assert data("mål", "set", "inflode", "6").exit_code == 0
+    # Each target applies from its --datum (the report of 2014H1 reads those of 2014-06-30).
+    since = ("--datum", "2014-01-01")
+    assert data("mål", "set", "nöjda", "60", *since).exit_code == 0
+    assert data("mal", "set", "ratt-stod", "80", *since).exit_code == 0
+    assert data("mål", "set", "offentlig", "50", *since).exit_code == 0
+    assert data("mål", "set", "inflode", "6", *since).exit_code == 0
     bad = data("mål", "set", "ettar", "140")
     assert bad.exit_code == 1 and "0–100" in bad.stderr
     unknown = data("mål", "set", "vinst", "1")
@@ -453,7 +455,7 @@ def test_goal_targets(data: Invoke) -> None:
     assert goals["nojda"]["uppfyllt"] is True
     assert goals["ratt-stod"]["uppfyllt"] is True
     assert goals["offentlig"]["uppfyllt"] is True
-    assert data("mål", "set", "ratt-stod", "ingen").exit_code == 0
+    assert data("mål", "set", "ratt-stod", "ingen", *since).exit_code == 0
     table = data("report", "--halvår", "2014H1")
     assert "✓ uppfyllt" in table.stdout and "✗ ej uppfyllt" not in table.stdout
     assert "– inget mål" in table.stdout
@@ -635,13 +637,13 @@ def test_masking_a_hand_made_table() -> None:
 def test_a_goal_label_names_the_stored_target(data: Invoke) -> None:
     before = {g["nyckel"]: g for g in _report(data, "--halvår", "2014H1")["mål"]}
     assert before["inflode"]["namn"] == "Inflöde: nya deltagare (200 per år)"
-    assert data("mål", "set", "inflode", "150").exit_code == 0
+    assert data("mål", "set", "inflode", "150", "--datum", "2014-06-30").exit_code == 0
     after = {g["nyckel"]: g for g in _report(data, "--halvår", "2014H1")["mål"]}
     assert after["inflode"]["namn"] == "Inflöde: nya deltagare (150 per år)"
     assert after["inflode"]["mål"] == 75.0  # 150 per år × 6/12 månader
     assert "150 per år × 6/12 månader" in after["inflode"]["underlag"]
     table = data("report", "--halvår", "2014H1")
     assert "(150 per år)" in table.stdout and "(200 per år)" not in table.stdout
-    assert data("mål", "set", "inflode", "ingen").exit_code == 0
+    assert data("mål", "set", "inflode", "ingen", "--datum", "2014-06-30").exit_code == 0
     unset = {g["nyckel"]: g for g in _report(data, "--halvår", "2014H1")["mål"]}
     assert unset["inflode"]["namn"] == "Inflöde: nya deltagare"

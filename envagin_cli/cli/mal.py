@@ -259,21 +259,31 @@ def mal_set(
             metavar="VÄRDE", help="Talet, eller 'ingen' för inget mål.", show_default=False
         ),
     ],
-    datum: DatumOpt = "idag",
+    datum: Annotated[
+        str,
+        typer.Option(
+            "--datum",
+            help="Dagen målvärdet gäller från (perioder som slutar före den bedöms mot det "
+            "tidigare värdet): ÅÅÅÅ-MM-DD, ÅÅÅÅMMDD, '5 mars 2014', idag, igår.",
+        ),
+    ] = "idag",
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Ändra ett målvärde (projektledare/teamledare)."""
+    """Ändra ett målvärde från och med --datum (projektledare/teamledare)."""
     from envagin_cli.domain import mal
     from envagin_cli.output.words import tal
 
     with handled():
         conn = open_db(db)
-        if mal.target_in_effect(conn, nyckel, varde):
+        day = parse_day(datum)
+        if mal.target_in_effect(conn, nyckel, varde, day):
             key = mal.parse_key(nyckel)
             value = mal.parse_value(key, varde)
             shown = "utan mål" if value is None else f"redan {tal(value)}"
-            already_there(conn, "goal", f"målet {key} är {shown}", mal=key)
+            what = f"målet {key} är {shown} den {day.isoformat()}"
+            already_there(conn, "goal", what, mal=key, varde=value)
             return
-        value = mal.set_goal(conn, nyckel=nyckel, varde=varde, som=som, datum=parse_day(datum))
-    say(f"Målet {nyckel} är {'borttaget' if value is None else f'satt till {tal(value)}'}.")
+        value = mal.set_goal(conn, nyckel=nyckel, varde=varde, som=som, datum=day)
+    what = "borttaget" if value is None else f"satt till {tal(value)}"
+    say(f"Målet {nyckel} är {what} från och med {day.isoformat()}.")

@@ -352,12 +352,15 @@ def list_goals(conn: sqlite3.Connection, idag: date) -> list[dict[str, Any]]:
                 "text": target["namn"],
                 "enhet": target["enhet"],
                 "varde": target["varde"],
+                "historik": target["historik"],
             }
         )
     return result
 
 
 def history(conn: sqlite3.Connection, kod: str) -> dict[str, Any]:
+    if codes.fold(kod) in codes.MALNYCKLAR:
+        return target_history(conn, codes.fold(kod))
     post = get(conn, kod)
     entry: dict[str, Any] = {
         "nyckel": post.kod,
@@ -589,20 +592,61 @@ def parse_value(key: str, value: str) -> float | None:
     return number
 
 
+def target_rows(
+    conn: sqlite3.Connection, key: str, *, registered: bool = False
+) -> list[dict[str, Any]]:
+    """A goal target's history, in the order the values apply: from (None: the register's
+    first day), value, who set it (and with `registered` when it was registered)."""
+    rows = [
+        {"fran": r["fran"], "varde": r["varde"], "som": r["som"]}
+        | ({"registrerad": r["registrerad"]} if registered else {})
+        for r in conn.execute(
+            "SELECT m.fran, m.varde, h.som, h.registrerad FROM mal_historik m "
+            "LEFT JOIN handelse h ON h.id = m.handelse_id WHERE m.nyckel = ? ORDER BY m.id",
+            (key,),
+        )
+    ]
+    return sorted(rows, key=lambda r: r["fran"] or "")
+
+
 def list_targets(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     values = {r[0]: r[1] for r in conn.execute("SELECT nyckel, varde FROM mal")}
     return [
-        {"nyckel": key, "namn": goal.namn, "enhet": goal.enhet, "varde": values.get(key)}
+        {
+            "nyckel": key,
+            "namn": goal.namn,
+            "enhet": goal.enhet,
+            "varde": values.get(key),
+            "historik": target_rows(conn, key),
+        }
         for key, goal in codes.MALNYCKLAR.items()
     ]
 
 
-def target_in_effect(target: Register | sqlite3.Connection, nyckel: str, varde: str) -> bool:
-    """The rule of sameness for a goal target: the same value (or none) is already set, so
-    `mål set` and a `goal` row add nothing."""
+def target_history(conn: sqlite3.Connection, key: str) -> dict[str, Any]:
+    """`mål show KEY` for an individual-level target: its value today and its history."""
+    goal = codes.MALNYCKLAR[key]
+    current = conn.execute("SELECT varde FROM mal WHERE nyckel = ?", (key,)).fetchone()
+    return {
+        "nyckel": key,
+        "typ": "malvarde",
+        "niva": "individ",
+        "text": goal.namn,
+        "enhet": goal.enhet,
+        "varde": current[0] if current else None,
+        "historik": target_rows(conn, key, registered=True),
+    }
+
+
+def target_in_effect(
+    target: Register | sqlite3.Connection, nyckel: str, varde: str, datum: date
+) -> bool:
+    """The rule of sameness for a goal target: the same value (or none) already applies on
+    `datum`, so `mål set` and a `goal` row add nothing."""
     reg = target if isinstance(target, Register) else Register(target)
     key = parse_key(nyckel)
-    return key in reg.targets and reg.targets[key] == parse_value(key, varde)
+    value = parse_value(key, varde)
+    return codes.target_on(reg.target_history, key, datum.isoformat()) == value
 
 
 def set_goal(

@@ -362,7 +362,16 @@ class Register:
 
     @functools.cached_property
     def targets(self) -> dict[str, float | None]:
+        """The goal targets in effect today."""
         return {r[0]: r[1] for r in self.conn.execute("SELECT nyckel, varde FROM mal")}
+
+    @functools.cached_property
+    def target_history(self) -> dict[str, list[tuple[str | None, float | None]]]:
+        """Each goal target's values with the day each applies from (None: the start), in
+        the order they apply (`codes.target_on` reads it)."""
+        return codes.target_histories(
+            self.conn.execute("SELECT nyckel, varde, fran FROM mal_historik ORDER BY id")
+        )
 
     @functools.cached_property
     def goal_posts(self) -> dict[str, dict[str, Any]]:
@@ -783,16 +792,27 @@ class Register:
             self.unit = {**values, "datum": datum.isoformat()}
 
     def set_target(self, key: str, value: float | None, actor: str, datum: date) -> None:
+        """A goal target from `datum` on: a dated row in its history (kept), and the value
+        in effect today (`mal`) when no later row stands before it."""
         self._led("ändra målen")
-        self.targets[key] = value
-        self.ops_before.append(
+        history = self.target_history.setdefault(key, [])
+        history.append((datum.isoformat(), value))
+        history.sort(key=lambda row: row[0] or "")  # stable: the same day, the later row
+        self.targets[key] = history[-1][1]
+        event_id = self.goal_change("goal", actor, datum, {"mal": key, "varde": value})
+        self.ops_after.append(
+            (
+                "INSERT INTO mal_historik (nyckel, varde, fran, handelse_id) VALUES (?, ?, ?, ?)",
+                (key, value, datum.isoformat(), event_id),
+            )
+        )
+        self.ops_after.append(
             (
                 "INSERT INTO mal (nyckel, varde) VALUES (?, ?) "
                 "ON CONFLICT (nyckel) DO UPDATE SET varde = excluded.varde",
-                (key, value),
+                (key, self.targets[key]),
             )
         )
-        self.goal_change("goal", actor, datum, {"mal": key, "varde": value})
 
     def add_goal_post(self, values: dict[str, Any], actor: str, datum: date) -> None:
         self._led("ändra målen")

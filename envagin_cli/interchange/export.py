@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from envagin_cli.output import csvfile, jsonout
-from envagin_cli.rules import event_kinds
+from envagin_cli.rules import codes, event_kinds
 from envagin_cli.rules.event_kinds import event_row
 
 #: Folded field name -> the Swedish spelling written in exports (from the table of kinds).
@@ -92,6 +92,22 @@ def intake_row(
     return row
 
 
+def _goal_days(conn: sqlite3.Connection) -> dict[int, str]:
+    """Goal event id -> the day its target applies from, for the events whose target is in
+    the history of targets. A target a register had before targets were dated applies from
+    the first day (`fran` NULL); its row carries the register's first day. A standard value
+    that was set again before then is left out (a new register starts with it)."""
+    first = conn.execute("SELECT min(datum) FROM handelse").fetchone()[0]
+    days: dict[int, str] = {}
+    for event_id, nyckel, varde, day in conn.execute(
+        "SELECT handelse_id, nyckel, varde, fran FROM mal_historik WHERE handelse_id IS NOT NULL"
+    ):
+        if day is None and varde == codes.MALNYCKLAR[nyckel].standard:
+            continue
+        days[event_id] = day or first
+    return days
+
+
 def export_rows(
     conn: sqlite3.Connection,
     *,
@@ -108,12 +124,14 @@ def export_rows(
         "(h.arende IS NULL OR a.makulerad = 0)",
     ]
     params: list[Any] = []
+    # A goal row's date is the day its target applies from, filtered below.
     if fran is not None:
-        where.append("h.datum >= ?")
+        where.append("(h.typ = 'goal' OR h.datum >= ?)")
         params.append(fran.isoformat())
     if till is not None:
-        where.append("h.datum <= ?")
+        where.append("(h.typ = 'goal' OR h.datum <= ?)")
         params.append(till.isoformat())
+    goal_days = _goal_days(conn)
     rows = conn.execute(
         "SELECT h.id, h.arende, h.typ, h.datum, h.som, h.data, i.personnummer, i.kon, "
         "i.fodelsear, i.skyddad, i.pseudonym FROM handelse h "
@@ -134,10 +152,17 @@ def export_rows(
     for r in sorted(rows, key=order):
         data = json.loads(r["data"])
         typ = r["typ"]
+        datum = r["datum"]
+        if typ == "goal":
+            if r["id"] not in goal_days:
+                continue  # set before dated targets and replaced: it never applied
+            datum = goal_days[r["id"]]
+            if (fran and datum < fran.isoformat()) or (till and datum > till.isoformat()):
+                continue
         out: dict[str, str] = {
             "handelse": typ,
             "arende": r["arende"] or "",
-            "datum": r["datum"],
+            "datum": datum,
             "som": r["som"],
         }
         if typ == "intake":

@@ -179,7 +179,7 @@ def _already_there(
 ) -> bool:
     """The import's rule of sameness: an event with the same fields is in the register."""
     if kind.code == "goal":
-        return mal.target_in_effect(reg, row.get("mal", ""), row.get("varde", ""))
+        return mal.target_in_effect(reg, row.get("mal", ""), row.get("varde", ""), datum)
     if not kind.case or kind.code == "void":
         return False  # register rows: the domain function says (it returns False)
     case = reg.case(row["arende"])

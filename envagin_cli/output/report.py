@@ -51,10 +51,12 @@ def _goal_status(g: Malstatus) -> str:
     return "✓ uppfyllt" if g.uppfyllt else "✗ ej uppfyllt"
 
 
-def _goal_value(value: float | int | None, unit: str) -> str:
+def _goal_value(value: float | int | None, unit: str, *, exact: bool = False) -> str:
+    """An outcome (one decimal at most), or with `exact` a target with every decimal it
+    has (`figures.visat_mal` rounded it to those that decide it: 1,02, not 1,0)."""
     if value is None:
         return "–"
-    text = format_tal(value)
+    text = repr(float(value)).removesuffix(".0").replace(".", ",") if exact else format_tal(value)
     if unit == "procent":
         return f"{text} %"
     if unit == "procentenheter":
@@ -86,7 +88,7 @@ def goal_table(r: Rapport) -> Tabell:
                 g.nyckel,
                 g.namn,
                 {
-                    "mal": _goal_value(g.mal, g.enhet),
+                    "mal": _goal_value(g.mal, g.enhet, exact=True),
                     "utfall": "*" if hidden else _goal_value(g.utfall, g.enhet),
                     "status": _goal_status(g) if not hidden else "– maskerat",
                     "underlag": "" if hidden else g.underlag,

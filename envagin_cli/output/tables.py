@@ -363,13 +363,14 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
     show(
         _table(
             "Mål på individnivå (målvärden)",
-            ["Nyckel", "Mål", "Enhet", "Värde"],
+            ["Nyckel", "Mål", "Enhet", "Värde", "Tidigare värden"],
             [
                 [
                     r["nyckel"],
                     r["text"],
                     r["enhet"],
                     "–" if r["varde"] is None else tal(r["varde"]),
+                    "; ".join(_target_step(h) for h in r.get("historik", [])[:-1]),
                 ]
                 for r in ind
             ],
@@ -377,6 +378,16 @@ def goals_overview(rows: list[dict[str, Any]]) -> None:
             tom="Mål på individnivå (målvärden): inga.",
         )
     )
+
+
+def _target_value(value: float | None) -> str:
+    return "inget mål" if value is None else tal(value)
+
+
+def _target_step(step: dict[str, Any]) -> str:
+    """One value of a target's history: "200 från registrets början", "100 från 2015-01-01"."""
+    since = "från registrets början" if step["fran"] is None else f"från {step['fran']}"
+    return f"{_target_value(step['varde'])} {since}"
 
 
 def _num(value: float | None) -> str:
@@ -394,6 +405,25 @@ def goal_history(view: dict[str, Any]) -> None:
 
     out = console()
     out.print(Text(f"{view['nyckel']}: {view['text']}"))
+    if view["typ"] == "malvarde":
+        out.print(Text(f"målvärde på individnivå ({view['enhet']}), i dag: "
+                       f"{_target_value(view['varde'])}"))  # fmt: skip
+        show(
+            _table(
+                "Värden och från när de gäller",
+                ["Gäller från", "Värde", "Av", "Registrerat"],
+                [
+                    [
+                        h["fran"] or "registrets början",
+                        _target_value(h["varde"]),
+                        h["som"] or "",
+                        (h["registrerad"] or "")[:10],
+                    ]
+                    for h in view["historik"]
+                ],
+            )
+        )
+        return
     details = [f"{view['typ']}, {view['niva']}"]
     if view["deadline"]:
         details.append(f"deadline {view['deadline']}")

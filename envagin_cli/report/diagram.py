@@ -83,7 +83,7 @@ def per_manad(source: figures.Kallor, period: Period) -> Tabell:
             p,
         )
     )
-    arsmal: float | None = figures._targets(units).get("inflode")
+    arsmal: float | None = figures._targets(units, period.slut).get("inflode")
     whole = period.hela_manader is not None
     rows = []
     first = period.start.replace(day=1)
@@ -96,7 +96,7 @@ def per_manad(source: figures.Kallor, period: Period) -> Tabell:
         rows.append(Rad(key, label, {**figures._kmt(counts.get(key, {})), "mal": goal}))
         first = nxt
     total = {c: sum(r.varden[c] for r in rows) for c in figures.TRIPLETT}
-    goal_total = None if arsmal is None else round(figures.inflode_mal(arsmal, period), 1)
+    goal_total = None if arsmal is None else figures.visat_mal(figures.inflode_mal(arsmal, period))
     rows.append(Rad("totalt", "Totalt", {**total, "mal": goal_total}, summa=True))
     t = Tabell(
         "nya_per_manad",

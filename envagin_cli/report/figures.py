@@ -5,6 +5,12 @@ which holds only effective events; voided cases and `felregistrering` are left o
 every figure. Counts are split Kvinnor / Män / Totalt. Choices where DOMAIN.md left one
 are listed in docs/projektledare.md ("Rapportens definitioner").
 
+A past period stands still: each figure of P reads only what is dated on or before P's last
+day (a follow-up dated later is not done in P; the targets and the insats catalogue are
+those of P's last day), so registering what happened after P never changes P's report.
+Every outcome is its exact value rounded half up once (`procent`, `avrunda`), and a goal is
+met when the outcome as shown reaches the target, shown with the decimals that decide it.
+
 A report reads one register, or several units' registers together (`report --enhet`):
 each figure's query runs on every unit's file (with its own indexes) and the results are
 added up (counts add, medians take every unit's values, percentages are worked out from
@@ -17,11 +23,13 @@ referring parties, and rows with the same label are one row.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import statistics
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 from envagin_cli.domain import installning
@@ -107,6 +115,8 @@ class Rapport:
     #: The login mode enforced (`installning.enforced`: 'ingen inloggning kopplad',
     #: 'strikt' or 'fri'), stated in the header.
     inloggning: str = "ingen inloggning kopplad"
+    #: Participants closed in P to the right support (the goal `ratt-stod`).
+    ratt_stod: int = 0
 
 
 def _kmt(per_kon: dict[str, int]) -> dict[str, int]:
@@ -184,7 +194,8 @@ def build(
     # The login mode enforced; in a joint report the weakest of the units' (a unit
     # with a shared terminal makes the whole report's identities less certain).
     rapport.inloggning = installning.weakest({installning.enforced_mode(u.conn) for u in units})
-    rapport.mal = _goals(_targets(units), rapport)
+    rapport.ratt_stod = sum(_merged(counts).get("ratt_stod", {}).values())
+    rapport.mal = _goals(_targets(units, period.slut), rapport)
     tables.extend(_goal_level_tables(units, period))
     return rapport
 
@@ -277,6 +288,7 @@ PERIOD_KEYS = (
     "studier",
     "med_insats",
     "med_insats_as",
+    "ratt_stod",
 )
 
 
@@ -299,7 +311,8 @@ def _period_counts(conn: sqlite3.Connection, p: dict[str, str]) -> dict[str, dic
     for row in conn.execute(
         "SELECT a.kon, count(*), sum(a.slutorsak = 'arbete'), sum(a.slutorsak = 'studier'), "
         "sum(a.forsta_insats IS NOT NULL), "
-        "sum(a.forsta_insats IS NOT NULL AND a.slutorsak IN ('arbete', 'studier')) "
+        "sum(a.forsta_insats IS NOT NULL AND a.slutorsak IN ('arbete', 'studier')), "
+        f"sum(a.slutorsak IN ({', '.join(repr(c) for c in sorted(codes.RATT_STOD))})) "
         f"FROM arende a WHERE {closed} GROUP BY a.kon",
         p,
     ):
@@ -566,6 +579,17 @@ def _remittent_table(
     return t
 
 
+#: The insats catalogue with whether each insats was active on the day `:slut`.
+CATALOGUE_ON_DAY = """
+    SELECT i.kod, i.namn, NOT EXISTS (
+        SELECT 1 FROM handelse h WHERE h.arende IS NULL
+          AND ((h.typ = 'insats-add' AND h.datum > :slut)
+            OR (h.typ = 'insats-deactivate' AND h.datum <= :slut))
+          AND json_extract(h.data, '$.kod') = i.kod
+          AND NOT EXISTS (SELECT 1 FROM handelse v WHERE v.makulerar = h.id))
+    FROM insats i ORDER BY i.rowid"""
+
+
 def _insats_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
     # Spans still open, and spans ending in or after P: both are ranges of one index
     # (slut, start, ...), so the scan never reads spans that ended before P.
@@ -590,8 +614,10 @@ def _insats_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
         _add(ended, {code: {kon: e}})
     # The catalogues of all units: an insats by its code, named as the first unit names it,
     # active if it is active in any unit.
+    # Active on P's last day: added by then (the default catalogue always was) and not
+    # deactivated by then, so that a later change to the catalogue leaves P's rows as they were.
     catalogue: dict[str, tuple[str, bool]] = {}
-    for kod, namn, aktiv in _rows(units, "SELECT kod, namn, aktiv FROM insats ORDER BY rowid", {}):
+    for kod, namn, aktiv in _rows(units, CATALOGUE_ON_DAY, p):
         known = catalogue.get(kod)
         catalogue[kod] = (known[0] if known else namn, bool(aktiv) or (known or ("", False))[1])
     rows = []
@@ -953,13 +979,25 @@ def _nojdhet_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
     return t
 
 
-def _uppfoljning_table(units: Sequence[Enhet], period: Period) -> Tabell:
+def forsta_insats_for(period: Period) -> tuple[date, date]:
+    """The first days of insats whose follow-up falls due in P: one year later (relativedelta:
+    a year after 29 February is 28 February) is a day of P. So a day is due in exactly one
+    of two adjoining periods, whatever kind of period names it."""
     from dateutil.relativedelta import relativedelta
 
-    p = {
-        "fran": (period.start - relativedelta(years=1)).isoformat(),
-        "till": (period.slut - relativedelta(years=1)).isoformat(),
-    }
+    year = relativedelta(years=1)
+    fran = period.start - year
+    if fran + year < period.start:  # P starts on 29 February: 28 February a year before is not
+        fran += timedelta(days=1)
+    till = period.slut - year
+    if till + timedelta(days=1) + year <= period.slut:  # 29 February a year before P ends 28/2
+        till += timedelta(days=1)
+    return fran, till
+
+
+def _uppfoljning_table(units: Sequence[Enhet], period: Period) -> Tabell:
+    fran, till = forsta_insats_for(period)
+    p = {"fran": fran.isoformat(), "till": till.isoformat(), "slut": period.slut.isoformat()}
     keys = ["due", "done", "arbete", "studier", "egen", "any"]
     per: dict[str, dict[str, int]] = {k: {} for k in keys}
 
@@ -973,7 +1011,9 @@ def _uppfoljning_table(units: Sequence[Enhet], period: Period) -> Tabell:
         p,
     ):
         bump("due", kon)
-        if uppfoljd is None:
+        # Followed up in P's figures only when the follow-up is dated on or before P's last
+        # day: a later one leaves the past period as the styrgrupp read it.
+        if uppfoljd is None or uppfoljd > p["slut"]:
             continue
         bump("done", kon)
         sources = set((kallor or "").split(","))
@@ -1013,14 +1053,19 @@ def _uppfoljning_table(units: Sequence[Enhet], period: Period) -> Tabell:
     return t
 
 
-def _goal_targets(conn: sqlite3.Connection) -> dict[str, float | None]:
-    return {r[0]: r[1] for r in conn.execute("SELECT nyckel, varde FROM mal")}
+def _goal_targets(conn: sqlite3.Connection, day: date) -> dict[str, float | None]:
+    """The register's goal targets in effect on `day` (`mål set --datum`)."""
+    history = codes.target_histories(
+        conn.execute("SELECT nyckel, varde, fran FROM mal_historik ORDER BY id")
+    )
+    return {key: codes.target_on(history, key, day.isoformat()) for key in codes.MALNYCKLAR}
 
 
-def _targets(units: Sequence[Enhet]) -> dict[str, float | None]:
-    """The goal targets: the register's; in a joint report the inflow targets added up
-    (when every unit has one) and every other target where all units agree."""
-    each = [_goal_targets(u.conn) for u in units]
+def _targets(units: Sequence[Enhet], day: date) -> dict[str, float | None]:
+    """The goal targets in effect on `day` (a period's last day): the register's; in a joint
+    report the inflow targets added up (when every unit has one) and every other target
+    where all units agree."""
+    each = [_goal_targets(u.conn, day) for u in units]
     if len(each) == 1:
         return each[0]
     result: dict[str, float | None] = {}
@@ -1035,15 +1080,41 @@ def _targets(units: Sequence[Enhet]) -> dict[str, float | None]:
     return result
 
 
-def inflode_mal(arsmal: float, period: Period) -> float:
-    """The yearly inflow target pro rata: by whole months, else by days (365 a year)."""
+def inflode_mal(arsmal: float, period: Period) -> Fraction:
+    """The yearly inflow target pro rata, exact: by whole months, else by days (365 a year)."""
     months = period.hela_manader
     if months is not None:
-        return arsmal * months / 12
-    return arsmal * period.dagar / 365
+        return _exact(arsmal) * months / 12
+    return _exact(arsmal) * period.dagar / 365
+
+
+def _exact(value: float | int) -> Fraction:
+    """A stored number as the decimal it was written as (12.3, not its binary neighbour)."""
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+def avrunda(value: Fraction, decimaler: int = 0) -> Fraction:
+    """Rounded half up once, to whole units or `decimaler` decimals; a half away from zero
+    (2,5 -> 3, -2,5 -> -3), as Excel's AVRUNDA does."""
+    scale = 10**decimaler
+    whole = math.floor(abs(value) * scale + Fraction(1, 2))
+    return Fraction(whole if value >= 0 else -whole, scale)
+
+
+def visat_mal(target: Fraction) -> float:
+    """A target as shown: one decimal, or as many more as it takes for every whole outcome
+    to compare with the shown target as it does with the exact one (1,03, not 1,0)."""
+    decimals = 1
+    while True:
+        shown = avrunda(target, decimals)
+        if math.ceil(shown) == math.ceil(target):
+            return float(shown)
+        decimals += 1
 
 
 def _goals(targets: dict[str, float | None], rapport: Rapport) -> list[Malstatus]:
+    """Goal status: every outcome is its exact value rounded half up once, and is met when
+    the outcome as shown reaches the target."""
     tab = {t.nyckel: t for t in rapport.tabeller}
     result = []
     nya = tab["period"].rad("nya").varden["totalt"]
@@ -1060,7 +1131,7 @@ def _goals(targets: dict[str, float | None], rapport: Rapport) -> list[Malstatus
             Malstatus(
                 "inflode",
                 goal_name("inflode", targets),
-                round(target, 1),
+                visat_mal(target),
                 nya,
                 "antal",
                 nya >= target,
@@ -1104,13 +1175,11 @@ def _goals(targets: dict[str, float | None], rapport: Rapport) -> list[Malstatus
             ("nojdhet", "bada", "totalt"),
         )
     )
-    s = tab["slutorsak"]
-    other = sum(
-        s.rad(c).varden["totalt"]
-        for c in codes.SLUTORSAKER
-        if c not in ("felregistrering", "ej-malgrupp", "avbojt") and c not in codes.ARBETE_STUDIER
-    )
-    right = sum(s.rad(c).varden["totalt"] for c in codes.RATT_STOD)
+    # Of the participants closed in P other than to work or studies (a referral closed
+    # before enrolment was never a participant): the share to the right support.
+    pt = tab["period"]
+    other = pt.rad("avslutade").varden["totalt"] - pt.rad("arbete_studier").varden["totalt"]
+    right = rapport.ratt_stod
     result.append(
         _pct_goal(
             "ratt-stod",
@@ -1123,13 +1192,21 @@ def _goals(targets: dict[str, float | None], rapport: Rapport) -> list[Malstatus
     f = tab["forsorjning"]
     before = f.rad("offentlig_procent").varden["intag_totalt"]
     after = f.rad("offentlig_procent").varden["avslut_totalt"]
-    change = None if before is None or after is None else before - after
+    # The change is the exact difference of the exact shares, rounded once (24,14 -> 24).
+    pub_in, n_in = f.rad("offentlig").varden["intag_totalt"], f.rad("antal").varden["intag_totalt"]
+    pub_out = f.rad("offentlig").varden["avslut_totalt"]
+    n_out = f.rad("antal").varden["avslut_totalt"]
+    change = (
+        None
+        if not n_in or not n_out
+        else int(avrunda(Fraction(100 * pub_in, n_in) - Fraction(100 * pub_out, n_out)))
+    )
     decrease_target = targets.get("offentlig")
     result.append(
         Malstatus(
             "offentlig",
             goal_name("offentlig", targets),
-            decrease_target,
+            None if decrease_target is None else visat_mal(_exact(decrease_target)),
             change,
             "procentenheter",
             None if decrease_target is None or change is None else change >= decrease_target,
@@ -1150,4 +1227,5 @@ def _pct_goal(
 ) -> Malstatus:
     target = targets.get(key)
     met = None if target is None or outcome is None else outcome >= target
-    return Malstatus(key, goal_name(key, targets), target, outcome, "procent", met, basis, source)
+    shown = None if target is None else visat_mal(_exact(target))
+    return Malstatus(key, goal_name(key, targets), shown, outcome, "procent", met, basis, source)

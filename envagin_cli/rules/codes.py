@@ -320,3 +320,28 @@ INSTALLNINGAR: dict[str, dict[str, str]] = {
     },
 }
 INSTALLNINGAR_STANDARD: dict[str, str] = {k: next(iter(v)) for k, v in INSTALLNINGAR.items()}
+
+
+def target_histories(
+    rows: Iterable[tuple[str, float | None, str | None]],
+) -> dict[str, list[tuple[str | None, float | None]]]:
+    """Rows of (key, value, from day or None) in the order they were set -> each key's
+    values in the order they apply: by day (None, the start, first), then as set."""
+    found: dict[str, list[tuple[str | None, float | None]]] = {}
+    for key, value, fran in rows:
+        found.setdefault(key, []).append((fran, value))
+    for history in found.values():
+        history.sort(key=lambda row: row[0] or "")
+    return found
+
+
+def target_on(
+    history: dict[str, list[tuple[str | None, float | None]]], key: str, day: str
+) -> float | None:
+    """The target in effect on `day` (ISO): the last value set from that day or before,
+    else none."""
+    value = None
+    for fran, varde in history.get(key, []):
+        if fran is None or fran <= day:
+            value = varde
+    return value

@@ -469,6 +469,31 @@ def _m008_personalandringar(db: Database) -> None:
     _allow_kinds(db.conn, 8)
 
 
+def _m009_datade_mal(db: Database) -> None:
+    """Dated goal targets (`mål set --datum`): each value applies from its date, and a period
+    is judged against the value in effect on its last day. Every change is a row, kept (the
+    table refuses UPDATE and DELETE); `mal` stays as the value in effect today. The values
+    a register had before apply from its first day (`fran` NULL: from the start), so no
+    report of an older register changes; each keeps the goal event that set it."""
+    keys = ", ".join(f"'{k}'" for k in codes.MALNYCKLAR)
+    db.execute(f"""CREATE TABLE mal_historik (
+    id INTEGER PRIMARY KEY,
+    nyckel TEXT NOT NULL CHECK (nyckel IN ({keys})),
+    varde REAL,
+    fran TEXT CHECK (fran IS NULL OR fran GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    handelse_id INTEGER REFERENCES handelse (id)
+) STRICT""")
+    for what, verb, text in (("andring", "UPDATE", "ändras"), ("radering", "DELETE", "raderas")):
+        db.execute(f"""CREATE TRIGGER mal_historik_ingen_{what} BEFORE {verb} ON mal_historik
+BEGIN
+    SELECT RAISE(ABORT, 'målvärdenas historik får inte {text}');
+END""")
+    db.execute("""INSERT INTO mal_historik (nyckel, varde, fran, handelse_id)
+SELECT m.nyckel, m.varde, NULL, (SELECT max(h.id) FROM handelse h
+    WHERE h.typ = 'goal' AND json_extract(h.data, '$.mal') = m.nyckel)
+FROM mal m ORDER BY m.rowid""")
+
+
 MIGRATIONS = [
     ("0001_initial", _m001_initial),
     ("0002_malfoljning", _m002_malfoljning),
@@ -478,6 +503,7 @@ MIGRATIONS = [
     ("0006_kedja_inloggning", _m006_kedja_inloggning),
     ("0007_projektion", _m007_projektion),
     ("0008_personalandringar", _m008_personalandringar),
+    ("0009_datade_mal", _m009_datade_mal),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 #: The event kinds the current schema's CHECK list holds (the table of kinds is
