@@ -65,6 +65,13 @@ DatumOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")]
+SkrivOverOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skriv-över",
+        help="Ersätt en fil som redan finns (annars vägras det; en databas aldrig).",
+    ),
+]
 CaseArg = Annotated[
     str,
     typer.Argument(
