@@ -179,6 +179,13 @@ def backup(
             try:
                 dest.execute("PRAGMA secure_delete = ON")
                 src.backup(dest)
+            except sqlite3.OperationalError as exc:
+                if "full" in str(exc).lower() or "i/o" in str(exc).lower():
+                    raise Databasfel(
+                        f"Kan inte skriva {target}: disken är full (eller filen blir för stor); "
+                        "ingen kopia har skrivits."
+                    ) from None
+                raise
             finally:
                 dest.close()
         finally:
