@@ -330,6 +330,14 @@ def test_init_makes_an_existing_empty_file_private(
     result = invoke("--db", str(shared), "init", "--grupp", group, use_db=False)
     assert result.exit_code == 0, result.stderr
     assert (shared.stat().st_mode & 0o777) == 0o660
+    # An empty SQLite database (no table, version 0) is an empty register too.
+    blank = tmp_path / "blank.db"
+    sqlite3.connect(blank).execute("VACUUM").connection.close()
+    os.chmod(blank, 0o666)
+    result = invoke("--db", str(blank), "init", use_db=False)
+    assert result.exit_code == 0, result.stderr
+    assert (blank.stat().st_mode & 0o777) == 0o600
+    assert "finns redan" not in result.stderr
     assert not list(tmp_path.glob("*.bak"))  # an empty file has nothing to back up
 
 

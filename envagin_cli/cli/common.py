@@ -84,6 +84,8 @@ class _State:
     db: str | None = None
     #: `--dry-run`: every check runs, the command's transaction is rolled back.
     dry_run: bool = False
+    #: Whether the last register opened was made new (`init` on an empty file too).
+    created: bool = False
     connections: list[sqlite3.Connection] = []  # noqa: RUF012 - closed after each command
 
 
@@ -179,6 +181,7 @@ def open_db(db: str | None, *, create: bool = False) -> sqlite3.Connection:
     if state.dry_run:
         # the command's own transaction becomes a savepoint in this one, rolled back at the end
         conn.execute("BEGIN IMMEDIATE")
+    state.created = created
     if created:
         say(f"Skapade en ny databas: {target.path}")
     return conn

@@ -37,12 +37,11 @@ def init(
 
     with handled():
         target = store_db.resolve_path(db or state.db)
-        existed = target.path.exists()
         conn = open_db(db, create=True)
         if grupp:
             store_db.share_with_group(conn, target.path, grupp)
             say(f"Registret är delat med gruppen {grupp} (0660).")
-        if existed:
+        if not state.created:
             say(f"Databasen finns redan och är aktuell: {target.path}")
 
 

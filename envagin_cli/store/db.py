@@ -175,12 +175,17 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
                 ) from None
             return conn, created
         if migrations.pending(conn):
-            if not created and target.explicit and not create and not migrations.user_version(conn):
-                conn.close()
-                raise Databasfel(
-                    f"{path} är en tom SQLite-databas, inget envagin-register; filen lämnas "
-                    "orörd. Skapa ett register i den med 'envagin init', eller ange rätt fil."
-                )
+            if not created and not migrations.user_version(conn):
+                # An empty SQLite file: only `init` (or the default register) makes it one.
+                if target.explicit and not create:
+                    conn.close()
+                    raise Databasfel(
+                        f"{path} är en tom SQLite-databas, inget envagin-register; filen "
+                        "lämnas orörd. Skapa ett register i den med 'envagin init', eller "
+                        "ange rätt fil."
+                    )
+                create_file(path)  # private, as a new file
+                created = True
             _set_wal(conn)
             migrations.migrate(conn, path, backup=not created)
         else:
