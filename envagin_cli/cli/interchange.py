@@ -94,6 +94,8 @@ def import_(
         usage("--hoppa-över-fel kräver --avvisade FIL.")
     if avvisade and not hoppa:
         usage("--avvisade hör till --hoppa-över-fel.")
+    if skriv_over and not avvisade:
+        usage("--skriv-över hör till --avvisade FIL.")
     with handled():
         try:
             data = sys.stdin.buffer.read() if fil == "-" else Path(fil).read_bytes()

@@ -85,11 +85,15 @@ _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def _is_sqlite(path: Path) -> bool:
-    """Whether a regular file starts with SQLite's header (read without blocking)."""
+    """Whether a regular file starts with SQLite's header (read without blocking); a file
+    that cannot be read is refused, since it might be one."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except OSError:
-        return False
+    except OSError as exc:
+        raise Valideringsfel(
+            f"{path} finns redan och kan inte läsas ({os_fel(exc)}); envagin skriver inte över "
+            "en fil det inte kan se är ingen databas. Välj ett nytt filnamn."
+        ) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return False
