@@ -245,7 +245,7 @@ def _import(db: Path, row: dict[str, str], tmp: Path) -> Any:
 def _state(db: Path, tmp: Path) -> dict[str, Any]:
     """What the register holds: its events as exported, and its register tables."""
     out = tmp / f"{db.stem}-export.csv"
-    assert _run(db, ["export", str(out), "--med-personnummer"]).exit_code == 0
+    assert _run(db, ["export", str(out), "--med-personnummer", "--skriv-över"]).exit_code == 0
     conn = sqlite3.connect(db)
     try:
         return {

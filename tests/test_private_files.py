@@ -62,11 +62,11 @@ def test_register_and_its_wal_files_are_private(register: Invoke, db: Path) -> N
 def test_every_output_file_is_private(register: Invoke, db: Path, tmp_path: Path) -> None:
     pnr = make_pnr("19811218", "987")
     enrolled_case(register, pnr)
-    # An existing world-readable file written over becomes private too.
+    # An existing world-readable file written over (`--skriv-över`) becomes private too.
     export = tmp_path / "export.csv"
     export.write_text("gammalt\n")
     os.chmod(export, 0o644)
-    assert register("export", str(export), "--med-personnummer").exit_code == 0
+    assert register("export", str(export), "--med-personnummer", "--skriv-över").exit_code == 0
     assert pnr in export.read_text(encoding="utf-8-sig")
     jsonl = tmp_path / "export.jsonl"
     assert register("export", str(jsonl)).exit_code == 0

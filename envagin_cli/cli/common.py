@@ -65,6 +65,13 @@ DatumOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")]
+SkrivOverOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skriv-över",
+        help="Ersätt en fil som redan finns (annars vägras det; en databas aldrig).",
+    ),
+]
 CaseArg = Annotated[
     str,
     typer.Argument(
@@ -77,6 +84,8 @@ class _State:
     db: str | None = None
     #: `--dry-run`: every check runs, the command's transaction is rolled back.
     dry_run: bool = False
+    #: Whether the last register opened was made new (`init` on an empty file too).
+    created: bool = False
     connections: list[sqlite3.Connection] = []  # noqa: RUF012 - closed after each command
 
 
@@ -250,6 +259,7 @@ def open_db(db: str | None, *, create: bool = False) -> sqlite3.Connection:
     if state.dry_run:
         # the command's own transaction becomes a savepoint in this one, rolled back at the end
         conn.execute("BEGIN IMMEDIATE")
+    state.created = created
     if created:
         say(f"Skapade en ny databas: {target.path}")
     return conn

@@ -11,6 +11,7 @@ from envagin_cli.cli.common import (
     DbOpt,
     JsonOpt,
     PeriodCommand,
+    SkrivOverOpt,
     SomOpt,
     handled,
     open_db,
@@ -76,6 +77,7 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    skriv_over: SkrivOverOpt = False,
     json_: JsonOpt = False,
     som: SomOpt = None,
     db: DbOpt = None,
@@ -92,6 +94,8 @@ def import_(
         usage("--hoppa-över-fel kräver --avvisade FIL.")
     if avvisade and not hoppa:
         usage("--avvisade hör till --hoppa-över-fel.")
+    if skriv_over and not avvisade:
+        usage("--skriv-över hör till --avvisade FIL.")
     with handled():
         try:
             data = sys.stdin.buffer.read() if fil == "-" else Path(fil).read_bytes()
@@ -101,7 +105,7 @@ def import_(
         if avvisade:
             from envagin_cli.store import files
 
-            files.check_folder(Path(avvisade))  # before anything is written
+            files.check_free(Path(avvisade), skriv_over)  # before anything is written
         conn = open_db(db)
         progress, done = _progress(len(rows))
         try:
@@ -115,7 +119,11 @@ def import_(
             for f in res.fel:
                 reasons.setdefault(f.rad, []).append(f.orsak)
             read.write_rejects(
-                Path(avvisade), kind, rows, {rad: " ".join(r) for rad, r in reasons.items()}
+                Path(avvisade),
+                kind,
+                rows,
+                {rad: " ".join(r) for rad, r in reasons.items()},
+                overwrite=skriv_over,
             )
     bad_rows = len({f.rad for f in res.fel})
     # What was written: nothing unless the import committed.
@@ -227,6 +235,7 @@ def export_(
         str | None,
         typer.Option("--år", metavar="ÅÅÅÅ", help="Med --finsam: kalenderår.", show_default=False),
     ] = None,
+    skriv_over: SkrivOverOpt = False,
     json_: JsonOpt = False,
     med_personnummer: Annotated[
         bool,
@@ -246,7 +255,15 @@ def export_(
         if med_personnummer or fmt:
             usage("--finsam skriver antal, inte händelser: utan --med-personnummer och --format.")
         _export_finsam(
-            fil, halvar=halvar, tertial=tertial, ar=ar, fran=fran, till=till, json_=json_, db=db
+            fil,
+            halvar=halvar,
+            tertial=tertial,
+            ar=ar,
+            fran=fran,
+            till=till,
+            json_=json_,
+            db=db,
+            overwrite=skriv_over,
         )
         return
     if halvar is not None or tertial is not None or ar is not None or json_:
@@ -262,7 +279,7 @@ def export_(
 
             from envagin_cli.store import files
 
-            files.check_folder(Path(fil))  # before the export is logged
+            files.check_free(Path(fil), skriv_over)  # before the export is logged
         conn = open_db(db)
         data, count = export.export(
             conn,
@@ -273,21 +290,22 @@ def export_(
             fmt=kind,
             target=fil or "stdout",
         )
-        _write(fil, data)
+        _write(fil, data, skriv_over)
     say(
         f"Exporterade {count} händelser{' till ' + fil if fil else ''}"
         f"{' med personnummer i klartext' if med_personnummer else ''}."
     )
 
 
-def _write(fil: str | None, data: bytes) -> None:
-    """The bytes to FIL (readable only by its owner, 0600), or to stdout."""
+def _write(fil: str | None, data: bytes, overwrite: bool) -> None:
+    """The bytes to FIL (readable only by its owner, 0600; an existing file only with
+    `overwrite`, a database never), or to stdout."""
     from pathlib import Path
 
     from envagin_cli.store import files
 
     if fil:
-        files.write_private(Path(fil), data)
+        files.write_private(Path(fil), data, overwrite)
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -304,6 +322,7 @@ def _export_finsam(
     till: str | None,
     json_: bool,
     db: str | None,
+    overwrite: bool,
 ) -> None:
     """`export --finsam`: participants per insats in the period, Kvinnor/Män/Totalt."""
     from envagin_cli.output import csvfile, jsonout
@@ -314,6 +333,12 @@ def _export_finsam(
         usage("--finsam kräver en period: --år, --halvår, --tertial eller --från/--till.")
     as_json = json_ or (fil or "").lower().endswith(".json")
     with handled():
+        if fil:
+            from pathlib import Path
+
+            from envagin_cli.store import files
+
+            files.check_free(Path(fil), overwrite)  # before anything is read
         conn = open_db(db)
         period = period_of(
             conn, halvar=halvar, tertial=tertial, ar=ar, fran=fran, till=till, sedan_start=False
@@ -339,7 +364,7 @@ def _export_finsam(
                     ),
                 ]
             )
-        _write(fil, data)
+        _write(fil, data, overwrite)
     say(
         f"Uppföljning Finsam {period.etikett} ({period.start.isoformat()}–"
         f"{period.slut.isoformat()}): {len(table.rader) - 1} insatser"

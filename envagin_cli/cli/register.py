@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from envagin_cli.cli.common import DbOpt, handled, open_db, parse_day, say, state
+from envagin_cli.cli.common import (
+    DbOpt,
+    SkrivOverOpt,
+    SomOpt,
+    handled,
+    open_db,
+    parse_day,
+    say,
+    state,
+)
 
 commands = typer.Typer()
 
@@ -28,12 +37,11 @@ def init(
 
     with handled():
         target = store_db.resolve_path(db or state.db)
-        existed = target.path.exists()
         conn = open_db(db, create=True)
         if grupp:
             store_db.share_with_group(conn, target.path, grupp)
             say(f"Registret är delat med gruppen {grupp} (0660).")
-        if existed:
+        if not state.created:
             say(f"Databasen finns redan och är aktuell: {target.path}")
 
 
@@ -61,14 +69,20 @@ def demo(
 @commands.command()
 def backup(
     fil: Annotated[str, typer.Argument(help="Ny fil att skriva kopian till.", show_default=False)],
+    skriv_over: SkrivOverOpt = False,
+    som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Ta en konsekvent säkerhetskopia med SQLites backup-API."""
+    """Ta en konsekvent säkerhetskopia med SQLites backup-API (loggas i granskningsloggen)."""
     from pathlib import Path
 
+    from envagin_cli.domain import audit
     from envagin_cli.store import db as store_db
+    from envagin_cli.store import files
 
     with handled():
+        target = Path(fil)
+        files.check_free(target, skriv_over)  # before anything is read or logged
         conn = open_db(db)
-        store_db.backup(conn, Path(fil))
+        audit.backup(conn, Path(store_db.conn_path(conn)), target, som=som, overwrite=skriv_over)
     say(f"Säkerhetskopia skriven: {fil}")

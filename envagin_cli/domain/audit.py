@@ -1,4 +1,4 @@
-"""The audit log (`granskning`): who read or exported a person's data, when, which case.
+"""The audit log (`granskning`): who read, exported or backed up a person's data, when, which case.
 
 Rows are only ever added (triggers refuse UPDATE and DELETE) and are kept when cases are
 anonymised. The row is written in the same transaction as the read it records, so a
@@ -9,6 +9,7 @@ register's unit of work (`Register.audit`), like every other write.
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 
 def list_rows(
@@ -36,3 +37,24 @@ def list_rows(
     if where:
         sql += " WHERE " + " AND ".join(where)
     return [dict(r) for r in conn.execute(sql + " ORDER BY id", params)]
+
+
+def backup(
+    conn: sqlite3.Connection, source: Path, target: Path, *, som: str | None, overwrite: bool
+) -> Path:
+    """`envagin backup`: a copy of the whole register (every personnummer in it), logged
+    like an export with personnummer. Who asks is checked before anything is copied (an
+    active handläggare, as for `show`; a register with nobody in it has no one to name);
+    the audit row is written when the copy is complete and before it gets its name, so
+    there is no copy without its row (`transaction.backup`)."""
+    from envagin_cli.domain.register import unit
+    from envagin_cli.store import transaction
+
+    with unit(conn) as reg:
+        actor = reg.actor(som) if reg.staff else ""
+
+    def log() -> None:
+        with unit(conn) as reg:
+            reg.audit(actor, "säkerhetskopia", detaljer=f"till {target}")
+
+    return transaction.backup(source, target, overwrite=overwrite, done=log)

@@ -27,7 +27,7 @@ from envagin_cli.rules.dates import real_today, today
 from envagin_cli.rules.errors import Behorighetsfel, Regelfel, Valideringsfel
 from envagin_cli.store import events, kedja
 from envagin_cli.store.db import write
-from envagin_cli.store.transaction import insert_rows
+from envagin_cli.store.transaction import erasing, insert_rows
 
 #: The projected columns of a case, in the order `projection` gives them (then `nr`).
 PROJECT_COLUMNS = (
@@ -937,6 +937,7 @@ class Register:
         events stay (the one change the event log's trigger allows). Each changed event's
         data digest before and after is kept (`gallrade`) for the gallring's audit row, so
         the hash chain stays verifiable (`store.kedja`)."""
+        erasing(self.conn)
         self.ops_after.append(
             (
                 "UPDATE identitet SET personnummer = NULL, pseudonym = NULL WHERE id = "
@@ -1371,7 +1372,9 @@ class Register:
         conn.executemany("DELETE FROM arende_insats WHERE arende = ?", old)
         conn.executemany(PROJECT_SQL, updates)
         insert_rows(conn, "arende_insats", _SPAN_COLUMNS, spans)
-        conn.executemany("UPDATE identitet SET personnummer = NULL WHERE id = ?", anonymise)
+        if anonymise:
+            erasing(conn)
+            conn.executemany("UPDATE identitet SET personnummer = NULL WHERE id = ?", anonymise)
         for sql, params in self.ops_after:
             conn.execute(sql, params)
         if self.audit_rows:

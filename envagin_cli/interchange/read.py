@@ -194,8 +194,11 @@ def check_columns(columns: list[str]) -> dict[str, str]:
     return mapping
 
 
-def write_rejects(path: Path, kind: str, rows: list[Rad], errors: dict[int, str]) -> None:
-    """The bad rows as written, with their line number (`rad`) and reasons (`fel`)."""
+def write_rejects(
+    path: Path, kind: str, rows: list[Rad], errors: dict[int, str], *, overwrite: bool = False
+) -> None:
+    """The bad rows as written, with their line number (`rad`) and reasons (`fel`); an
+    existing file only with `overwrite` (`--skriv-över`)."""
     bad = [r for r in rows if r.rad in errors]
     if kind == "jsonl":
         data = "".join(
@@ -211,4 +214,4 @@ def write_rejects(path: Path, kind: str, rows: list[Rad], errors: dict[int, str]
                 *([r.original.get(c, "") for c in columns] + [r.rad, errors[r.rad]] for r in bad),
             ]
         )
-    files.write_private(path, data)
+    files.write_private(path, data, overwrite)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,16 +47,34 @@ def resolve_path(option: str | None) -> DbPath:
     return DbPath(Path(base) / "envagin" / "envagin.db", False)
 
 
-def _check_header(path: Path) -> None:
+def _check_file(path: Path, prefix: str = "") -> int:
+    """Refuse, before SQLite opens it, a path that is no regular file (a folder, a named
+    pipe, a device: a pipe is never opened, so nothing waits for a writer) or a regular
+    file that is not SQLite; returns the file's size (0: an empty file)."""
     try:
-        with path.open("rb") as handle:
-            header = handle.read(16)
-    except IsADirectoryError as exc:
-        raise Databasfel(f"{path} är en mapp, inte en databasfil.") from exc
+        info = os.stat(path)
     except OSError as exc:
-        raise Databasfel(f"Kan inte läsa {path}: {os_fel(exc)}.") from exc
+        raise Databasfel(f"{prefix}Kan inte läsa {path}: {os_fel(exc)}.") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise Databasfel(f"{prefix}{path} är en mapp, inte en databasfil.")
+    if not stat.S_ISREG(info.st_mode):
+        raise Databasfel(
+            f"{prefix}{path} är ingen vanlig fil (utan t.ex. en namngiven pipe eller en "
+            "enhet); ange registrets databasfil."
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # changed since it was looked at
+                raise Databasfel(f"{prefix}{path} är ingen vanlig fil; ange registrets databasfil.")
+            header = os.read(fd, 16)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise Databasfel(f"{prefix}Kan inte läsa {path}: {os_fel(exc)}.") from exc
     if header and header != SQLITE_HEADER:
-        raise Databasfel(f"{path} är ingen SQLite-databas; filen lämnas orörd.")
+        raise Databasfel(f"{prefix}{path} är ingen SQLite-databas; filen lämnas orörd.")
+    return len(header)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -64,6 +83,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")  # erased content is overwritten with zeros
     return conn
 
 
@@ -74,6 +94,7 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
         f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1", uri=True, isolation_level=None
     )
     conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA secure_delete = ON")
     return conn
 
 
@@ -86,9 +107,8 @@ def open_unit(path: Path) -> sqlite3.Connection:
 
     if not path.exists():
         raise Databasfel(f"enhet: {path} finns inte.")
-    if path.is_dir():
-        raise Databasfel(f"enhet: {path} är en mapp, inte en databasfil.")
-    _check_header(path)
+    if not _check_file(path, "enhet: "):
+        raise Databasfel(f"enhet: {path} är tom, inget envagin-register.")
     wal = path.with_name(path.name + "-wal")
     if wal.exists() and wal.stat().st_size > 0:
         # Read as unchanging, SQLite would not see what is still in the -wal file.
@@ -121,7 +141,7 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
 
     path = target.path
     created = False
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         if target.explicit and not create:
             raise Databasfel(
                 f"Databasen {path} finns inte. Skapa en ny med 'envagin init' "
@@ -134,7 +154,15 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
             )
         create_file(path, make_folder=not target.explicit)
         created = True
-    _check_header(path)
+    if not _check_file(path) and not created:
+        if target.explicit and not create:
+            raise Databasfel(
+                f"{path} är tom, inget envagin-register; filen lämnas orörd. Skapa ett "
+                "register i den med 'envagin init', eller ange rätt fil."
+            )
+        # An empty file becomes a new register (`init`): private, whatever its mode was.
+        create_file(path, make_folder=False)
+        created = True
     try:
         try:
             conn = connect(path)
@@ -153,6 +181,17 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
                 ) from None
             return conn, created
         if migrations.pending(conn):
+            if not created and not migrations.user_version(conn):
+                # An empty SQLite file: only `init` (or the default register) makes it one.
+                if target.explicit and not create:
+                    conn.close()
+                    raise Databasfel(
+                        f"{path} är en tom SQLite-databas, inget envagin-register; filen "
+                        "lämnas orörd. Skapa ett register i den med 'envagin init', eller "
+                        "ange rätt fil."
+                    )
+                create_file(path)  # private, as a new file
+                created = True
             _set_wal(conn)
             migrations.migrate(conn, path, backup=not created)
         else:

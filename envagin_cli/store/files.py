@@ -5,7 +5,12 @@ Rules:
   file) is created readable by its owner only (0600); the register and its backups are
   0660 with the register's group when it is shared (`envagin init --grupp`). SQLite makes
   the register's -wal and -shm files with the register's own mode;
-- an existing file that is written over gets the same mode (a 0644 file becomes 0600);
+- an existing file is written over only with `--skriv-över`, and then gets the same mode
+  (a 0644 file becomes 0600); a database (any SQLite file, so the register), the -wal,
+  -shm or -journal file beside one, and anything that is not a regular file (a pipe, a
+  device) are never written over;
+- every such file is written in full under a temporary name in its own folder and then
+  renamed: a kill or a full disk never leaves half a file under the name asked for;
 - a missing folder is refused, never created: a mistyped path must not hide personal data
   in a new folder. The one exception is the per-user default register's own folder
   (`~/.local/share/envagin`), created 0700 on purpose with a message.
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from envagin_cli.rules.errors import Databasfel, Valideringsfel, os_fel
@@ -73,52 +79,149 @@ def create(path: Path, *, mode: int = PRIVATE, gid: int = -1, exclusive: bool = 
     return fd
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: The files SQLite keeps beside a database while it is in use.
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _is_sqlite(path: Path) -> bool:
+    """Whether a regular file starts with SQLite's header (read without blocking); a file
+    that cannot be read is refused, since it might be one."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise Valideringsfel(
+            f"{path} finns redan och kan inte läsas ({os_fel(exc)}); envagin skriver inte över "
+            "en fil det inte kan se är ingen databas. Välj ett nytt filnamn."
+        ) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        return os.read(fd, len(SQLITE_HEADER)) == SQLITE_HEADER
+    finally:
+        os.close(fd)
+
+
 def check_free(path: Path, overwrite: bool) -> None:
-    """A report file's path: in a folder that exists, not a folder, and not an existing
-    file unless `overwrite` (`--skriv-över`)."""
-    if path.is_dir():
+    """A path envagin writes a file to (an export, an import's rejects, a backup, a report
+    file): in a folder that exists, not a folder, and not an existing file unless
+    `overwrite` (`--skriv-över`). Never, not even with `overwrite`: a database (any file
+    that starts with SQLite's header, so the register too), a -wal, -shm or -journal file
+    beside one, or anything that is not a regular file (a pipe, a device)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise Databasfel(f"Kan inte skriva {path}: {os_fel(exc)}.") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise Valideringsfel(f"{path} är en mapp; ange ett filnamn.")
     check_folder(path)
-    if path.exists() and not overwrite:
+    for suffix in _SIDE_FILES:
+        if path.name.endswith(suffix) and len(path.name) > len(suffix):
+            base = path.with_name(path.name[: -len(suffix)])
+            if base.exists():
+                raise Valideringsfel(
+                    f"{path} hör till databasen {base.name}; envagin skriver aldrig över den. "
+                    "Välj ett annat filnamn."
+                )
+    if info is None:
+        return
+    if not stat.S_ISREG(info.st_mode):
+        raise Valideringsfel(
+            f"{path} är ingen vanlig fil (t.ex. en pipe eller en enhet); ange ett filnamn."
+        )
+    if _is_sqlite(path):
+        raise Valideringsfel(
+            f"{path} finns redan och är en SQLite-databas (kanske ett register); envagin "
+            "skriver aldrig över en databas, inte ens med --skriv-över. Välj ett nytt filnamn."
+        )
+    if not overwrite:
         raise Valideringsfel(f"{path} finns redan; ange --skriv-över för att ersätta den.")
 
 
-def write_private(path: Path, data: bytes, overwrite: bool = True) -> None:
-    """`data` to `path`, readable and writable by its owner only (0600); an existing file
-    only with `overwrite`.
+def _temp_name(path: Path) -> Path:
+    import secrets
 
-    The file is written in full to a temporary name beside it and then moved into place,
-    so a reader never sees half a document and a refused write leaves nothing behind.
-    """
-    check_free(path, overwrite)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    return path.with_name(f".{path.name[:100]}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
+def _unique_names(path: Path) -> Iterator[Path]:
+    """`path`, then `name-2.suffix`, `name-3.suffix`, ... (for names that must not clash)."""
+    yield path
+    for n in range(2, 1000):
+        yield path.with_name(f"{path.stem}-{n}{path.suffix}")
+
+
+def write_file(
+    path: Path,
+    fill: Callable[[int, Path], None],
+    *,
+    overwrite: bool = False,
+    unique: bool = False,
+    mode: int = PRIVATE,
+    gid: int = -1,
+) -> Path:
+    """Write a file in full under a temporary name in the same folder, then give it its
+    name; returns the name. `fill(fd, temporary path)` writes the content (a fill that
+    raises, a kill or a full disk leave nothing under `path`). The name is `path` when it
+    is free, or with `overwrite` an existing file is replaced (`check_free` says which);
+    with `unique` the first free name of `path`, `path-2`, ... is taken."""
+    if not unique:
+        check_free(path, overwrite)
+    else:
+        check_folder(path)
+    tmp = _temp_name(path)
     try:
-        fd = create(tmp)
+        fd = create(tmp, mode=mode, gid=gid)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            if overwrite:
+            try:
+                fill(fd, tmp)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if overwrite and not unique:
                 os.replace(tmp, path)
-            else:
-                try:
-                    os.link(tmp, path)  # fails if the file appeared meanwhile
-                except FileExistsError:
-                    raise
-                except OSError:  # a file system without hard links
-                    if path.exists():
-                        raise FileExistsError(str(path)) from None
-                    os.replace(tmp, path)
-                else:
-                    os.unlink(tmp)
-        except BaseException:
+                return path
+            for name in _unique_names(path) if unique else iter([path]):
+                if _link(tmp, name):
+                    return name
+            raise FileExistsError(str(path))
+        finally:
             tmp.unlink(missing_ok=True)
-            raise
     except FileExistsError:
         raise Valideringsfel(
             f"{path} finns redan; ange --skriv-över för att ersätta den."
         ) from None
     except OSError as exc:
         raise Databasfel(f"Kan inte skriva {path}: {os_fel(exc)}.") from None
+
+
+def _link(tmp: Path, name: Path) -> bool:
+    """Give the written file `name` unless a file has it (then False): never over one that
+    appeared since it was checked."""
+    try:
+        os.link(tmp, name)
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links
+        if name.exists() or name.is_symlink():
+            return False
+        os.replace(tmp, name)
+    return True
+
+
+def write_private(path: Path, data: bytes, overwrite: bool = False) -> None:
+    """`data` to `path`, readable and writable by its owner only (0600); an existing file
+    only with `overwrite` (`write_file`: a reader never sees half a document, and a
+    refused or failed write leaves nothing behind)."""
+
+    def fill(fd: int, _tmp: Path) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+
+    write_file(path, fill, overwrite=overwrite)
 
 
 def make_dir(path: Path) -> None:

@@ -544,20 +544,42 @@ def pending(conn: sqlite3.Connection) -> bool:
     return user_version(conn) < SCHEMA_VERSION
 
 
+#: How long a process that opens an old register waits for another that is upgrading it.
+MIGRATION_WAIT_MS = 120_000
+
+
 def migrate(conn: sqlite3.Connection, path: Path, *, backup: bool) -> None:
-    """Apply pending migrations in one transaction; back up an existing register first."""
+    """Apply pending migrations in one transaction; back up an existing register first.
+
+    The write lock is taken first (a second process that opens the old register at the
+    same moment waits for it, up to `MIGRATION_WAIT_MS`), and the version is read again
+    under it: only one process backs up and upgrades, the other then finds the register
+    current. The backup (`NAMN.vN-TID.bak`, or `-2`, `-3`, ... when that name is taken)
+    is made beside the register's real file (a symbolic link is followed), only of a file
+    that already holds a register (version 1 or later)."""
+    import os
+
     from sqlite_utils import Database
 
     from envagin_cli.store import transaction
 
-    if backup:
-        from datetime import datetime
-
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        transaction.backup(conn, path.with_name(f"{path.name}.v{user_version(conn)}-{stamp}.bak"))
     database = Database(conn)
-    with transaction.write(conn):
-        if user_version(conn) >= SCHEMA_VERSION:
-            return  # another process migrated while we waited for the lock
-        _migrations().apply(database)  # type: ignore[attr-defined]
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    wait = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    conn.execute(f"PRAGMA busy_timeout = {max(int(wait), MIGRATION_WAIT_MS)}")
+    try:
+        with transaction.write(conn):
+            version = user_version(conn)
+            if version >= SCHEMA_VERSION:
+                return  # another process migrated while we waited for the lock
+            if backup and version > 0:
+                from datetime import datetime
+
+                real = Path(os.path.realpath(path))
+                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+                transaction.backup(
+                    real, real.with_name(f"{real.name}.v{version}-{stamp}.bak"), unique=True
+                )
+            _migrations().apply(database)  # type: ignore[attr-defined]
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(wait)}")

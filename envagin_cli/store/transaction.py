@@ -4,7 +4,8 @@
   busy timeout instead of failing half-way; a lock held longer gives `Upptagen`; nested
   calls become savepoints;
 - a file envagin creates is readable by its owner only (0600; module `files`);
-- a backup is a consistent copy made with SQLite's backup API.
+- a backup is a consistent copy made with SQLite's backup API, written under a temporary
+  name and renamed when complete.
 
 This module imports nothing else of the store, so `db` and `migrations` can both use it.
 """
@@ -13,22 +14,28 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 
-from envagin_cli.rules.errors import Databasfel, Upptagen
+from envagin_cli.rules.errors import Databasfel, Upptagen, os_fel
 
 
 def create_file(path: Path, *, make_folder: bool = False) -> None:
-    """A new, empty register file (0600). Its folder must exist, except the per-user
-    default's (`make_folder`), which is created for the owner only (0700)."""
+    """A new, empty register file (0600), or an existing empty one made so. Its folder
+    must exist, except the per-user default's (`make_folder`), which is created for the
+    owner only (0700)."""
     from envagin_cli.store import files
 
     if make_folder:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if path.exists():
+        # An existing empty file (`touch reg.db; envagin init`): made private as a new one.
+        try:
+            os.chmod(path, files.PRIVATE)
+        except OSError as exc:
+            raise Databasfel(f"Kan inte ändra behörighet på {path}: {os_fel(exc)}.") from None
         return
     os.close(files.create(path))
 
@@ -48,6 +55,28 @@ def translate(exc: sqlite3.DatabaseError, path: Path) -> Databasfel | Upptagen:
     if "unable to open" in text:
         return Databasfel(f"Kan inte öppna {path}.")
     return Databasfel(f"Databasfel i {path}: {exc}.")
+
+
+#: Connections whose open transaction erases personal data (`erasing`).
+_ERASING: set[sqlite3.Connection] = set()
+
+
+def erasing(conn: sqlite3.Connection) -> None:
+    """The transaction open on `conn` erases personal data (gallring, a consent without
+    `statistik`): after its commit the WAL is written into the file and truncated
+    (`wipe_wal`), so no earlier copy of an erased page is left in it. (Every connection
+    has `secure_delete` on, so the erased bytes themselves are overwritten with zeros.)"""
+    _ERASING.add(conn)
+
+
+def wipe_wal(conn: sqlite3.Connection) -> bool:
+    """Checkpoint the WAL into the file and truncate it to nothing; False when another
+    process still reads an older state (its next checkpoint overwrites the pages)."""
+    try:
+        row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return row is None or row[0] == 0
 
 
 @contextmanager
@@ -72,15 +101,20 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
+        _ERASING.discard(conn)
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     try:
         conn.execute("COMMIT")
     except sqlite3.OperationalError as exc:
+        _ERASING.discard(conn)
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise translate(exc, Path(conn_path(conn))) from exc
+    if conn in _ERASING:
+        _ERASING.discard(conn)
+        wipe_wal(conn)
 
 
 #: Rows a statement in `insert_rows`; with the widest row (a case's 26 columns) under 999
@@ -118,15 +152,45 @@ def conn_path(conn: sqlite3.Connection) -> str:
     return str(row[2]) if row else ""
 
 
-def backup(conn: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy made with SQLite's backup API, with the register's privacy: 0600,
-    or 0660 with its group when the register is shared (`init --grupp`)."""
+def backup(
+    source: Path,
+    target: Path,
+    *,
+    overwrite: bool = False,
+    unique: bool = False,
+    done: Callable[[], None] | None = None,
+) -> Path:
+    """A consistent copy of the register at `source` made with SQLite's backup API (read
+    through a connection of its own, so the caller may hold the write lock), with the
+    register's privacy: 0600, or 0660 with its group when the register is shared (`init
+    --grupp`). The copy is made under a temporary name beside `target` and renamed when
+    complete (`files.write_file`; `overwrite` and `unique` as there); `done` runs after the
+    copy and before the rename (the audit row: without it there is no copy). Returns the
+    copy's name."""
     from envagin_cli.store import files
 
-    mode, gid = files.shared_mode(Path(conn_path(conn)))
-    os.close(files.create(target, mode=mode, gid=gid))
-    dest = sqlite3.connect(str(target))
-    try:
-        conn.backup(dest)
-    finally:
-        dest.close()
+    mode, gid = files.shared_mode(source)
+
+    def fill(_fd: int, tmp: Path) -> None:
+        src = sqlite3.connect(str(source), timeout=30)
+        try:
+            src.execute("PRAGMA secure_delete = ON")
+            dest = sqlite3.connect(str(tmp))
+            try:
+                dest.execute("PRAGMA secure_delete = ON")
+                src.backup(dest)
+            except sqlite3.OperationalError as exc:
+                if "full" in str(exc).lower() or "i/o" in str(exc).lower():
+                    raise Databasfel(
+                        f"Kan inte skriva {target}: disken är full (eller filen blir för stor); "
+                        "ingen kopia har skrivits."
+                    ) from None
+                raise
+            finally:
+                dest.close()
+        finally:
+            src.close()
+        if done is not None:
+            done()
+
+    return files.write_file(target, fill, overwrite=overwrite, unique=unique, mode=mode, gid=gid)
