@@ -82,6 +82,9 @@ def _note(fig: Any, d: Diagram, masked_prefix: str = "Maskerat") -> int:
 
 
 def _pie(d: Diagram) -> Any:
+    """A pie of true shares: masked slices are one slice "Maskerat" (their total is safe
+    to show: the masking counts it as a figure); the pie is left out when its total is
+    masked too or nothing but masked slices is left."""
     kolumn = d.serier[0][0]
     labels, values = [], []
     for rad in d.kategorier:
@@ -89,6 +92,15 @@ def _pie(d: Diagram) -> Any:
         if value:
             labels.append(d.etikett(rad))
             values.append(value)
+    prefix = "Maskerat, ingår inte i diagrammet"
+    if d.maskerade():
+        rest = d.dold_rest()
+        if rest is None or not values:
+            labels, values = [], []
+        elif rest:
+            labels.append("Maskerat")
+            values.append(float(rest))
+            prefix = "I biten Maskerat"
     fig, ax = _new((7.5, 4.2))
     if values:
         total = sum(values)
@@ -120,7 +132,7 @@ def _pie(d: Diagram) -> Any:
         ax.text(0.5, 0.5, "Inga uppgifter att visa", ha="center", va="center")
     ax.set_title(d.titel, loc="left")
     ax.axis("equal")
-    lines = _note(fig, d, "Maskerat, ingår inte i diagrammet")
+    lines = _note(fig, d, prefix)
     fig.subplots_adjust(left=0.01, right=0.44, top=0.86, bottom=0.04 + 0.04 * lines)
     return fig
 

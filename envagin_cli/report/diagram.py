@@ -47,6 +47,20 @@ class Diagram:
         kol = next(k for k in self.tabell.kolumner if k.nyckel == kolumn)
         return self.tabell.varde(self.tabell.rad(rad), kol)
 
+    def dold_rest(self) -> int | None:
+        """A pie's masked slices together (the true count of its "Maskerat" slice), or
+        None when the pie's total is masked too (the pie is then left out)."""
+        from envagin_cli.report.mask import PAJSUMMA
+
+        kolumn = self.serier[0][0]
+        if (PAJSUMMA, kolumn) in self.tabell.dolda:
+            return None
+        return sum(
+            self.tabell.rad(r).varden.get(kolumn) or 0
+            for r in self.kategorier
+            if (r, kolumn) in self.tabell.dolda
+        )
+
     def maskerade(self) -> list[str]:
         """The bars or slices that are masked, as "label (<5)", for the chart's note."""
         found = []

@@ -105,6 +105,8 @@ class Rapport:
     enheter: list[dict[str, str]] = field(default_factory=list)
     #: The login mode in effect (`inställning inloggning`), stated in the header.
     inloggning: str = "strikt"
+    #: The goals shown as masked (their outcome or basis uses a hidden figure).
+    maskerade_mal: set[str] = field(default_factory=set)
 
 
 def _kmt(per_kon: dict[str, int]) -> dict[str, int]:
