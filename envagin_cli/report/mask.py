@@ -64,7 +64,8 @@ class _Model:
         self.gap: list[int | None] = []
         self.totals: set[Ref] = set()
         self.of: dict[Ref, list[int]] = {}
-        self.proven: set[Ref] = set()
+        #: a hidden value -> the witness that gives it another value.
+        self.proof: dict[Ref, dict[Ref, int]] = {}
         self.nodes = 0
         for t in tables:
             for rad in t.rader:
@@ -192,44 +193,94 @@ class _Model:
             del delta[ref]
         return False
 
-    def hide_more(self, cell: Ref, dolda: dict[Ref, str]) -> bool:
-        """Hide a visible count in a relation nearest `cell` – the smallest that gives it a
-        witness, else the smallest –; else show a small hidden count as "*" (1 + 1 = 2
-        under "<3"). False if nothing can be done."""
+    def prove(self, delta: dict[Ref, int]) -> None:
+        for ref, step in delta.items():
+            if step:
+                self.proof[ref] = delta
+
+    def protect(self, cell: Ref, dolda: dict[Ref, str]) -> None:
+        """Hide more until the disclosed `cell` has a witness, then show again, largest
+        first, what turned out not to be needed (while every hidden value keeps one)."""
+        added: list[Ref] = []
+        found = None
+        for _ in range(1000):
+            found = self.witness(cell, dolda)
+            if found is not None:
+                break
+            more = self.hide_more(cell, dolda)
+            if more is None:
+                break
+            if more[1]:
+                added.append(more[0])
+        if found is None:
+            self.proof[cell] = {}  # nothing left to hide (cannot happen with counts)
+            return
+        self.prove(found)
+        for ref in sorted(added[:-1], key=lambda r: -self.value[r]):
+            why = dolda.pop(ref)
+            kept = self.proof.pop(ref, None)
+            affected = {c: p for c, p in self.proof.items() if p.get(ref)}
+            for c in affected:
+                del self.proof[c]
+            renewed = []
+            for c in affected:
+                again = self.witness(c, dolda)
+                if again is None:
+                    break
+                renewed.append(again)
+            else:
+                for again in renewed:
+                    self.prove(again)
+                continue
+            dolda[ref] = why  # needed after all
+            self.proof.update(affected)
+            if kept is not None:
+                self.proof[ref] = kept
+
+    def hide_more(self, cell: Ref, dolda: dict[Ref, str]) -> tuple[Ref, bool] | None:
+        """Hide one more count for the disclosed `cell`: the first, nearest and smallest,
+        that gives it a witness by itself; else the smallest in its own relations; else
+        show a small hidden count as "*" (1 + 1 = 2 under "<3"). Returns the cell and
+        whether it was newly hidden; None if nothing can be done."""
         seen_rel: set[int] = set()
         frontier = {cell}
         reached = {cell}
-        while frontier:
+        levels: list[list[Ref]] = []
+        while frontier and len(levels) < 4:
             rels = {i for r in frontier for i in self.of.get(r, ())} - seen_rel
             seen_rel |= rels
-            candidates = sorted(
-                {
-                    r
-                    for i in rels
-                    for r in self.relations[i]
-                    if r not in dolda and self.value[r] > 0
-                },
-                key=lambda r: (r in self.totals and r not in self.virtual, self.value[r], r),
+            found = {r for i in rels for r in self.relations[i] if r not in dolda}
+            levels.append(
+                sorted(
+                    {r for r in found if self.value[r] > 0} - {c for lv in levels for c in lv},
+                    key=lambda r: (r in self.totals and r not in self.virtual, self.value[r], r),
+                )
             )
-            for chosen in candidates[:6]:
-                dolda[chosen] = SEKUNDAR
-                if self.witness(cell, dolda) is not None:
-                    return True
-                del dolda[chosen]
-            if candidates:
-                dolda[candidates[0]] = SEKUNDAR
-                return True
             frontier = {r for i in rels for r in self.relations[i] if r in dolda} - reached
             reached |= frontier
+        tried = 0
+        for level in levels:
+            for chosen in level:
+                if tried >= 40:
+                    break
+                tried += 1
+                dolda[chosen] = SEKUNDAR
+                if self.witness(cell, dolda) is not None:
+                    return chosen, True
+                del dolda[chosen]
+        for level in levels:
+            if level:
+                dolda[level[0]] = SEKUNDAR
+                return level[0], True
         for i in self.of.get(cell, ()):
             for r in self.relations[i]:
                 if dolda.get(r) == PRIMAR:
                     dolda[r] = SEKUNDAR
-                    return True
+                    return r, False
         if dolda.get(cell) == PRIMAR:
             dolda[cell] = SEKUNDAR
-            return True
-        return False
+            return cell, False
+        return None
 
 
 def _cells(t: Tabell) -> list[Ref]:
@@ -522,16 +573,15 @@ def maskera_tabeller(
             dolda[ref] = PRIMAR
     # Secondary suppression until every hidden count has a witness.
     for _ in range(100_000):
-        pending = [r for r in dolda if r not in m.proven]
+        pending = [r for r in dolda if r not in m.proof]
         if not pending:
             break
         for cell in pending:
             found = m.witness(cell, dolda)
             if found is None:
-                if not m.hide_more(cell, dolda):
-                    m.proven.add(cell)  # nothing left to hide (cannot happen with counts)
+                m.protect(cell, dolda)
                 break
-            m.proven |= {r for r, d in found.items() if d}
+            m.prove(found)
     for t in tables:
         t.dolda.update({(r, c): why for (n, r, c), why in dolda.items() if n == t.nyckel})
     # Derived cells: percentages and medians of a hidden count.
