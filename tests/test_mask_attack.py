@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from test_joint_report import _joint, built, units  # noqa: F401  (three units' registers)
 from test_report import data  # noqa: F401  (the hand-made register, as a fixture)
 
 from conftest import Invoke
@@ -234,6 +236,24 @@ def _relations(a: Attack, masked: dict[str, Any], true: dict[str, Any]) -> None:
             ("arbete_studier", "med_insats_as"),
         ):
             a.rel({("per_enhet", row, "totalt"): 1, ("period", same, "totalt"): -1})
+    if "perioder" in tabs:
+        rows = tabs["perioder"]["rader"]
+        for row in rows:
+            a.total(
+                [("perioder", row, "arbete"), ("perioder", row, "studier")],
+                ("perioder", row, "arbete_studier"),
+            )
+        label = masked["period"]["etikett"]
+        events = ("avslutade", "arbete", "studier", "arbete_studier")
+        if label in rows:  # the report's own period, as a row
+            for k in ("deltagare", *events):
+                a.rel({("perioder", label, k): 1, ("period", k, "totalt"): -1})
+        if f"{label}H1" in rows and f"{label}H2" in rows:  # a year is its two halves
+            for k in events:
+                a.total(
+                    [("perioder", f"{label}H1", k), ("perioder", f"{label}H2", k)],
+                    ("period", k, "totalt"),
+                )
     # The goals' basis lines.
     for g in masked["mål"]:
         numbers = [int(n) for n in re.findall(r"(\d+) av (\d+)", g["underlag"]) for n in n]
@@ -334,3 +354,20 @@ def test_no_masked_cell_of_a_small_register_can_be_recomputed(
     args: tuple[str, ...],
 ) -> None:
     assert _attack(data, *args) > 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--sedan-start", "--till", "2014-06-30", "--maskera", "3"),
+        ("--halvår", "2014H1", "--maskera", "2", "--perioder", "2013,2014H1"),
+    ],
+)
+def test_no_masked_cell_of_a_joint_report_can_be_recomputed(
+    units: list[Path],  # noqa: F811
+    args: tuple[str, ...],
+) -> None:
+    def run(command: str, *rest: str) -> Any:
+        return _joint(units, *rest)
+
+    assert _attack(run, *args) > 0
