@@ -69,8 +69,12 @@ def _note(fig: Any, d: Diagram, masked_prefix: str = "Maskerat") -> int:
     masked = d.maskerade()
     if len(masked) > 4:
         lines.append(
-            f"{masked_prefix}: {len(masked)} värden (<{d.tabell.maskgrans} eller *) ritas inte; "
-            "se tabellen."
+            f"{masked_prefix}: {len(masked)} värden (<{d.tabell.maskgrans} eller *)"
+            + (
+                "; se tabellen."
+                if masked_prefix.startswith("I biten")
+                else " ritas inte; se tabellen."
+            )
         )
     elif masked:
         lines.append(f"{masked_prefix}: " + ", ".join(masked) + ".")
@@ -107,7 +111,12 @@ def _pie(d: Diagram) -> Any:
         shares = [procent(int(v), int(total)) or 0 for v in values]
         wedges, _texts, autotexts = ax.pie(
             values,
-            colors=[FARGER[i % len(FARGER)] for i in range(len(values))],
+            colors=[
+                "#a6a6a6"
+                if label == "Maskerat" and i == len(values) - 1
+                else FARGER[i % len(FARGER)]
+                for i, label in enumerate(labels)
+            ],
             autopct=lambda pct: f"{int(pct + 0.5):d}\u00a0%" if pct >= 4 else "",
             pctdistance=0.72,
             startangle=90,
@@ -128,10 +137,16 @@ def _pie(d: Diagram) -> Any:
             frameon=False,
             fontsize=8,
         )
+        ax.axis("equal")
     else:
-        ax.text(0.5, 0.5, "Inga uppgifter att visa", ha="center", va="center")
+        text = (
+            "Diagrammet ritas inte: värdena är maskerade (se tabellen)"
+            if d.maskerade()
+            else "Inga uppgifter att visa"
+        )
+        ax.text(0.02, 0.5, text, ha="left", va="center", transform=ax.transAxes)
+        ax.axis("off")
     ax.set_title(d.titel, loc="left")
-    ax.axis("equal")
     lines = _note(fig, d, prefix)
     fig.subplots_adjust(left=0.01, right=0.44, top=0.86, bottom=0.04 + 0.04 * lines)
     return fig
