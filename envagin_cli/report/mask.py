@@ -153,25 +153,41 @@ class _Model:
         for step in (1, -1, 2, -2, 3, -3):
             if not low <= self.value[cell] + step <= high:
                 continue
-            delta = {cell: step}
+            delta: dict[Ref, int] = {}
+            sums: dict[int, int] = {}  # relation -> Σ coef × change, kept as changes are made
             self.nodes = 0
-            if self._repair(delta, dolda, 0):
+            self._change(delta, sums, cell, step)
+            if self._repair(delta, sums, dolda, 0):
                 return delta
         return None
 
-    def _repair(self, delta: dict[Ref, int], dolda: dict[Ref, str], depth: int) -> bool:
+    def _change(self, delta: dict[Ref, int], sums: dict[int, int], ref: Ref, step: int) -> None:
+        if step:
+            delta[ref] = step
+        else:
+            step = -delta.pop(ref)
+        for i in self.of.get(ref, ()):
+            total = sums.get(i, 0) + self.relations[i][ref] * step
+            if total:
+                sums[i] = total
+            else:
+                sums.pop(i, None)
+
+    def _repair(
+        self, delta: dict[Ref, int], sums: dict[int, int], dolda: dict[Ref, str], depth: int
+    ) -> bool:
         self.nodes += 1
         if self.nodes > 3000 or depth > 30:
             return False
         worst: tuple[int, int, list[Ref]] | None = None
-        for i in {i for ref in delta for i in self.of.get(ref, ())}:
-            rel = self.relations[i]
-            need = -sum(c * delta.get(r, 0) for r, c in rel.items())
+        for i, total in sums.items():
+            need = -total
             gap = self.gap[i]
-            if need == 0 or (gap is not None and need >= -gap):
-                continue  # holds (an inequality: its slack takes the change)
             if gap is not None:
+                if need >= -gap:
+                    continue  # an inequality: its slack takes the change
                 need += gap  # the least change that makes it hold again
+            rel = self.relations[i]
             free = [r for r in rel if r not in delta and r in dolda and need % rel[r] == 0]
             if worst is None or len(free) < len(worst[2]):
                 worst = (i, need, free)
@@ -187,10 +203,10 @@ class _Model:
             low, high = self.bounds(ref, dolda)
             if not low <= self.value[ref] + step <= high:
                 continue
-            delta[ref] = step
-            if self._repair(delta, dolda, depth + 1):
+            self._change(delta, sums, ref, step)
+            if self._repair(delta, sums, dolda, depth + 1):
                 return True
-            del delta[ref]
+            self._change(delta, sums, ref, 0)
         return False
 
     def prove(self, delta: dict[Ref, int]) -> None:
