@@ -16,7 +16,7 @@ from typing import Any
 from envagin_cli.domain import codes
 from envagin_cli.domain.periods import Period
 from envagin_cli.report import figures
-from envagin_cli.report.tables import Kolumn, Rad, Tabell
+from envagin_cli.report.tables import PAJSUMMA, Kolumn, Rad, Tabell
 
 MANADER = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
@@ -50,8 +50,6 @@ class Diagram:
     def dold_rest(self) -> int | None:
         """A pie's masked slices together (the true count of its "Maskerat" slice), or
         None when the pie's total is masked too (the pie is then left out)."""
-        from envagin_cli.report.mask import PAJSUMMA
-
         kolumn = self.serier[0][0]
         if (PAJSUMMA, kolumn) in self.tabell.dolda:
             return None

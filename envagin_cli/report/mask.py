@@ -31,11 +31,12 @@ shown as masked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from envagin_cli.domain import codes
-from envagin_cli.report.tables import NETTOTYP, PRIMAR, SEKUNDAR, Tabell
+from envagin_cli.report.tables import NETTOTYP, PAJSUMMA, PRIMAR, SEKUNDAR, Tabell
 
 if TYPE_CHECKING:
     from envagin_cli.domain.periods import Period
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 Ref = tuple[str, str, str]  # (table key, row key, column key), or a virtual figure's
 KMT = ("kvinnor", "män", "totalt")
 INF = float("inf")
-#: The row under which a pie chart's total (the sum of its slices) is kept in `dolda`.
-PAJSUMMA = "§summa"
 #: The cases that may close before enrolment with a reason that also closes enrolled ones.
 _EITHER = (
     codes.SLUTORSAKER_EJ_INSKRIVEN - codes.SLUTORSAKER_FORE_INSKRIVNING - {codes.FELREGISTRERING}
@@ -209,6 +208,9 @@ class _Model:
             self._change(delta, sums, ref, 0)
         return False
 
+    def _total(self, ref: Ref) -> bool:
+        return ref in self.totals and ref not in self.virtual
+
     def prove(self, delta: dict[Ref, int]) -> None:
         for ref, step in delta.items():
             if step:
@@ -269,21 +271,19 @@ class _Model:
             levels.append(
                 sorted(
                     {r for r in found if self.value[r] > 0} - {c for lv in levels for c in lv},
-                    key=lambda r: (r in self.totals and r not in self.virtual, self.value[r], r),
+                    key=lambda r: (self._total(r), self.value[r], r),
                 )
             )
             frontier = {r for i in rels for r in self.relations[i] if r in dolda} - reached
             reached |= frontier
-        tried = 0
-        for level in levels:
-            for chosen in level:
-                if tried >= 40:
-                    break
-                tried += 1
-                dolda[chosen] = SEKUNDAR
-                if self.witness(cell, dolda) is not None:
-                    return chosen, True
-                del dolda[chosen]
+        # Parts before totals (a total hidden takes the table's sums with it), near first.
+        order = [r for lv in levels for r in lv if not self._total(r)]
+        order += [r for lv in levels for r in lv if self._total(r)]
+        for chosen in order[:40]:
+            dolda[chosen] = SEKUNDAR
+            if self.witness(cell, dolda) is not None:
+                return chosen, True
+            del dolda[chosen]
         for level in levels:
             if level:
                 dolda[level[0]] = SEKUNDAR
@@ -557,6 +557,11 @@ def _goal_figures(key: str) -> list[list[Ref]]:
     return []
 
 
+def maskera(tabell: Tabell, grans: int) -> None:
+    """One table on its own (a report is masked as a whole by `maskera_tabeller`)."""
+    maskera_tabeller([tabell], grans)
+
+
 def maskera_tabeller(
     tables: Sequence[Tabell],
     grans: int,
@@ -619,6 +624,13 @@ def maskera_tabeller(
                 for r in refs
             )
         }
+        # A count in a basis line that is none of the figures above (a goal whose
+        # definition changed without this list): the goal is masked rather than trusted.
+        for g in rapport.mal:
+            known = {m.value.get(r) for r in goal_refs.get(g.nyckel, [])}
+            stated = re.findall(r"(\d+) av (\d+)|(\d+) ej uppföljda", g.underlag)
+            if any(int(n) not in known for found in stated for n in found if n):
+                rapport.maskerade_mal.add(g.nyckel)
 
 
 def _net_rows(m: _Model, grans: int) -> None:

@@ -6,8 +6,8 @@ kind comes from its row if the row says so, else from its column: `antal` (a cou
 (a difference of two counts, which may be negative) or `text`.
 
 Masking (`maskera`) hides counts from 1 to N-1 as "<N" (zeros stay), then hides further
-non-zero cells ("*") until no hidden value can be recomputed; a report is masked as one
-whole, across its tables, goals and charts, in `report/mask.py`. `bounds_of` is a
+non-zero cells ("*") until no hidden value can be recomputed; a table, or a report as one
+whole across its tables, goals and charts, is masked in `report/mask.py`. `bounds_of` is a
 reader's quick check of one table's sums.
 """
 
@@ -19,6 +19,9 @@ from typing import Any
 Cell = tuple[str, str]  # (row key, column key)
 
 PRIMAR = "primär"
+#: The row under which a pie chart's total (the sum of its slices, a figure the masking
+#: protects like a cell) is kept in `Tabell.dolda`.
+PAJSUMMA = "§summa"
 #: The kind of a net figure (a count at intake minus a count at closing).
 NETTOTYP = "netto"
 SEKUNDAR = "sekundär"
@@ -102,14 +105,6 @@ def format_tal(value: float | int) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.1f}".replace(".", ",")
-
-
-def maskera(tabell: Tabell, grans: int) -> None:
-    """Hide small counts and enough other cells that none can be recomputed: one table
-    on its own (a report is masked as a whole by `report.mask.maskera_tabeller`)."""
-    from envagin_cli.report.mask import maskera_tabeller
-
-    maskera_tabeller([tabell], grans)
 
 
 def bounds_of(
