@@ -371,3 +371,12 @@ def test_no_masked_cell_of_a_joint_report_can_be_recomputed(
         return _joint(units, *rest)
 
     assert _attack(run, *args) > 0
+
+
+def test_caseload_per_full_time_is_masked_with_the_cases(data: Invoke) -> None:  # noqa: F811
+    """Per heltid = aktiva ärenden ÷ tjänstgöringsgrad gave a masked count back."""
+    result = data("report", "--caseload", "--maskera", "10", "--json")
+    rows = json.loads(result.stdout)["arbetsbelastning"]["rader"]
+    masked = [r for k, r in rows.items() if k != "totalt" and isinstance(r["aktiva_arenden"], str)]
+    assert masked
+    assert all(isinstance(r["arenden_per_heltid"], str) for r in masked)

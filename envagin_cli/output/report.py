@@ -520,10 +520,14 @@ def caseload_table(rows: list[dict[str, Any]], idag: str) -> Tabell:
         "samtycke_aterkallat",
     )
     total = Rad("totalt", "Totalt", {k: sum(r[k] for r in rows) for k in sums}, summa=True)
-    return Tabell(
+    t = Tabell(
         "caseload",
         f"Arbetsbelastning {idag} (aktiva ärenden per ansvarig)",
         cols,
         [*body, total],
         summagrupper=[([r.nyckel for r in body], "totalt")],
     )
+    # Per heltid and tjänstgöringsgrad give the active cases back: masked with them.
+    for r in body:
+        t.harledda[(r.nyckel, "arenden_per_heltid")] = [(r.nyckel, "aktiva_arenden")]
+    return t
