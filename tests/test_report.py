@@ -31,7 +31,8 @@ from typing import Any
 
 import pytest
 
-from envagin_cli.report.tables import Kolumn, Rad, Tabell, bounds_of, maskera, procent
+from envagin_cli.report.mask import maskera
+from envagin_cli.report.tables import Kolumn, Rad, Tabell, bounds_of, procent
 
 from conftest import Invoke
 

@@ -186,7 +186,7 @@ def _charts(db: Path, *args: str) -> dict[str, Any]:
     """The report's charts for 2014H1 as Diagram objects, through the same calls as the CLI."""
     from envagin_cli.output import report as report_render
     from envagin_cli.report import diagram, figures
-    from envagin_cli.report.tables import maskera
+    from envagin_cli.report.mask import maskera_tabeller
     from envagin_cli.rules.periods import halvar
     from envagin_cli.store import db as store_db
 
@@ -195,10 +195,9 @@ def _charts(db: Path, *args: str) -> dict[str, Any]:
         period = halvar("2014H1", date(2026, 11, 22))
         rapport = figures.build(conn, period, date(2026, 11, 22))
         extra = diagram.chart_tables(conn, period)
-        tables = [*report_render.all_tables(rapport), *extra]
         for grans in args:
-            for t in tables:
-                maskera(t, int(grans))
+            maskera_tabeller([*rapport.tabeller, *extra], int(grans), rapport)
+        tables = [*report_render.all_tables(rapport), *extra]
         return {d.nyckel: d for d in diagram.diagram(tables)}
     finally:
         conn.close()
@@ -278,9 +277,55 @@ def test_a_masked_figure_is_masked_in_its_chart(data: Invoke, db: Path) -> None:
     note = " ".join(_texts(pie))
     assert (
         "Maskerat, ingår inte i diagrammet: Försörjningsstöd (*), "
-        "Sjukpenning/rehabiliteringspenning (<3)." in note
+        "Sjukpenning/rehabiliteringspenning (*)." in note
     )
     assert not pie.axes[0].patches  # nothing left to draw
+
+
+def test_a_masked_pie_keeps_true_shares(invoke: Invoke, db: Path) -> None:
+    """Issue 23: a pie without its masked slices said "100 %" where the truth was 14 %.
+    Now every slice drawn has its true share of all slices, the masked ones are one slice
+    "Maskerat", or the pie is not drawn at all."""
+    from matplotlib.patches import Wedge
+
+    from envagin_cli.output import diagram as draw
+    from envagin_cli.report import diagram, figures
+    from envagin_cli.report.mask import maskera_tabeller
+    from envagin_cli.rules.periods import tertial
+    from envagin_cli.store import db as store_db
+
+    assert invoke("demo", "--datum", "2026-11-22").exit_code == 0
+    conn, _ = store_db.open_db(store_db.resolve_path(str(db)))
+    drawn = 0
+    try:
+        for grans in (3, 5):
+            period = tertial("2026T1", date(2026, 11, 22))
+            rapport = figures.build(conn, period, date(2026, 11, 22))
+            extra = diagram.chart_tables(conn, period)
+            maskera_tabeller([*rapport.tabeller, *extra], grans, rapport)
+            for d in diagram.diagram([*rapport.tabeller, *extra]):
+                if d.typ != "paj":
+                    continue
+                kolumn = d.serier[0][0]
+                truth = {r: d.tabell.rad(r).varden[kolumn] for r in d.kategorier}
+                total = sum(truth.values())
+                fig = draw.figure(d)
+                wedges = [p for p in fig.axes[0].patches if isinstance(p, Wedge)]
+                if not wedges:
+                    continue
+                drawn += 1
+                legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+                masked = [r for r in d.kategorier if (r, kolumn) in d.tabell.dolda]
+                assert masked and legend[-1].startswith("Maskerat (")
+                rest = sum(truth[r] for r in masked)
+                for text in legend:
+                    count, share = re.search(r"\((\d+); (\d+)\u00a0%\)$", text).groups()
+                    expected = (200 * int(count) + total) // (2 * total)
+                    assert int(share) == expected, (text, total)
+                assert int(re.search(r"\((\d+);", legend[-1]).group(1)) == rest
+    finally:
+        conn.close()
+    assert drawn  # at least one pie is drawn with a "Maskerat" slice
 
 
 def test_diagram_files_png_and_svg_stable_and_private(data: Invoke, tmp_path: Path) -> None:

@@ -142,7 +142,8 @@ def report(
     from envagin_cli.output import jsonout
     from envagin_cli.output import report as report_render
     from envagin_cli.report import figures
-    from envagin_cli.report.tables import maskera as mask_table
+    from envagin_cli.report.mask import maskera_tabeller
+    from envagin_cli.report.tables import Tabell
     from envagin_cli.rules.dates import today
     from envagin_cli.rules.errors import Valideringsfel
 
@@ -193,21 +194,23 @@ def report(
             rapport.maskering = grans
             tables = rapport.tabeller
             lines = report_render.header_lines(rapport)
+        extra: list[Tabell] = []
+        if rapport is not None and (files or grans is not None):
+            from envagin_cli.report import diagram
+
+            # The charts' own tables: masked with the report, so that every format
+            # (JSON too) hides the same cells.
+            extra = diagram.chart_tables(source, rapport.period)
         if grans is not None:
-            for table in tables:
-                mask_table(table, grans)
+            # One masking over the whole report: its tables, goals and charts.
+            maskera_tabeller([*tables, *extra], grans, rapport, periods_asked)
             if rapport is None:
                 lines.append(f"Maskering på: antal 1–{grans - 1} visas som <{grans}.")
         shown = report_render.all_tables(rapport) if rapport is not None else tables
         if files:
             from envagin_cli.output import document
             from envagin_cli.output import html as html_render
-            from envagin_cli.report import diagram
 
-            extra = diagram.chart_tables(source, rapport.period) if rapport is not None else []
-            if grans is not None:
-                for table in extra:
-                    mask_table(table, grans)
             for message in document.write_files(
                 rapport,
                 shown,

@@ -69,8 +69,12 @@ def _note(fig: Any, d: Diagram, masked_prefix: str = "Maskerat") -> int:
     masked = d.maskerade()
     if len(masked) > 4:
         lines.append(
-            f"{masked_prefix}: {len(masked)} värden (<{d.tabell.maskgrans} eller *) ritas inte; "
-            "se tabellen."
+            f"{masked_prefix}: {len(masked)} värden (<{d.tabell.maskgrans} eller *)"
+            + (
+                "; se tabellen."
+                if masked_prefix.startswith("I biten")
+                else " ritas inte; se tabellen."
+            )
         )
     elif masked:
         lines.append(f"{masked_prefix}: " + ", ".join(masked) + ".")
@@ -82,6 +86,9 @@ def _note(fig: Any, d: Diagram, masked_prefix: str = "Maskerat") -> int:
 
 
 def _pie(d: Diagram) -> Any:
+    """A pie of true shares: masked slices are one slice "Maskerat" (their total is safe
+    to show: the masking counts it as a figure); the pie is left out when its total is
+    masked too or nothing but masked slices is left."""
     kolumn = d.serier[0][0]
     labels, values = [], []
     for rad in d.kategorier:
@@ -89,13 +96,27 @@ def _pie(d: Diagram) -> Any:
         if value:
             labels.append(d.etikett(rad))
             values.append(value)
+    prefix = "Maskerat, ingår inte i diagrammet"
+    if d.maskerade():
+        rest = d.dold_rest()
+        if rest is None or not values:
+            labels, values = [], []
+        elif rest:
+            labels.append("Maskerat")
+            values.append(float(rest))
+            prefix = "I biten Maskerat"
     fig, ax = _new((7.5, 4.2))
     if values:
         total = sum(values)
         shares = [procent(int(v), int(total)) or 0 for v in values]
         wedges, _texts, autotexts = ax.pie(
             values,
-            colors=[FARGER[i % len(FARGER)] for i in range(len(values))],
+            colors=[
+                "#a6a6a6"
+                if label == "Maskerat" and i == len(values) - 1
+                else FARGER[i % len(FARGER)]
+                for i, label in enumerate(labels)
+            ],
             autopct=lambda pct: f"{int(pct + 0.5):d}\u00a0%" if pct >= 4 else "",
             pctdistance=0.72,
             startangle=90,
@@ -116,11 +137,17 @@ def _pie(d: Diagram) -> Any:
             frameon=False,
             fontsize=8,
         )
+        ax.axis("equal")
     else:
-        ax.text(0.5, 0.5, "Inga uppgifter att visa", ha="center", va="center")
+        text = (
+            "Diagrammet ritas inte: värdena är maskerade (se tabellen)"
+            if d.maskerade()
+            else "Inga uppgifter att visa"
+        )
+        ax.text(0.02, 0.5, text, ha="left", va="center", transform=ax.transAxes)
+        ax.axis("off")
     ax.set_title(d.titel, loc="left")
-    ax.axis("equal")
-    lines = _note(fig, d, "Maskerat, ingår inte i diagrammet")
+    lines = _note(fig, d, prefix)
     fig.subplots_adjust(left=0.01, right=0.44, top=0.86, bottom=0.04 + 0.04 * lines)
     return fig
 

@@ -163,7 +163,8 @@ def document(
     period = r.period
     masking = (
         f"på: antal 1–{r.maskering - 1} visas som <{r.maskering}; celler som annars "
-        "skulle röja dem visas som *; maskerade värden ritas inte i diagrammen."
+        "skulle röja dem, här eller i en annan tabell, ett mål eller ett diagram, visas som *; "
+        "maskerade värden ritas inte i diagrammen (en paj samlar dem i biten Maskerat)."
         if r.maskering is not None
         else "av (för gruppen; maskera med --maskera N innan rapporten lämnar teamet)."
     )

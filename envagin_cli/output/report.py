@@ -65,11 +65,8 @@ def _goal_value(value: float | int | None, unit: str, *, exact: bool = False) ->
 
 
 def _goal_hidden(r: Rapport, g: Malstatus) -> bool:
-    if g.kalla is None:
-        return False
-    tables = {t.nyckel: t for t in r.tabeller}
-    table = tables.get(g.kalla[0])
-    return table is not None and (g.kalla[1], g.kalla[2]) in table.dolda
+    """The goal's outcome or basis uses a masked figure (`report/mask.py`)."""
+    return g.nyckel in r.maskerade_mal
 
 
 def goal_table(r: Rapport) -> Tabell:
@@ -457,6 +454,8 @@ def _xlsx_chart(
     def ref(col: int) -> list[Any]:
         return [name, first, col, last, col]
 
+    if d.typ == "paj" and d.maskerade():
+        return  # Excel would share out 100 % among the visible slices only
     kind = {"paj": "pie", "liggande": "bar", "staplar": "column"}[d.typ]
     chart = book.add_chart({"type": kind})
     for s, (kolumn, namn) in enumerate(d.serier):
@@ -523,10 +522,14 @@ def caseload_table(rows: list[dict[str, Any]], idag: str) -> Tabell:
         "samtycke_aterkallat",
     )
     total = Rad("totalt", "Totalt", {k: sum(r[k] for r in rows) for k in sums}, summa=True)
-    return Tabell(
+    t = Tabell(
         "caseload",
         f"Arbetsbelastning {idag} (aktiva ärenden per ansvarig)",
         cols,
         [*body, total],
         summagrupper=[([r.nyckel for r in body], "totalt")],
     )
+    # Per heltid and tjänstgöringsgrad give the active cases back: masked with them.
+    for r in body:
+        t.harledda[(r.nyckel, "arenden_per_heltid")] = [(r.nyckel, "aktiva_arenden")]
+    return t

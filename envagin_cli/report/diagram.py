@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from envagin_cli.report import figures
-from envagin_cli.report.tables import Kolumn, Rad, Tabell
+from envagin_cli.report.tables import PAJSUMMA, Kolumn, Rad, Tabell
 from envagin_cli.rules import codes
 from envagin_cli.rules.periods import Period
 
@@ -46,6 +46,18 @@ class Diagram:
         """The cell's number, None, or its mask text ("<5", "*")."""
         kol = next(k for k in self.tabell.kolumner if k.nyckel == kolumn)
         return self.tabell.varde(self.tabell.rad(rad), kol)
+
+    def dold_rest(self) -> int | None:
+        """A pie's masked slices together (the true count of its "Maskerat" slice), or
+        None when the pie's total is masked too (the pie is then left out)."""
+        kolumn = self.serier[0][0]
+        if (PAJSUMMA, kolumn) in self.tabell.dolda:
+            return None
+        return sum(
+            self.tabell.rad(r).varden.get(kolumn) or 0
+            for r in self.kategorier
+            if (r, kolumn) in self.tabell.dolda
+        )
 
     def maskerade(self) -> list[str]:
         """The bars or slices that are masked, as "label (<5)", for the chart's note."""

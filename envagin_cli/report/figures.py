@@ -117,6 +117,8 @@ class Rapport:
     inloggning: str = "ingen inloggning kopplad"
     #: Participants closed in P to the right support (the goal `ratt-stod`).
     ratt_stod: int = 0
+    #: The goals shown as masked (their outcome or basis uses a hidden figure).
+    maskerade_mal: set[str] = field(default_factory=set)
 
 
 def _kmt(per_kon: dict[str, int]) -> dict[str, int]:

@@ -6,11 +6,9 @@ kind comes from its row if the row says so, else from its column: `antal` (a cou
 (a difference of two counts, which may be negative) or `text`.
 
 Masking (`maskera`) hides counts from 1 to N-1 as "<N" (zeros stay), then hides further
-non-zero cells ("*") until no hidden value can be recomputed from a row's Kvinnor + Män =
-Totalt (or another group of columns and their total) or from a column's parts = total,
-reasoning as a reader would: a "<N" cell is 1..N-1, a "*" cell any count from 1. Every
-percentage or median computed from a hidden count is hidden too. A net row is shown whole
-or hidden whole ("*"): hidden when any of its cells is 1 to N-1 either way.
+non-zero cells ("*") until no hidden value can be recomputed; a table, or a report as one
+whole across its tables, goals and charts, is masked in `report/mask.py`. `bounds_of` is a
+reader's quick check of one table's sums.
 """
 
 from __future__ import annotations
@@ -21,6 +19,9 @@ from typing import Any
 Cell = tuple[str, str]  # (row key, column key)
 
 PRIMAR = "primär"
+#: The row under which a pie chart's total (the sum of its slices, a figure the masking
+#: protects like a cell) is kept in `Tabell.dolda`.
+PAJSUMMA = "§summa"
 #: The kind of a net figure (a count at intake minus a count at closing).
 NETTOTYP = "netto"
 SEKUNDAR = "sekundär"
@@ -104,83 +105,6 @@ def format_tal(value: float | int) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.1f}".replace(".", ",")
-
-
-def maskera(tabell: Tabell, grans: int) -> None:
-    """Hide small counts and enough other cells that none can be recomputed."""
-    tabell.maskgrans = grans
-    kolumner = {k.nyckel: k for k in tabell.kolumner}
-
-    def count(cell: Cell) -> int | None:
-        rad = tabell.rad(cell[0])
-        kol = kolumner[cell[1]]
-        value = rad.varden.get(cell[1])
-        if tabell.typ(rad, kol) != "antal" or not isinstance(value, int):
-            return None
-        return value
-
-    for rad in tabell.rader:
-        for kol in tabell.kolumner:
-            value = count((rad.nyckel, kol.nyckel))
-            if value is not None and 1 <= value < grans:
-                tabell.dolda[(rad.nyckel, kol.nyckel)] = PRIMAR
-    relationer: list[list[Cell]] = []
-    for rad in tabell.rader:
-        for k, m, t in tabell.tripletter:
-            cells = [(rad.nyckel, k), (rad.nyckel, m), (rad.nyckel, t)]
-            if all(count(c) is not None for c in cells):
-                relationer.append(cells)
-    for delar, total in tabell.summagrupper:
-        for kol in tabell.kolumner:
-            cells = [(d, kol.nyckel) for d in delar] + [(total, kol.nyckel)]
-            if all(count(c) is not None for c in cells):
-                relationer.append(cells)
-    for delar, total in tabell.kolumngrupper:
-        for rad in tabell.rader:
-            cells = [(rad.nyckel, d) for d in delar] + [(rad.nyckel, total)]
-            if all(count(c) is not None for c in cells):
-                relationer.append(cells)
-    for _ in range(10_000):  # each round hides or relabels one cell, so this ends
-        bounds = bounds_of(relationer, tabell.dolda, count, grans)
-        pinned = [c for c, (low, high) in bounds.items() if low >= high]
-        if not pinned or not _hide_more(pinned[0], relationer, tabell.dolda, count):
-            break
-    for cell, kallor in tabell.harledda.items():
-        if any(k in tabell.dolda for k in kallor):
-            tabell.dolda[cell] = SEKUNDAR
-    for rad in tabell.rader:
-        if rad.typ != NETTOTYP:
-            continue
-        values = [v for v in rad.varden.values() if isinstance(v, int)]
-        if any(1 <= abs(v) < grans for v in values):
-            for k in rad.varden:
-                tabell.dolda[(rad.nyckel, k)] = SEKUNDAR
-
-
-def _hide_more(
-    cell: Cell, relationer: list[list[Cell]], dolda: dict[Cell, str], count: Any
-) -> bool:
-    """Hide one more cell in a relation of the pinned `cell`; False if nothing can be done."""
-    # Relations of the pinned cell first, then any relation that holds a hidden cell: the
-    # pin may come from a sum further away (a small visible grand total).
-    near = [r for r in relationer if cell in r]
-    far = [r for r in relationer if r not in near and any(c in dolda for c in r)]
-    for cells in near + far:
-        candidates = [c for c in cells if c not in dolda and count(c)]
-        if candidates:
-            # The smallest part hides least; the total (last) only when no part is left.
-            parts = [c for c in candidates if c != cells[-1]]
-            chosen = min(parts, key=lambda c: count(c) or 0) if parts else candidates[0]
-            dolda[chosen] = SEKUNDAR
-            return True
-    # Only small hidden counts are left (e.g. 1 + 1 = 2 under "<3"): showing one of them
-    # as "*" hides that it is small, so the sum no longer pins them.
-    for cells in (r for r in relationer if cell in r):
-        for c in reversed(cells):
-            if dolda.get(c) == PRIMAR:
-                dolda[c] = SEKUNDAR
-                return True
-    return False
 
 
 def bounds_of(
