@@ -97,7 +97,10 @@ state = _State()
 
 
 def say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    """A message on stderr; a number shaped like a personnummer never stands in one."""
+    from envagin_cli.domain.personnummer import redact
+
+    sys.stderr.write(redact(message) + "\n")
 
 
 JA = ("j", "ja")
@@ -161,6 +164,15 @@ def handled() -> Iterator[None]:
         say(f"Fel: {error}")
         code = error.exit_code if isinstance(error, EnvaginError) else 1
         raise typer.Exit(code) from None
+    except OSError as exc:
+        # A path the system refuses before any file is touched (a name too long, a loop
+        # of links, ...): the path and why, never "Internt fel".
+        from envagin_cli.domain.errors import kort, os_fel
+
+        name = exc.filename if exc.filename is not None else ""
+        shown = kort(os.fsdecode(name) if isinstance(name, bytes | str) else str(name))
+        say(f"Fel: Kan inte använda {shown or 'filen'}: {os_fel(exc)}.")
+        raise typer.Exit(1) from None
 
 
 def open_db(db: str | None, *, create: bool = False) -> sqlite3.Connection:

@@ -83,7 +83,6 @@ def import_(
     """Läs in händelser från en fil: allt eller inget, och inget dubbelt."""
     from pathlib import Path
 
-    from envagin_cli.domain.errors import Databasfel, os_fel
     from envagin_cli.interchange import importer, read
     from envagin_cli.output.words import antal, decimal
 
@@ -93,10 +92,7 @@ def import_(
     if avvisade and not hoppa:
         usage("--avvisade hör till --hoppa-över-fel.")
     with handled():
-        try:
-            data = sys.stdin.buffer.read() if fil == "-" else Path(fil).read_bytes()
-        except OSError as exc:
-            raise Databasfel(f"Kan inte läsa {fil}: {os_fel(exc)}.") from None
+        data = read.read_source(fil)
         _columns, rows = read.read(data, fmt=kind, encoding=encoding)
         if avvisade:
             from envagin_cli.store import files

@@ -188,6 +188,8 @@ def show_usage_error(exc: Any, file: Any = None) -> None:
     """Replaces Click's `UsageError.show`: the message first, then usage and where help is."""
     import sys
 
+    from envagin_cli.domain.personnummer import redact
+
     out = file or sys.stderr
     lines = [f"Fel i kommandoraden: {message(exc)}"]
     ctx = exc.ctx
@@ -195,7 +197,18 @@ def show_usage_error(exc: Any, file: Any = None) -> None:
         lines.append(ctx.get_usage())
         if ctx.command.get_help_option(ctx) is not None:
             lines.append(f"Se '{ctx.command_path} {ctx.help_option_names[-1]}' för hjälp.")
-    out.write("\n".join(lines) + "\n")
+    # the message repeats what was typed: never a personnummer (`envagin 811218-9876`)
+    out.write(redact("\n".join(lines)) + "\n")
+
+
+def show_error(exc: Any, file: Any = None) -> None:
+    """Replaces Click's `ClickException.show` (an error that is no usage error): in
+    Swedish, never with a personnummer."""
+    import sys
+
+    from envagin_cli.domain.personnummer import redact
+
+    (file or sys.stderr).write(redact(f"Fel: {_translate(exc.format_message())}") + "\n")
 
 
 _installed = False
@@ -243,6 +256,7 @@ def install() -> None:
     )
     typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
     ce.UsageError.show = show_usage_error  # type: ignore[method-assign,assignment]
+    ce.ClickException.show = show_error  # type: ignore[method-assign,assignment]
     parameter = typer.core._TyperParameter
     parameter.process_value = _process_value(parameter.process_value)  # type: ignore[method-assign]
 

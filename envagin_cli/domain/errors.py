@@ -1,6 +1,7 @@
 """Domain exceptions. The CLI maps them to a Swedish message on stderr and an exit code.
 
-Messages never contain a personnummer.
+Messages never contain a personnummer: a message is built from what a user typed, so
+every message is passed through `personnummer.redact` when the error is made.
 """
 
 from collections.abc import Callable
@@ -19,6 +20,9 @@ class EnvaginError(Exception):
     exit_code = 1
 
     def __init__(self, *messages: str) -> None:
+        from envagin_cli.domain.personnummer import redact
+
+        messages = tuple(redact(m) for m in messages)
         super().__init__(*messages)
         self.messages = list(messages)
 
@@ -93,7 +97,19 @@ _OS_FEL = {
     "EROFS": "filsystemet är skrivskyddat",
     "EEXIST": "filen finns redan",
     "EDQUOT": "diskkvoten är slut",
+    "ENAMETOOLONG": "sökvägen (eller ett namn i den) är för lång",
+    "ELOOP": "för många symboliska länkar i sökvägen",
+    "EFBIG": "filen är för stor",
+    "ENXIO": "enheten eller den andra änden finns inte",
+    "EINVAL": "ogiltig sökväg",
 }
+
+
+def kort(text: str, most: int = 80) -> str:
+    """A long value (a path of 5 000 characters) shortened for a message: its start and end."""
+    if len(text) <= most:
+        return text
+    return f"{text[: most - 21]}…{text[-20:]} ({len(text)} tecken)"
 
 
 def os_fel(exc: OSError) -> str:
