@@ -54,7 +54,7 @@ def import_(
         str | None,
         typer.Option(
             "--encoding",
-            help="utf-8, utf-8-sig eller windows-1252 (standard: upptäcks).",
+            help="utf-8, utf-8-sig, utf-16 eller windows-1252 (standard: upptäcks).",
             show_default=False,
         ),
     ] = None,
