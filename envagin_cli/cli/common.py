@@ -98,7 +98,7 @@ state = _State()
 
 def say(message: str) -> None:
     """A message on stderr; a number shaped like a personnummer never stands in one."""
-    from envagin_cli.domain.personnummer import redact
+    from envagin_cli.domain.errors import redact
 
     sys.stderr.write(redact(message) + "\n")
 

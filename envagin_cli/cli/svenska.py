@@ -188,7 +188,7 @@ def show_usage_error(exc: Any, file: Any = None) -> None:
     """Replaces Click's `UsageError.show`: the message first, then usage and where help is."""
     import sys
 
-    from envagin_cli.domain.personnummer import redact
+    from envagin_cli.domain.errors import redact
 
     out = file or sys.stderr
     lines = [f"Fel i kommandoraden: {message(exc)}"]
@@ -206,7 +206,7 @@ def show_error(exc: Any, file: Any = None) -> None:
     Swedish, never with a personnummer."""
     import sys
 
-    from envagin_cli.domain.personnummer import redact
+    from envagin_cli.domain.errors import redact
 
     (file or sys.stderr).write(redact(f"Fel: {_translate(exc.format_message())}") + "\n")
 

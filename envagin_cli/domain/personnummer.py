@@ -7,8 +7,8 @@ normalised (NFKC); every other non-ASCII digit is refused. A 10-digit number get
 century from the reference date (the event's date): under 100 years old with `-` or no
 separator, 100 or older with `+`.
 
-No message here ever repeats the number. `redact` takes anything shaped like one out of
-a message (every message envagin shows passes through it); `refuse_in` refuses a free
+No message here ever repeats the number. `redact` (kept in `errors`, which every message
+passes through) takes anything shaped like one out of a message; `refuse_in` refuses a free
 text, a case number or an id that holds a valid one, so it never reaches a table, an
 export or a report, nor survives gallring.
 """
@@ -20,18 +20,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from envagin_cli.domain.errors import Valideringsfel
+from envagin_cli.domain.errors import DOLT as DOLT
+from envagin_cli.domain.errors import PERSONNUMMER_FORM, Valideringsfel
+from envagin_cli.domain.errors import redact as redact
 
 _SHAPE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
-
-# A personnummer inside a longer text: 6 or 8 digits, an optional separator (a hyphen or
-# dash of any kind, '+', a space), 4 digits, and no digit either side. `\d` is any
-# Unicode digit (fullwidth too), so the shape is wider than what `parse` accepts.
-_PLUS = "+\ufe62\uff0b"
-_SEPARATORS = "-" + _PLUS + " \u00a0\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
-_INSIDE = re.compile(rf"(?<!\d)(\d{{6}}|\d{{8}})([{_SEPARATORS}]?)(\d{{4}})(?!\d)")
-#: What stands in a message where a personnummer-shaped number was.
-DOLT = "[personnummer]"
 
 
 @dataclass(frozen=True)
@@ -99,24 +92,15 @@ def parse(raw: str, referensdatum: date) -> Personnummer:
     return Personnummer(digits, fodd, kon, samordning)
 
 
-def redact(text: str) -> str:
-    """`text` with every number shaped like a personnummer (valid or not, 10 or 12
-    digits, with or without a separator, samordningsnummer too) replaced by
-    `[personnummer]`: a message may repeat what a user typed, never such a number."""
-    if len(text) < 10:
-        return text
-    return _INSIDE.sub(DOLT, text)
-
-
 def holds_one(text: str, referensdatum: date | None = None) -> bool:
     """True if `text` holds a valid personnummer or samordningsnummer (check digit and
     birth date) anywhere inside it, e.g. `P198112189876` or `ring 811218-9876`."""
     if len(text) < 10:
         return False
     day = referensdatum or date.today()
-    for match in _INSIDE.finditer(text):
+    for match in PERSONNUMMER_FORM.finditer(text):
         birth, sep, tail = match.groups()
-        plus = "+" if sep and sep in _PLUS else "-"
+        plus = "+" if sep and sep in "+\ufe62\uff0b" else "-"
         try:
             parse(f"{birth}{plus}{tail}", day)
         except Valideringsfel:
