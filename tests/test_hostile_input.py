@@ -25,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from envagin_cli.domain.errors import Valideringsfel
 from envagin_cli.interchange import read
 
 from conftest import TODAY, Invoke, dump, enrolled_case, rows
@@ -438,3 +439,20 @@ def test_any_unicode_text_round_trips_through_jsonl(
         stored = rows(target, "SELECT data FROM handelse WHERE typ = 'goal-add'")
         assert len(stored) == 1
         assert json.loads(stored[0][0])["text"] == text
+
+
+@pytest.mark.parametrize("byte", [0x81, 0x8D, 0x8F, 0x90, 0x9D])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_every_byte_windows_1252_leaves_undefined_is_refused_by_line_and_field(
+    byte: int, fmt: str
+) -> None:
+    cell = b"K" + bytes([byte]) + b"rt \xe4r h\xe4r"  # Windows-1252 otherwise (ä = 0xE4)
+    if fmt == "csv":
+        data = b"h\xe4ndelse;id;namn\nstaff;xy;Kim\nstaff;xz;" + cell + b"\n"
+    else:
+        data = b'{"id":"xy"}\n{"namn":"' + cell + b'","id":"xz"}\n'
+    with pytest.raises(Valideringsfel) as info:
+        read.read(data, fmt=fmt)
+    assert str(info.value).startswith(
+        f"rad {3 if fmt == 'csv' else 2}, fält namn: byten 0x{byte:X}"
+    )
