@@ -130,8 +130,11 @@ def fit(message: str, width: int | None) -> str:
 
 
 def say(message: str) -> None:
-    """A message on stderr; at a terminal wrapped to its width at word boundaries."""
-    sys.stderr.write(fit(message, message_width()) + "\n")
+    """A message on stderr, at a terminal wrapped to its width at word boundaries; a
+    number shaped like a personnummer never stands in one."""
+    from envagin_cli.rules.errors import redact
+
+    sys.stderr.write(fit(redact(message), message_width()) + "\n")
 
 
 def at_terminal() -> bool:
@@ -248,6 +251,15 @@ def handled() -> Iterator[None]:
         say(f"Fel: {error}")
         code = error.exit_code if isinstance(error, EnvaginError) else 1
         raise typer.Exit(code) from None
+    except OSError as exc:
+        # A path the system refuses before any file is touched (a name too long, a loop
+        # of links, ...): the path and why, never "Internt fel".
+        from envagin_cli.rules.errors import kort, os_fel
+
+        name = exc.filename if exc.filename is not None else ""
+        shown = kort(os.fsdecode(name) if isinstance(name, bytes | str) else str(name))
+        say(f"Fel: Kan inte använda {shown or 'filen'}: {os_fel(exc)}.")
+        raise typer.Exit(1) from None
 
 
 def open_db(db: str | None, *, create: bool = False) -> sqlite3.Connection:

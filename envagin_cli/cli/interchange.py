@@ -55,7 +55,7 @@ def import_(
         str | None,
         typer.Option(
             "--encoding",
-            help="utf-8, utf-8-sig eller windows-1252 (standard: upptäcks).",
+            help="utf-8, utf-8-sig, utf-16 eller windows-1252 (standard: upptäcks).",
             show_default=False,
         ),
     ] = None,
@@ -87,7 +87,6 @@ def import_(
 
     from envagin_cli.interchange import importer, read
     from envagin_cli.output.words import antal, decimal
-    from envagin_cli.rules.errors import Databasfel, os_fel
 
     kind = _format_of(fil, fmt)
     if hoppa and not avvisade:
@@ -97,10 +96,7 @@ def import_(
     if skriv_over and not avvisade:
         usage("--skriv-över hör till --avvisade FIL.")
     with handled():
-        try:
-            data = sys.stdin.buffer.read() if fil == "-" else Path(fil).read_bytes()
-        except OSError as exc:
-            raise Databasfel(f"Kan inte läsa {fil}: {os_fel(exc)}.") from None
+        data = read.read_source(fil)
         _columns, rows = read.read(data, fmt=kind, encoding=encoding)
         if avvisade:
             from envagin_cli.store import files

@@ -58,8 +58,9 @@ def demo(
 
     with handled():
         day = parse_day(datum)
+        per_ar = demo_domain.parse_antal(antal)  # before a new file is made
         conn = open_db(db, create=True)
-        summary = demo_domain.build(conn, idag=day, per_ar=demo_domain.parse_antal(antal))
+        summary = demo_domain.build(conn, idag=day, per_ar=per_ar)
     say(
         f"Demoregistret är klart: {summary['arenden']} ärenden, {summary['handelser']} händelser, "
         f"{summary['oppna']} öppna (idag = {day})."

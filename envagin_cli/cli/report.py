@@ -163,7 +163,9 @@ def report(
         grans: int | None = None
         if maskera is not None:
             text = maskera.strip()
-            if not (text.isascii() and text.isdigit()) or not 2 <= int(text) <= 1000:
+            if not (
+                text.isascii() and text.isdigit() and len(text) <= 6 and 2 <= int(text) <= 1000
+            ):
                 raise Valideringsfel("maskera: ange ett heltal 2–1000 (antal under det döljs).")
             grans = int(text)
         idag = today()

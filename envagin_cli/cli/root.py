@@ -156,6 +156,38 @@ class Lazy(Mapping[str, Any]):
         return inspect.getdoc(callback.callback) or "" if callback else ""
 
 
+def _undecodable(text: str) -> bool:
+    """Bytes that were not UTF-8 on the command line (Python keeps them as lone surrogates)."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+#: The settings read from the environment, checked like the command line.
+_MILJO = ("ENVAGIN_DB", "ENVAGIN_USER", "ENVAGIN_IDAG", "ENVAGIN_TIMEOUT_MS")
+
+
+def _refuse_undecodable(ctx: Any, args: list[str]) -> None:
+    """An argument or setting that is not valid UTF-8 is refused by the option it belongs
+    to (exit code 2), before anything reads it: it could neither be stored nor shown."""
+    import os
+
+    for i, arg in enumerate(args):
+        if not _undecodable(arg):
+            continue
+        if arg.startswith("--") and "=" in arg:
+            where = f"värdet till {arg.split('=', 1)[0]}"
+        elif i > 0 and args[i - 1].startswith("--") and not _undecodable(args[i - 1]):
+            where = f"värdet till {args[i - 1]}"
+        else:
+            where = f"argument {i + 1}"
+        ctx.fail(
+            f"{where} är ingen giltig UTF-8 (ställ in terminalen på UTF-8, t.ex. "
+            "LANG=sv_SE.UTF-8, och skriv det igen)."
+        )
+    for name in _MILJO:
+        if _undecodable(os.environ.get(name, "")):
+            ctx.fail(f"miljövariabeln {name} är ingen giltig UTF-8.")
+
+
 class Rot(typer.core.TyperGroup):
     """The root command: long output through a pager at a terminal (unless --no-pager);
     Ctrl-C anywhere says "Avbrutet." and exits 130."""
@@ -199,6 +231,7 @@ class Rot(typer.core.TyperGroup):
             formatter.write_dl(rows, col_max=22)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _refuse_undecodable(ctx, args)
         # `--no-pager` and `--dry-run` may stand before or after the command, like `--db`
         # (`import` has a `--dry-run` of its own)
         end = args.index("--") if "--" in args else len(args)

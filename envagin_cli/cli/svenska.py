@@ -191,6 +191,8 @@ def show_usage_error(exc: Any, file: Any = None) -> None:
     """Replaces Click's `UsageError.show`: the message first, then usage and where help is."""
     import sys
 
+    from envagin_cli.rules.errors import redact
+
     out = file or sys.stderr
     lines = [f"Fel i kommandoraden: {message(exc)}"]
     ctx = exc.ctx
@@ -200,7 +202,18 @@ def show_usage_error(exc: Any, file: Any = None) -> None:
             lines.append(f"Se '{ctx.command_path} {ctx.help_option_names[-1]}' för hjälp.")
     from envagin_cli.cli.common import fit, message_width
 
-    out.write(fit("\n".join(lines), message_width()) + "\n")
+    # the message repeats what was typed: never a personnummer (`envagin 811218-9876`)
+    out.write(fit(redact("\n".join(lines)), message_width()) + "\n")
+
+
+def show_error(exc: Any, file: Any = None) -> None:
+    """Replaces Click's `ClickException.show` (an error that is no usage error): in
+    Swedish, never with a personnummer."""
+    import sys
+
+    from envagin_cli.rules.errors import redact
+
+    (file or sys.stderr).write(redact(f"Fel: {_translate(exc.format_message())}") + "\n")
 
 
 _installed = False
@@ -248,6 +261,7 @@ def install() -> None:
     )
     typer.core.TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
     ce.UsageError.show = show_usage_error  # type: ignore[method-assign,assignment]
+    ce.ClickException.show = show_error  # type: ignore[method-assign,assignment]
     parameter = typer.core._TyperParameter
     parameter.process_value = _process_value(parameter.process_value)  # type: ignore[method-assign]
 

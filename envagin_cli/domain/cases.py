@@ -43,7 +43,8 @@ def _int(value: str | int | None, field: str, low: int, high: int) -> int | None
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     text = str(value).strip()
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+    # (the length first: int() of thousands of digits is refused by Python itself)
+    if not (text.isascii() and text.isdigit()) or len(text) > 20 or not low <= int(text) <= high:
         raise Valideringsfel(
             f"{field}: '{text[:20]}' är inte tillåtet; ange ett heltal {low}–{high}."
         )
@@ -184,6 +185,8 @@ def _case_number(arende: str | None) -> str:
             f"ärende: '{nr[:40]}' är inget giltigt ärendenummer; det ska innehålla minst en "
             "bokstav och bara a–z, siffror, '-', '_', '.' eller '/' (högst 40 tecken)."
         )
+    # a case number is shown everywhere and survives gallring: never a personnummer
+    pnr.refuse_in(nr, "ärende")
     return nr
 
 

@@ -92,7 +92,10 @@ INSATSER = [
 
 
 def parse_antal(text: str) -> int:
-    if not text.strip().isdigit() or not 1 <= int(text) <= 5000:
+    digits = text.strip()
+    if not (
+        digits.isascii() and digits.isdigit() and len(digits) <= 6 and 1 <= int(digits) <= 5000
+    ):
         raise Valideringsfel("antal: ange ett heltal 1–5000 intag per år.")
     return int(text)
 

@@ -10,7 +10,7 @@ import sqlite3
 from datetime import date
 
 from envagin_cli.domain.register import Insats, Register, working
-from envagin_cli.rules import codes, freetext
+from envagin_cli.rules import codes, freetext, personnummer
 from envagin_cli.rules.dates import not_after_today
 from envagin_cli.rules.errors import Checks, Regelfel, Valideringsfel
 
@@ -47,6 +47,7 @@ def validate(kod: str, namn: str, part: str) -> tuple[str, str, str]:
                 f"kod: '{kod[:40]}' är ingen giltig insatskod; använd a–z, siffror och '-'."
             )
         )
+    found(personnummer.refuse_in, code, "kod")
     label = found(freetext.check, namn, "namn", 200, required=True)
     party = found(codes.parse_code, part, codes.UTFORARE, "part")
     found.done()

@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from envagin_cli.domain.register import Register, working
-from envagin_cli.rules import codes, freetext
+from envagin_cli.rules import codes, freetext, personnummer
 from envagin_cli.rules.dates import not_after_today
 from envagin_cli.rules.errors import Checks, Regelfel, Valideringsfel
 
@@ -69,6 +69,7 @@ def parse_kod(value: str) -> str:
             f"kod: '{value[:40]}' är ingen giltig målkod; använd a–z, siffror och '-' "
             "(högst 40 tecken)."
         )
+    personnummer.refuse_in(kod, "kod")
     return kod
 
 
@@ -154,7 +155,12 @@ def add(
     base: int | None = None
     if basar not in (None, ""):
         text_year = str(basar).strip()
-        if not (text_year.isascii() and text_year.isdigit() and 1990 <= int(text_year) <= 2100):
+        if not (
+            text_year.isascii()
+            and text_year.isdigit()
+            and len(text_year) <= 6
+            and 1990 <= int(text_year) <= 2100
+        ):
             found.note(Valideringsfel("basår: ange ett år 1990–2100."))
         else:
             base = int(text_year)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import date
 
 from envagin_cli.domain.register import Handlaggare, Register, working
-from envagin_cli.rules import codes, event_kinds, freetext
+from envagin_cli.rules import codes, event_kinds, freetext, personnummer
 from envagin_cli.rules.dates import not_after_today
 from envagin_cli.rules.errors import Behorighetsfel, Checks, Regelfel, Valideringsfel
 
@@ -46,12 +46,13 @@ def parse_id(value: str, field: str = "id") -> str:
             f"{field}: '{value[:30]}' är inget giltigt handläggar-id; använd 1–20 bokstäver "
             "a–z och siffror (t.ex. ls)."
         )
+    personnummer.refuse_in(ident, field)
     return ident
 
 
 def parse_grad(value: str | int) -> int:
     text = str(value).strip().rstrip("%").strip()
-    if not text.isdigit() or not text.isascii() or not 1 <= int(text) <= 100:
+    if not text.isdigit() or not text.isascii() or len(text) > 6 or not 1 <= int(text) <= 100:
         raise Valideringsfel(
             f"tjänstgöringsgrad: '{str(value)[:20]}' är inte tillåten; ange hela procent 1–100."
         )
@@ -296,6 +297,7 @@ def parse_login(value: str) -> str:
             f"login: '{value[:64]}' är ingen giltig OS-inloggning; använd 1–64 tecken "
             "a–z, A–Z, 0–9, punkt, understreck, @ och bindestreck (inte först)."
         )
+    personnummer.refuse_in(text, "login")
     return text
 
 

@@ -3,6 +3,10 @@
 Accepted on the command line: ISO `2014-03-05`, `20140305`, `5 mars 2014` (Swedish month
 names, dateutil with a Swedish parserinfo), `idag`, `igår`. Anything partial or ambiguous
 (`2014`, `mars 2014`, `05/03/2014`) is refused. Files use `YYYY-MM-DD` only.
+
+Every date lies in the years 1900–2100 (`FORSTA`–`SISTA`): the register's events, goals
+and periods do, and the date arithmetic of the figures (a year back, a day on) then
+never leaves the calendar Python can count (year 1 to 9999).
 """
 
 from __future__ import annotations
@@ -39,6 +43,17 @@ _SV_MONTHS: list[tuple[str, str] | tuple[str, str, str]] = [
 ]
 
 FORMS = "ÅÅÅÅ-MM-DD, ÅÅÅÅMMDD, '5 mars 2014', idag eller igår"
+FORSTA = date(1900, 1, 1)
+SISTA = date(2100, 12, 31)
+
+
+def _within(day: date, field: str) -> date:
+    if not FORSTA <= day <= SISTA:
+        raise Valideringsfel(
+            f"{field}: {day.isoformat()} ligger utanför de datum registret tar "
+            f"({FORSTA.year}–{SISTA.year})."
+        )
+    return day
 
 
 def real_today() -> date:
@@ -103,10 +118,10 @@ def parse_date(value: str, field: str = "datum", *, idag: date | None = None) ->
     try:
         if _ISO.match(text) or _COMPACT.match(text):
             parsed: date = parser.isoparse(text).date()
-            return parsed
+            return _within(parsed, field)
         if _TEXT.match(text):
             parsed = parser.parse(text, parserinfo=_sv_parserinfo()).date()
-            return parsed
+            return _within(parsed, field)
     except (ValueError, OverflowError) as exc:
         raise _bad(field, value, "finns inte i kalendern") from exc
     raise _bad(field, value)
@@ -119,9 +134,10 @@ def parse_file_date(value: str, field: str = "datum") -> date:
         shown = text if len(text) <= 30 else text[:30] + "…"
         raise Valideringsfel(f"{field}: '{shown}' är inget datum på formen ÅÅÅÅ-MM-DD.")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
         raise Valideringsfel(f"{field}: '{text}' finns inte i kalendern.") from exc
+    return _within(day, field)
 
 
 def not_after_today(day: date, field: str = "datum", *, idag: date | None = None) -> None:

@@ -1,12 +1,33 @@
 """Domain exceptions. The CLI maps them to a Swedish message on stderr and an exit code.
 
-Messages never contain a personnummer.
+Messages never contain a personnummer: a message is built from what a user typed, so
+every message is passed through `redact` when the error is made (the command line passes
+its own messages, and Typer's usage errors, through it too).
 """
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+# A personnummer inside a longer text: 6 or 8 digits, an optional separator (a hyphen or
+# dash of any kind, '+', a space), 4 digits, and no digit either side. `\d` is any
+# Unicode digit (fullwidth too), so the shape is wider than what `personnummer.parse`
+# accepts: a message is redacted conservatively.
+_SEPARATORS = "-+\ufe62\uff0b \u00a0\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+PERSONNUMMER_FORM = re.compile(rf"(?<!\d)(\d{{6}}|\d{{8}})([{_SEPARATORS}]?)(\d{{4}})(?!\d)")
+#: What stands in a message where a personnummer-shaped number was.
+DOLT = "[personnummer]"
+
+
+def redact(text: str) -> str:
+    """`text` with every number shaped like a personnummer (valid or not, 10 or 12
+    digits, with or without a separator, samordningsnummer too) replaced by
+    `[personnummer]`: a message may repeat what a user typed, never such a number."""
+    if len(text) < 10:
+        return text
+    return PERSONNUMMER_FORM.sub(DOLT, text)
 
 
 class EnvaginError(Exception):
@@ -19,6 +40,7 @@ class EnvaginError(Exception):
     exit_code = 1
 
     def __init__(self, *messages: str) -> None:
+        messages = tuple(redact(m) for m in messages)
         super().__init__(*messages)
         self.messages = list(messages)
 
@@ -93,7 +115,19 @@ _OS_FEL = {
     "EROFS": "filsystemet är skrivskyddat",
     "EEXIST": "filen finns redan",
     "EDQUOT": "diskkvoten är slut",
+    "ENAMETOOLONG": "sökvägen (eller ett namn i den) är för lång",
+    "ELOOP": "för många symboliska länkar i sökvägen",
+    "EFBIG": "filen är för stor",
+    "ENXIO": "enheten eller den andra änden finns inte",
+    "EINVAL": "ogiltig sökväg",
 }
+
+
+def kort(text: str, most: int = 80) -> str:
+    """A long value (a path of 5 000 characters) shortened for a message: its start and end."""
+    if len(text) <= most:
+        return text
+    return f"{text[: most - 21]}…{text[-20:]} ({len(text)} tecken)"
 
 
 def os_fel(exc: OSError) -> str:

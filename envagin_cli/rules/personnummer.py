@@ -7,7 +7,10 @@ normalised (NFKC); every other non-ASCII digit is refused. A 10-digit number get
 century from the reference date (the event's date): under 100 years old with `-` or no
 separator, 100 or older with `+`.
 
-No message here ever repeats the number.
+No message here ever repeats the number. `redact` (kept in `errors`, which every message
+passes through) takes anything shaped like one out of a message; `refuse_in` refuses a free
+text, a case number or an id that holds a valid one, so it never reaches a table, an
+export or a report, nor survives gallring.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from envagin_cli.rules.errors import Valideringsfel
+from envagin_cli.rules.errors import DOLT as DOLT
+from envagin_cli.rules.errors import PERSONNUMMER_FORM, Valideringsfel
+from envagin_cli.rules.errors import redact as redact
 
 _SHAPE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
 
@@ -85,6 +90,33 @@ def parse(raw: str, referensdatum: date) -> Personnummer:
         raise _fel(f"födelsedatumet ligger efter {referensdatum.isoformat()}")
     kon = "man" if int(digits[10]) % 2 else "kvinna"
     return Personnummer(digits, fodd, kon, samordning)
+
+
+def holds_one(text: str, referensdatum: date | None = None) -> bool:
+    """True if `text` holds a valid personnummer or samordningsnummer (check digit and
+    birth date) anywhere inside it, e.g. `P198112189876` or `ring 811218-9876`."""
+    if len(text) < 10:
+        return False
+    day = referensdatum or date.today()
+    for match in PERSONNUMMER_FORM.finditer(text):
+        birth, sep, tail = match.groups()
+        plus = "+" if sep and sep in "+\ufe62\uff0b" else "-"
+        try:
+            parse(f"{birth}{plus}{tail}", day)
+        except Valideringsfel:
+            continue
+        return True
+    return False
+
+
+def refuse_in(text: str, field: str, referensdatum: date | None = None) -> None:
+    """Refuse a free text, case number or id holding a valid personnummer (naming the
+    field, never the number)."""
+    if holds_one(text, referensdatum):
+        raise Valideringsfel(
+            f"{field}: får inte innehålla ett personnummer eller samordningsnummer; "
+            "personnummer anges bara i fältet personnummer."
+        )
 
 
 def looks_like(text: str) -> bool:

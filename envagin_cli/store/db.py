@@ -21,13 +21,27 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from envagin_cli.rules.errors import Databasfel, os_fel
+from envagin_cli.rules.errors import Databasfel, Valideringsfel, os_fel
 from envagin_cli.store.transaction import backup, conn_path, create_file, translate, write
 
 __all__ = ["backup", "conn_path", "translate", "write"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = int(os.environ.get("ENVAGIN_TIMEOUT_MS", "5000"))
+BUSY_TIMEOUT_MS = 5000
+_LONGEST_WAIT_MS = 3_600_000
+
+
+def busy_timeout_ms() -> int:
+    """How long a command waits for another's write lock: `ENVAGIN_TIMEOUT_MS`, else 5 s."""
+    text = os.environ.get("ENVAGIN_TIMEOUT_MS", "").strip()
+    if not text:
+        return BUSY_TIMEOUT_MS
+    if not (text.isascii() and text.isdigit() and len(text) <= 7) or int(text) > _LONGEST_WAIT_MS:
+        raise Valideringsfel(
+            f"ENVAGIN_TIMEOUT_MS: '{text[:20]}' är ingen väntetid; ange millisekunder som ett "
+            f"heltal 0–{_LONGEST_WAIT_MS} (standard {BUSY_TIMEOUT_MS})."
+        )
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -79,9 +93,10 @@ def _check_file(path: Path, prefix: str = "") -> int:
 
 def connect(path: Path) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), foreign keys on."""
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    wait = busy_timeout_ms()
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=wait / 1000)
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {wait}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")  # erased content is overwritten with zeros
     return conn
@@ -139,6 +154,7 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
     """
     from envagin_cli.store import migrations
 
+    busy_timeout_ms()  # a bad setting is refused before any file is made
     path = target.path
     created = False
     if not path.exists() and not path.is_symlink():

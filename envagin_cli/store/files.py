@@ -25,20 +25,46 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from envagin_cli.rules.errors import Databasfel, Valideringsfel, os_fel
+from envagin_cli.rules.errors import Databasfel, Valideringsfel, kort, os_fel
 
 PRIVATE = 0o600
 SHARED = 0o660
 
 
+#: Room left in a name for the temporary file written beside it (`.NAMN.PID.tmp`).
+_TMP_ROOM = 32
+
+
 def check_folder(path: Path) -> None:
-    """Refuse a file whose folder does not exist (it is never created)."""
+    """Refuse a file whose folder does not exist (it is never created), or whose name or
+    path is longer than the file system takes (before anything is written)."""
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
+    try:
+        is_folder = folder.is_dir()
+    except OSError as exc:
+        raise Databasfel(f"Kan inte använda {kort(str(path))}: {os_fel(exc)}.") from None
+    if is_folder:
+        _check_length(folder, path)
+    if not is_folder:
         what = "är ingen mapp" if folder.exists() else "finns inte"
         raise Databasfel(
             f"Mappen {folder} {what}; envagin skapar inga mappar. Skapa den först "
             f"(mkdir -m 700 {folder}) eller välj en annan sökväg."
+        )
+
+
+def _check_length(folder: Path, path: Path) -> None:
+    try:
+        most_name = os.pathconf(folder, "PC_NAME_MAX")
+        most_path = os.pathconf(folder, "PC_PATH_MAX")
+    except (OSError, ValueError):
+        most_name, most_path = 255, 4096
+    name = len(os.fsencode(path.name))
+    whole = len(os.fsencode(str(path.absolute())))
+    if name > most_name - _TMP_ROOM or whole > most_path - _TMP_ROOM:
+        raise Databasfel(
+            f"Kan inte använda {kort(str(path))}: sökvägen (eller ett namn i den) är för "
+            f"lång; ett filnamn får ha högst {most_name - _TMP_ROOM} byte."
         )
 
 
@@ -68,7 +94,7 @@ def create(path: Path, *, mode: int = PRIVATE, gid: int = -1, exclusive: bool = 
     except IsADirectoryError:
         raise Databasfel(f"{path} är en mapp; ange ett filnamn.") from None
     except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {os_fel(exc)}.") from None
+        raise Databasfel(f"Kan inte skriva {kort(str(path))}: {os_fel(exc)}.") from None
     try:
         if gid != -1:
             os.fchown(fd, -1, gid)
@@ -113,7 +139,7 @@ def check_free(path: Path, overwrite: bool) -> None:
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {os_fel(exc)}.") from None
+        raise Databasfel(f"Kan inte skriva {kort(str(path))}: {os_fel(exc)}.") from None
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise Valideringsfel(f"{path} är en mapp; ange ett filnamn.")
     check_folder(path)
@@ -194,7 +220,7 @@ def write_file(
             f"{path} finns redan; ange --skriv-över för att ersätta den."
         ) from None
     except OSError as exc:
-        raise Databasfel(f"Kan inte skriva {path}: {os_fel(exc)}.") from None
+        raise Databasfel(f"Kan inte skriva {kort(str(path))}: {os_fel(exc)}.") from None
 
 
 def _link(tmp: Path, name: Path) -> bool:

@@ -143,10 +143,11 @@ def newest_event(conn: sqlite3.Connection, typ: str, **fields: Any) -> int | Non
 
 def event_preview(conn: sqlite3.Connection, event_id: str) -> dict[str, Any] | None:
     """One event as `show` lists it (case, date, kind, content), for a preview."""
-    if not event_id.strip().isdigit():
-        return None
+    text = event_id.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None  # the void itself refuses it, by name
     r = conn.execute(
-        "SELECT id, arende, datum, typ, data FROM handelse WHERE id = ?", (int(event_id),)
+        "SELECT id, arende, datum, typ, data FROM handelse WHERE id = ?", (int(text),)
     ).fetchone()
     if r is None or r["arende"] is None:
         return None
