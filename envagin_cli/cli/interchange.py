@@ -309,12 +309,14 @@ def _export_finsam(
     from envagin_cli.output import csvfile, jsonout
     from envagin_cli.output import report as report_render
     from envagin_cli.report import figures
+    from envagin_cli.store import db as store_db
 
     if halvar is None and tertial is None and ar is None and fran is None:
         usage("--finsam kräver en period: --år, --halvår, --tertial eller --från/--till.")
     as_json = json_ or (fil or "").lower().endswith(".json")
     with handled():
         conn = open_db(db)
+        store_db.snapshot(conn)  # one read transaction for the whole export
         period = period_of(
             conn, halvar=halvar, tertial=tertial, ar=ar, fran=fran, till=till, sedan_start=False
         )

@@ -143,6 +143,7 @@ def report(
     from envagin_cli.report.tables import maskera as mask_table
     from envagin_cli.rules.dates import today
     from envagin_cli.rules.errors import Valideringsfel
+    from envagin_cli.store import db as store_db
     from envagin_cli.store import queries
 
     files = xlsx is not None or html is not None or diagram_dir is not None
@@ -173,6 +174,10 @@ def report(
         else:
             conn = open_db(db)
             source = conn
+        # One read transaction per file for the whole report (its tables, files and
+        # charts): a report made while a write goes on never contradicts itself.
+        for each in [u.conn for u in source] if isinstance(source, list) else [conn]:
+            store_db.snapshot(each)
         if caseload:
             rows = queries.caseload_summary(conn, idag)
             tables = [report_render.caseload_table(rows, idag.isoformat())]

@@ -20,9 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envagin_cli.rules.errors import Databasfel, os_fel
-from envagin_cli.store.transaction import backup, conn_path, create_file, translate, write
+from envagin_cli.store.transaction import (
+    backup,
+    conn_path,
+    create_file,
+    snapshot,
+    translate,
+    write,
+)
 
-__all__ = ["backup", "conn_path", "translate", "write"]
+__all__ = ["backup", "conn_path", "snapshot", "translate", "write"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = int(os.environ.get("ENVAGIN_TIMEOUT_MS", "5000"))
