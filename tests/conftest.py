@@ -43,7 +43,7 @@ def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         from envagin_cli.rules import dates
 
         fixed = date.fromisoformat(TODAY)
-        monkeypatch.setattr(dates, "_real_today", lambda minute: max(date.today(), fixed))
+        monkeypatch.setattr(dates, "_real_today", lambda *args: max(date.today(), fixed))
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def register_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             from envagin_cli.rules import dates
 
             fixed = date.fromisoformat(TODAY)
-            patch.setattr(dates, "_real_today", lambda minute: max(date.today(), fixed))
+            patch.setattr(dates, "_real_today", lambda *args: max(date.today(), fixed))
 
         def invoke(*args: str) -> Result:
             return runner.invoke(app, ["--db", str(path), *args], env=env)

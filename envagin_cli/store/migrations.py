@@ -520,7 +520,9 @@ def migrate(conn: sqlite3.Connection, path: Path, *, backup: bool) -> None:
     if backup:
         from datetime import datetime
 
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        from envagin_cli.rules.dates import zone
+
+        stamp = datetime.now(zone()).strftime("%Y%m%d-%H%M%S")
         transaction.backup(conn, path.with_name(f"{path.name}.v{user_version(conn)}-{stamp}.bak"))
     database = Database(conn)
     with transaction.write(conn):
