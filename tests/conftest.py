@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -10,10 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from stdnum import luhn
 from typer.testing import CliRunner, Result
 
 from envagin_cli.cli.app import app
+
+#: Hypothesis runs the same examples every time (`ci`, the default: a failure is the same
+#: failure on the next run and in CI); `HYPOTHESIS_PROFILE=utforska` draws new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("utforska", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: "Today" in the tests (`ENVAGIN_IDAG`). The register refuses a today after the computer's
 #: date; on a machine whose clock is earlier, the in-process tests run with the computer's
