@@ -185,6 +185,12 @@ def test_joint_work_needs_samverkan_and_says_which_rule() -> None:
     case.consent("2014-03-03", "samverkan").withdraw("2014-03-04", "samverkan")
     message = case.refused("tripartite", "2014-03-05")
     assert message.startswith("Samtycket till samverkan återkallades 2014-03-04; trepartssamtal")
+    # A mapping started before the withdrawal cannot be completed after it either.
+    mapped = enrolled().add("map-start", "2014-03-03", handlaggare=["as"])
+    mapped.withdraw("2014-03-04", "samverkan")
+    assert mapped.refused("map-done", "2014-03-05").startswith(
+        "Samtycket till samverkan återkallades 2014-03-04; klar kartläggning 2014-03-05"
+    )
     # Responsible and ending an insats are not joint work.
     case.add("responsible", "2014-03-06", ansvarig="mk")
     assert case.state().ansvarig == "mk"
