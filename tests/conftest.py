@@ -82,40 +82,61 @@ def invoke(db: Path) -> Invoke:
     return run
 
 
-@pytest.fixture(scope="session")
-def register_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The `register` fixture's register, built once per session through the CLI; each test
-    gets a copy (a copy takes a fraction of a millisecond, building it about 100 ms)."""
-    folder = tmp_path_factory.mktemp("mall")
+def build_template(
+    factory: pytest.TempPathFactory, name: str, build: Callable[[Invoke], object]
+) -> Path:
+    """A register built once per session by `build` (given an `invoke` on it, as the
+    fixture's), for tests to copy (`copy_register`) instead of building it again: a copy
+    takes a fraction of a millisecond, building even the smallest about 100 ms."""
+    folder = factory.mktemp(name)
     path = folder / "register.db"
     runner = CliRunner()
-    env = {
-        "ENVAGIN_DB": None,
-        "ENVAGIN_IDAG": TODAY,
-        "ENVAGIN_USER": "ls",
-        "XDG_DATA_HOME": str(folder / "xdg"),
-    }
+
+    def invoke(
+        *args: str,
+        som: str | None = "ls",
+        use_db: bool = True,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+    ) -> Result:
+        environ: dict[str, str | None] = {
+            "ENVAGIN_DB": None,
+            "ENVAGIN_IDAG": TODAY,
+            "ENVAGIN_USER": som,
+            "XDG_DATA_HOME": str(folder / "xdg"),
+            "COLUMNS": "250",
+            **(env or {}),
+        }
+        argv = (["--db", str(path)] if use_db else []) + list(args)
+        return runner.invoke(app, argv, env=environ, input=input)
+
     with pytest.MonkeyPatch.context() as patch:
         if CLOCK_BEHIND:
             from envagin_cli.rules import dates
 
             fixed = date.fromisoformat(TODAY)
             patch.setattr(dates, "_real_today", lambda *args: max(date.today(), fixed))
-
-        def invoke(*args: str) -> Result:
-            return runner.invoke(app, ["--db", str(path), *args], env=env)
-
-        _build_register(invoke)
+        build(invoke)
     return path
+
+
+def copy_register(template: Path, db: Path) -> None:
+    """The template's file (and -wal, if any) as the test's register."""
+    for suffix in ("", "-wal"):
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copy2(source, db.with_name(db.name + suffix))
+
+
+@pytest.fixture(scope="session")
+def register_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template(tmp_path_factory, "mall", _build_register)
 
 
 @pytest.fixture
 def register(invoke: Invoke, db: Path, register_template: Path) -> Invoke:
     """A register with a project leader (ls), two handläggare and an AF handläggare."""
-    for suffix in ("", "-wal"):
-        source = register_template.with_name(register_template.name + suffix)
-        if source.exists():
-            shutil.copy2(source, db.with_name(db.name + suffix))
+    copy_register(register_template, db)
     return invoke
 
 

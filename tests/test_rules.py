@@ -88,6 +88,13 @@ def test_a_consent_registered_before_the_withdrawal_of_its_day_stays_before_it()
     case = Case().consent("2014-05-01", "samverkan").withdraw("2014-05-01", "samverkan")
     assert "samverkan" not in case.state().samtycken
     assert case.state().samverkan_aterkallad == D("2014-05-01")
+    # The withdrawal as the new event, after a consent of its day.
+    given = Case().consent("2014-05-01", "samverkan")
+    state = lifecycle.replay(
+        given.events,
+        Handelse(None, "consent-withdrawn", D("2014-05-01"), {"omfattning": ["samverkan"]}),
+    )
+    assert state.samverkan_aterkallad == D("2014-05-01") and not state.samtycken
 
 
 def test_a_same_day_consent_of_another_scope_keeps_the_lifecycle_order() -> None:
@@ -151,7 +158,7 @@ def test_add_last_applies_the_same_rules_in_place() -> None:
         }))  # fmt: skip
     with pytest.raises(Regelfel, match="före ärendets intag \\(2014-03-01\\)"):
         lifecycle.add_last(
-            case.events[:1],
+            case.events,
             lifecycle.Arendelage(),
             Handelse(None, "consent", D("2014-02-05"), {"omfattning": ["samverkan"]}),
         )
