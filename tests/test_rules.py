@@ -484,3 +484,22 @@ def test_labels_and_hints() -> None:
     assert codes.hint("arbte", ["arbete", "studier"]) == "; menade du 'arbete'?"
     assert codes.hint("zzzz", ["arbete"]) == ""
     assert codes.close_to("Studie", ["studier", "Studier"]) == ["studier"]
+
+
+def test_codes_by_label_and_the_shown_value_at_its_length_limit() -> None:
+    # A label unlike its code, in a list of (label, party) pairs.
+    assert codes.parse_code("supported employment", codes.INSATSER, "insats") == "se"
+    # A near miss on a label is answered with its code.
+    with pytest.raises(Valideringsfel) as near:
+        codes.parse_code("Vård/behandlin", codes.SLUTORSAKER, "slutorsak")
+    assert str(near.value).startswith("slutorsak: okänd kod 'Vård/behandlin'; menade du 'vard'?")
+    for length, shown in ((40, "y" * 40), (41, "y" * 40 + "…")):
+        with pytest.raises(Valideringsfel) as info:
+            codes.parse_code("y" * length, codes.KON, "kön")
+        assert str(info.value) == f"kön: okänd kod '{shown}'. Tillåtna: kvinna, man."
+
+
+def test_at_most_two_guesses_best_first() -> None:
+    assert len(codes.close_to("arbet", ["arbete", "arbeta", "arbets"])) == 2  # of three
+    assert codes.close_to("arbet", ["arbete", "zzzzzz", "arbeta"]) == ["arbete", "arbeta"]
+    assert codes.hint("arbet", ["arbete", "arbeta"]) == "; menade du 'arbete' eller 'arbeta'?"
