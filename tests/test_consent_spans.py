@@ -11,7 +11,7 @@ from typer.testing import Result
 from conftest import Invoke, dump, enrolled_case, make_pnr, rows
 
 PNR = make_pnr("19790203", "456")
-ANON_WARNING = "personnumret tas bort för gott"
+ANON_WARNING = "Inget samtycke till statistik gäller efter detta samtycke"
 
 
 def _intake(register: Invoke, datum: str, pnr: str = PNR) -> str:

@@ -155,8 +155,9 @@ def consent(
         day = parse_day(datum)
         if not aterkalla and cases_domain.anonymises(conn, arende, omfattning or [], day):
             say(
-                "Inget samtycke till statistik gäller efter detta samtycke, så personnumret "
-                "tas bort för gott; kön och födelseår finns kvar. Det går inte att ångra."
+                "Inget samtycke till statistik gäller efter detta samtycke, och utan det tas "
+                "personnumret bort för gott; kön och födelseår finns kvar. Det går inte att "
+                "ångra."
             )
             ask_at_terminal("Registrera samtycket och ta bort personnumret?", ja)
         r = cases_domain.consent(
