@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from stdnum import luhn
 from typer.testing import CliRunner, Result
 
 from envagin_cli.cli.app import app
 
+#: Hypothesis runs the same examples every time (`ci`, the default: a failure is the same
+#: failure on the next run and in CI); `HYPOTHESIS_PROFILE=utforska` draws new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("utforska", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+#: "Today" in the tests (`ENVAGIN_IDAG`). The register refuses a today after the computer's
+#: date; on a machine whose clock is earlier, the in-process tests run with the computer's
+#: date raised to TODAY (`_env`), and the tests that start envagin as a process are skipped
+#: (`needs_clock`).
 TODAY = "2026-11-22"
+CLOCK_BEHIND = date.today() < date.fromisoformat(TODAY)
+needs_clock = pytest.mark.skipif(
+    CLOCK_BEHIND, reason=f"datorns klocka ligger före testernas dag {TODAY}"
+)
 
 
 def make_pnr(birth: str, serial: str) -> str:
@@ -29,6 +47,11 @@ def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ENVAGIN_IDAG", TODAY)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("COLUMNS", "250")
+    if CLOCK_BEHIND:
+        from envagin_cli.rules import dates
+
+        fixed = date.fromisoformat(TODAY)
+        monkeypatch.setattr(dates, "_real_today", lambda *args: max(date.today(), fixed))
 
 
 @pytest.fixture
@@ -59,9 +82,65 @@ def invoke(db: Path) -> Invoke:
     return run
 
 
+def build_template(
+    factory: pytest.TempPathFactory, name: str, build: Callable[[Invoke], object]
+) -> Path:
+    """A register built once per session by `build` (given an `invoke` on it, as the
+    fixture's), for tests to copy (`copy_register`) instead of building it again: a copy
+    takes a fraction of a millisecond, building even the smallest about 100 ms."""
+    folder = factory.mktemp(name)
+    path = folder / "register.db"
+    runner = CliRunner()
+
+    def invoke(
+        *args: str,
+        som: str | None = "ls",
+        use_db: bool = True,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+    ) -> Result:
+        environ: dict[str, str | None] = {
+            "ENVAGIN_DB": None,
+            "ENVAGIN_IDAG": TODAY,
+            "ENVAGIN_USER": som,
+            "XDG_DATA_HOME": str(folder / "xdg"),
+            "COLUMNS": "250",
+            **(env or {}),
+        }
+        argv = (["--db", str(path)] if use_db else []) + list(args)
+        return runner.invoke(app, argv, env=environ, input=input)
+
+    with pytest.MonkeyPatch.context() as patch:
+        if CLOCK_BEHIND:
+            from envagin_cli.rules import dates
+
+            fixed = date.fromisoformat(TODAY)
+            patch.setattr(dates, "_real_today", lambda *args: max(date.today(), fixed))
+        build(invoke)
+    return path
+
+
+def copy_register(template: Path, db: Path) -> None:
+    """The template's file (and -wal, if any) as the test's register."""
+    for suffix in ("", "-wal"):
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copy2(source, db.with_name(db.name + suffix))
+
+
+@pytest.fixture(scope="session")
+def register_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template(tmp_path_factory, "mall", _build_register)
+
+
 @pytest.fixture
-def register(invoke: Invoke) -> Invoke:
+def register(invoke: Invoke, db: Path, register_template: Path) -> Invoke:
     """A register with a project leader (ls), two handläggare and an AF handläggare."""
+    copy_register(register_template, db)
+    return invoke
+
+
+def _build_register(invoke: Callable[..., Result]) -> None:
     assert invoke("init").exit_code == 0
     for args in (
         ["ls", "--namn", "Lena Sundberg", "--part", "sf", "--roll", "projektledare"],
@@ -81,7 +160,6 @@ def register(invoke: Invoke) -> Invoke:
     ):
         result = invoke("staff", "add", *args, "--datum", "2014-01-01")
         assert result.exit_code == 0, result.stderr
-    return invoke
 
 
 def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:

@@ -254,8 +254,15 @@ def test_erased_personnummer_leave_no_bytes_in_file_wal_or_backup(
             assert result.exit_code == 0, result.stderr
         # A consent without statistik anonymises the case at once.
         withdrawn = make_pnr("19850505", "321")
-        nr = enrolled_case(register, withdrawn, intake="2024-03-03", consent="2024-03-04")
-        result = register("consent", nr, "--omfattning", "samverkan", "--datum", "2024-03-05")
+        result = register(
+            "intake", "--personnummer", withdrawn, "--remittent", "af",
+            "--datum", "2024-03-03", "--ansvarig", "as",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        nr = result.stdout.strip()
+        result = register(
+            "consent", nr, "--omfattning", "samverkan", "--datum", "2024-03-05", "--ja"
+        )
         assert result.exit_code == 0, result.stderr
         kept = make_pnr("19900101", "345")
         enrolled_case(register, kept, intake="2024-03-03", consent="2024-03-04")

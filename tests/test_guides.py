@@ -29,7 +29,10 @@ from typer.testing import CliRunner
 
 from envagin_cli.cli.app import app
 
+from conftest import needs_clock
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = needs_clock  # the guides' commands run as processes on TODAY
 GUIDES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 HOME = "/home/ls"
 TODAY = "2026-11-22"

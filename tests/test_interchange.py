@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke, dump, enrolled_case, make_pnr, older_register, rows
+from conftest import (
+    Invoke,
+    build_template,
+    copy_register,
+    dump,
+    enrolled_case,
+    make_pnr,
+    older_register,
+    rows,
+)
 
 PNR_A = make_pnr("19811218", "987")
 PNR_B = make_pnr("19900215", "123")
@@ -33,10 +42,20 @@ def report(invoke: Invoke, *period: str) -> dict[str, object]:
     return data
 
 
+@pytest.fixture(scope="session")
+def late_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template(tmp_path_factory, "sent", _build_late)
+
+
 @pytest.fixture
-def late(invoke: Invoke) -> Invoke:
+def late(invoke: Invoke, db: Path, late_template: Path) -> Invoke:
     """A register whose staff, catalogue and goals were entered today (2026-11-22) and whose
     cases were entered afterwards with their real, earlier dates: late registration."""
+    copy_register(late_template, db)
+    return invoke
+
+
+def _build_late(invoke: Invoke) -> None:
     ok(invoke("init"))
     ok(invoke("staff", "add", "ls", "--namn", "Lena S", "--part", "sf", "--roll", "projektledare"))
     ok(
@@ -106,7 +125,6 @@ def late(invoke: Invoke) -> Invoke:
     c = enrolled_case(invoke, None, intake="2014-04-02", consent="2014-06-10")
     ok(invoke("map", c, "--start", "--handläggare", "jb", "--datum", "2014-06-12"))
     ok(invoke("staff", "deactivate", "jb", "--ja"))
-    return invoke
 
 
 def test_round_trip_in_any_order_keeps_every_figure_and_goal(

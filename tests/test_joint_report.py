@@ -527,3 +527,23 @@ def test_unit_identity_travels_in_the_interchange_format(tmp_path: Path) -> None
     again = _run(copy, "import", str(out))
     assert again.exit_code == 0, again.stderr
     assert len(json.loads(_ok(copy, "enhet", "show", "--json"))["historik"]) == 1
+
+
+def test_each_unit_is_read_in_one_read_transaction(
+    units: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 30: every unit's queries for one joint report run inside one read
+    transaction per file."""
+    from envagin_cli.report import figures
+
+    seen: list[bool] = []
+    original = figures.build
+
+    def build(source: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.extend(unit.conn.in_transaction for unit in source)
+        return original(source, *args, **kwargs)
+
+    monkeypatch.setattr(figures, "build", build)
+    args = [a for u in units for a in ("--enhet", str(u))]
+    _ok(units[0], "report", *args, "--sedan-start", "--json")
+    assert seen == [True] * len(units)

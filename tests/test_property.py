@@ -9,6 +9,7 @@ exactly as given.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,13 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+def test_examples_are_the_same_on_every_run() -> None:
+    """The `ci` profile (conftest) is the default: derandomized, no example database."""
+    if os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci":
+        assert SETTINGS.derandomize is True and SETTINGS.database is None
+
 
 hostile = st.one_of(
     st.text(max_size=60),

@@ -41,7 +41,11 @@ CASES = [
         1,
         "redan i insatsen arbetstraning",
     ),
-    (["assign", "{nr}", "--insats", "kaffe", "--datum", "2014-05-01"], 1, "Aktiva insatser:"),
+    (
+        ["assign", "{nr}", "--insats", "kaffe", "--datum", "2014-05-01"],
+        1,
+        "insats: 'kaffe' är ingen insats i katalogen. Aktiva insatser: fordjupad-",
+    ),
     (
         ["assign", "{nr}", "--avsluta", "syv", "--datum", "2014-05-01"],
         1,
@@ -53,12 +57,16 @@ CASES = [
         "Ingen pågående insats",
     ),
     (["assign", "{nr}", "--ansvarig", "zz", "--datum", "2014-05-01"], 1, "Aktiva handläggare: as"),
-    (["assign", "{nr}", "--insats", "syv", "--datum", "2030-01-01"], 1, "efter dagens datum"),
+    (
+        ["assign", "{nr}", "--insats", "syv", "--datum", "2030-01-01"],
+        1,
+        "datum: 2030-01-01 ligger efter dagens datum 2026-11-22.",
+    ),
     (["assign", "{nr}", "--insats", "syv", "--datum", "imorgon"], 1, "inget giltigt datum"),
     (["assign", "{nr}", "--insats", "syv", "--datum", "2014"], 1, "inget giltigt datum"),
     (["assign", "{nr}", "--insats", "syv", "--datum", "05/03/2014"], 1, "inget giltigt datum"),
-    (["assign", "{nr}"], 2, "precis en av --insats"),
-    (["assign", "{nr}", "--insats", "syv", "--okand-flagga"], 2, "okänd flagga"),
+    (["assign", "{nr}"], 2, "ange precis en av --insats, --avsluta och --ansvarig."),
+    (["assign", "{nr}", "--insats", "syv", "--okand-flagga"], 2, "okänd flagga '--okand-flagga'."),
     (["map", "{nr}", "--start", "--klar"], 2, "antingen --start eller --klar"),
     (
         # a missing value without a terminal is a usage error (exit 2), as the README says
@@ -85,18 +93,20 @@ CASES = [
     (
         ["close", "{nr}", "--slutorsak", "arbete", "--försörjning", "lon", "--nöjd-bemötande", "5"],
         1,
-        "två frågor",
+        "nöjd-bemötande/nöjd-insats: enkäten har två frågor; ange båda svaren (1–5) eller "
+        "--ingen-enkät.",
     ),
     (
         ["close", "{nr}", "--slutorsak", "ej-malgrupp", "--ingen-enkät", "--datum", "2014-05-01"],
         1,
-        "före inskrivning",
+        "slutorsak: 'ej-malgrupp' gäller bara ärenden som avslutas före inskrivning; ärendet "
+        "skrevs in 2014-03-04.",
     ),
     (["close", "{nr}", "--slutorsak", "pension", "--ingen-enkät"], 1, "Tillåtna: arbete, studier"),
     (
         ["close", "{nr}", "--slutorsak", "arbete", "--försörjning", "lon,ingen", "--ingen-enkät"],
         1,
-        "kan inte kombineras",
+        "försörjning: 'ingen' (ingen egen försörjning) kan inte kombineras med andra källor.",
     ),
     (
         [
@@ -111,7 +121,9 @@ CASES = [
             "2014-03-20",
         ],
         1,
-        "händelse",
+        "Ärendet avslutades 2014-03-20; insats 2014-04-01 kan inte ligga efter avslutet. "
+        "Det gäller insats 2014-04-01 (händelse 8), som inte längre går ihop med avslut "
+        "2014-03-20 (den nya händelsen).",
     ),
     (
         [
@@ -138,7 +150,11 @@ CASES = [
         "inget gällande samtycke (statistik)",
     ),
     (["consent", "{nr}", "--omfattning", "allt"], 1, "omfattning: okänd kod"),
-    (["show", "EVI-1999-0001"], 1, "finns inte"),
+    (
+        ["show", "EVI-1999-0001"],
+        1,
+        "ärende: 'EVI-1999-0001' finns inte. Se 'envagin cases --alla'.",
+    ),
     (["map", "EVI-1999-0001", "--klar"], 1, "'EVI-1999-0001' finns inte"),
     (["makulera", "9999", "--orsak", "fel"], 1, "händelse 9999 finns inte"),
     (["makulera", "abc", "--orsak", "fel"], 1, "händelse-id"),
@@ -160,7 +176,7 @@ CASES = [
     (
         ["intake", "--anonym", "--kön", "man", "--födelseår", "nittio", "--remittent", "af"],
         1,
-        "födelseår",
+        "födelseår: 'nittio' är inte tillåtet; ange ett heltal 1880–2026.",
     ),
     (["intake", "--anonym", "--kön", "man", "--remittent", "af"], 2, "--födelseår saknas"),
     (["intake", "--remittent", "af"], 2, "flaggan --personnummer saknas: ange --personnummer"),
@@ -194,7 +210,7 @@ CASES = [
             "EVI-2014-0001",
         ],
         1,
-        "finns redan",
+        "ärende: EVI-2014-0001 finns redan; välj ett annat nummer eller utelämna det.",
     ),
     (
         [
@@ -220,14 +236,18 @@ CASES = [
     (
         ["tripartite", "{nr}", "--handläggare", "as", "--remittent-handläggare", "Rad\nbrytning"],
         1,
-        "styrtecken",
+        "remittent-handläggare: styrtecken (t.ex. radbrytning) är inte tillåtna.",
     ),
     (
         ["staff", "add", "as", "--namn", "Annan Person", "--part", "fs", "--roll", "ovrig"],
         1,
-        "finns redan",
+        "id: handläggaren as finns redan (Amir Said, fs, socialsekreterare); välj ett annat id.",
     ),
-    (["staff", "add", "n y", "--namn", "Ny", "--part", "fs", "--roll", "ovrig"], 1, "id:"),
+    (
+        ["staff", "add", "n y", "--namn", "Ny", "--part", "fs", "--roll", "ovrig"],
+        1,
+        "id: 'n y' är inget giltigt handläggar-id; använd 1–20 bokstäver a–z",
+    ),
     (
         ["staff", "add", "ny", "--namn", "Ny", "--part", "kommunen", "--roll", "ovrig"],
         1,
@@ -253,7 +273,7 @@ CASES = [
             "120",
         ],
         1,
-        "tjänstgöringsgrad",
+        "tjänstgöringsgrad: '120' är inte tillåten; ange hela procent 1–100.",
     ),
     (
         [
@@ -270,9 +290,13 @@ CASES = [
             "halv",
         ],
         1,
-        "tjänstgöringsgrad",
+        "tjänstgöringsgrad: 'halv' är inte tillåten; ange hela procent 1–100.",
     ),
-    (["staff", "deactivate", "qq"], 1, "ingen registrerad handläggare"),
+    (
+        ["staff", "deactivate", "qq"],
+        1,
+        "id: 'qq' är ingen registrerad handläggare. Registrerade: as, jb, ls, mk.",
+    ),
 ]
 
 
@@ -284,7 +308,10 @@ def test_refused_and_nothing_written(
     before = dump(db)
     result = register(*[a.replace("{nr}", nr) for a in args])
     assert result.exit_code == code, (result.stdout, result.stderr)
+    # The message itself (not one word of it), as the first thing said, and no personnummer.
     assert words in result.stderr
+    assert result.stderr.startswith("Fel i kommandoraden: " if code == 2 else "Fel: ")
+    assert PNR not in result.stderr
     assert result.stdout == ""
     assert dump(db) == before
     assert "Traceback" not in result.stderr + result.stdout
@@ -374,7 +401,11 @@ def test_joint_work_needs_consent(register: Invoke, db: Path) -> None:
     assert (
         register("consent", nr, "--omfattning", "statistik", "--datum", "2014-03-04").exit_code == 0
     )
-    assert register("assign", nr, "--insats", "syv", "--datum", "2014-03-05").exit_code == 1
+    refused = register("assign", nr, "--insats", "syv", "--datum", "2014-03-05")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(
+        "Fel: Ärendet saknar samtycke till samverkan den 2014-03-05; insats kräver det."
+    )
     assert dump(db)["arende_insats"] == before["arende_insats"]
 
 
@@ -383,7 +414,10 @@ def test_acting_user_is_required(register: Invoke, db: Path) -> None:
     result = register(
         "intake", "--anonym", "--kön", "man", "--födelseår", "1970", "--remittent", "af", som=None
     )
-    assert result.exit_code == 1 and "ENVAGIN_USER" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Fel: som: ange vem som registrerar med --som ID eller miljövariabeln ENVAGIN_USER"
+    )
     other = register(
         "intake",
         "--anonym",
@@ -395,7 +429,10 @@ def test_acting_user_is_required(register: Invoke, db: Path) -> None:
         "af",
         som="okand",
     )
-    assert other.exit_code == 1 and "Aktiva handläggare" in other.stderr
+    assert other.exit_code == 1
+    assert "som: 'okand' är ingen registrerad handläggare. Aktiva handläggare: as, jb, ls, mk." in (
+        other.stderr
+    )
     assert dump(db) == before
 
 

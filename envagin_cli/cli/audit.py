@@ -30,7 +30,11 @@ def audit(
     som: SomOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Granskningsloggen: vem som läst eller exporterat personuppgifter (ledningen)."""
+    """Granskningsloggen: vem som läst eller exporterat personuppgifter (ledningen).
+
+    Tiderna och --från/--till gäller svensk tid (Europe/Stockholm, eller den tidszon
+    miljövariabeln ENVAGIN_TZ anger).
+    """
     from envagin_cli.domain import audit as audit_domain
     from envagin_cli.domain import installning, staff
     from envagin_cli.output import jsonout, tables
@@ -40,8 +44,8 @@ def audit(
         staff.require_ledning(conn, som, "läsa granskningsloggen")
         rows = audit_domain.list_rows(
             conn,
-            fran=parse_day(fran, "från").isoformat() if fran else None,
-            till=parse_day(till, "till").isoformat() if till else None,
+            fran=parse_day(fran, "från") if fran else None,
+            till=parse_day(till, "till") if till else None,
             handlaggare=handlaggare.lower() if handlaggare else None,
             arende=arende,
         )

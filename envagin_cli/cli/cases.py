@@ -208,7 +208,11 @@ def consent(
         ),
     ] = None,
     aterkalla: Annotated[
-        bool, typer.Option("--återkalla", help="Återkalla samtycket (utan --omfattning: båda).")
+        bool,
+        typer.Option(
+            "--återkalla",
+            help="Återkalla samtycket (utan --omfattning: det som gäller den dagen).",
+        ),
     ] = False,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
@@ -224,8 +228,6 @@ def consent(
     """
     from envagin_cli.domain import cases as cases_domain
     from envagin_cli.rules import codes
-    from envagin_cli.rules.codes import fold
-    from envagin_cli.store import queries
 
     if not aterkalla and not omfattning:
         omfattning = [
@@ -238,22 +240,18 @@ def consent(
         ]
     with handled():
         conn = open_db(db)
-        scopes = {fold(x) for value in omfattning or [] for x in value.split(",") if x.strip()}
-        if (
-            not aterkalla
-            and scopes
-            and "statistik" not in scopes
-            and queries.has_personnummer(conn, arende)
-        ):
+        day = parse_day(datum)
+        if not aterkalla and cases_domain.anonymises(conn, arende, omfattning or [], day):
             say(
-                "Utan samtycke till statistik tas personnumret bort för gott; kön och "
-                "födelseår finns kvar. Det går inte att ångra."
+                "Inget samtycke till statistik gäller efter detta samtycke, och utan det tas "
+                "personnumret bort för gott; kön och födelseår finns kvar. Det går inte att "
+                "ångra."
             )
             ask_at_terminal("Registrera samtycket och ta bort personnumret?", ja)
         r = cases_domain.consent(
             conn,
             arende,
-            datum=parse_day(datum),
+            datum=day,
             som=som,
             omfattning=omfattning or [],
             aterkalla=aterkalla,

@@ -324,6 +324,7 @@ def _export_finsam(
     from envagin_cli.output import csvfile, jsonout
     from envagin_cli.output import report as report_render
     from envagin_cli.report import figures
+    from envagin_cli.store import db as store_db
 
     if halvar is None and tertial is None and ar is None and fran is None:
         usage("--finsam kräver en period: --år, --halvår, --tertial eller --från/--till.")
@@ -336,6 +337,7 @@ def _export_finsam(
 
             files.check_free(Path(fil), overwrite)  # before anything is read
         conn = open_db(db)
+        store_db.snapshot(conn)  # one read transaction for the whole export
         period = period_of(
             conn, halvar=halvar, tertial=tertial, ar=ar, fran=fran, till=till, sedan_start=False
         )

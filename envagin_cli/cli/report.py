@@ -146,6 +146,7 @@ def report(
     from envagin_cli.report.tables import Tabell
     from envagin_cli.rules.dates import today
     from envagin_cli.rules.errors import Valideringsfel
+    from envagin_cli.store import db as store_db
 
     files = xlsx is not None or html is not None or diagram_dir is not None
     if sum((json_, csv_, markdown, files)) > 1:
@@ -177,6 +178,10 @@ def report(
         else:
             conn = open_db(db)
             source = conn
+        # One read transaction per file for the whole report (its tables, files and
+        # charts): a report made while a write goes on never contradicts itself.
+        for each in [u.conn for u in source] if isinstance(source, list) else [conn]:
+            store_db.snapshot(each)
         if caseload:
             rows = caseload_domain.caseload_summary(conn, idag)
             tables = [report_render.caseload_table(rows, idag.isoformat())]

@@ -9,24 +9,30 @@ register's unit of work (`Register.audit`), like every other write.
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
+
+from envagin_cli.rules.dates import local_time, utc_bounds
 
 
 def list_rows(
     conn: sqlite3.Connection,
     *,
-    fran: str | None = None,
-    till: str | None = None,
+    fran: date | None = None,
+    till: date | None = None,
     handlaggare: str | None = None,
     arende: str | None = None,
 ) -> list[dict[str, object]]:
+    """The rows, `fran`–`till` being days in the stated zone (`dates.zone`); each row's
+    time (stored in UTC) is given in that zone, with its offset."""
     where, params = [], []
-    if fran:
-        where.append("substr(tid, 1, 10) >= ?")
-        params.append(fran)
-    if till:
-        where.append("substr(tid, 1, 10) <= ?")
-        params.append(till)
+    start, end = utc_bounds(fran, till)
+    if start:
+        where.append("tid >= ?")
+        params.append(start)
+    if end:
+        where.append("tid < ?")
+        params.append(end)
     if handlaggare:
         where.append("handlaggare = ?")
         params.append(handlaggare)
@@ -36,7 +42,10 @@ def list_rows(
     sql = "SELECT tid, handlaggare, os_anvandare, atgard, arende, detaljer FROM granskning"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    return [dict(r) for r in conn.execute(sql + " ORDER BY id", params)]
+    rows = [dict(r) for r in conn.execute(sql + " ORDER BY id", params)]
+    for row in rows:
+        row["tid"] = local_time(row["tid"])
+    return rows
 
 
 def backup(

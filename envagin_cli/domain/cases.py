@@ -26,7 +26,7 @@ from envagin_cli.domain.register import (
 from envagin_cli.rules import codes, event_kinds, freetext, lifecycle
 from envagin_cli.rules import personnummer as pnr
 from envagin_cli.rules.dates import not_after_today, today
-from envagin_cli.rules.errors import Checks, Regelfel, Valideringsfel
+from envagin_cli.rules.errors import Checks, EnvaginError, Regelfel, Valideringsfel
 
 __all__ = ["Identitet", "Resultat"]
 
@@ -209,11 +209,39 @@ def consent(
     aterkalla: bool = False,
     idag: date | None = None,
 ) -> Resultat:
-    """Written consent (samverkan, statistik), or its withdrawal (default: both scopes)."""
+    """Written consent (samverkan, statistik), or its withdrawal (default: the scopes in
+    force that day)."""
     found = Checks()
-    scopes = found(_scopes, omfattning, default_all=aterkalla)
+    scopes = found(_scopes, omfattning, default_all=False) if omfattning or not aterkalla else []
     typ = "consent-withdrawn" if aterkalla else "consent"
-    return _record(conn, ref, typ, datum, som, {"omfattning": scopes}, idag, found=found)
+    data: dict[str, Any] = {"omfattning": scopes}
+
+    def in_force(y: Register) -> None:
+        case = y.find(ref)
+        data["omfattning"] = lifecycle.in_force(case.events, datum)
+        if not data["omfattning"]:
+            raise Regelfel(
+                f"Det finns inget gällande samtycke att återkalla den {datum.isoformat()}."
+            )
+
+    checks = in_force if aterkalla and not scopes else None
+    return _record(conn, ref, typ, datum, som, data, idag, checks=checks, found=found)
+
+
+def anonymises(conn: sqlite3.Connection, ref: str, omfattning: Sequence[str], datum: date) -> bool:
+    """Whether registering this consent would remove the case's personnummer: it has one,
+    and no statistik consent would be in force after it. (For the question asked before;
+    a refusal of the consent itself is left to `consent`.)"""
+    try:
+        scopes = _scopes(omfattning, default_all=False)
+        reg = Register(conn)
+        case = reg.find(ref)
+        state = lifecycle.replay(
+            case.events, lifecycle.Handelse(None, "consent", datum, {"omfattning": scopes})
+        )
+    except EnvaginError:
+        return False
+    return case.personnummer is not None and "statistik" not in state.samtycken
 
 
 def _staff_list(y: Register, values: Sequence[str], field: str, most: int) -> list[str]:

@@ -17,6 +17,7 @@ from datetime import date
 
 from envagin_cli.domain.register import Register, working
 from envagin_cli.rules import codes
+from envagin_cli.rules.dates import local_time
 from envagin_cli.rules.errors import Valideringsfel
 
 
@@ -62,9 +63,9 @@ def current(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def history(conn: sqlite3.Connection) -> list[dict[str, object]]:
-    """Every change of every setting, oldest first."""
+    """Every change of every setting, oldest first (times in the stated zone)."""
     return [
-        dict(r)
+        {**dict(r), "tid": local_time(r["tid"])}
         for r in conn.execute(
             "SELECT nyckel, varde, tid, handlaggare, os_anvandare FROM installning_historik "
             "ORDER BY id"

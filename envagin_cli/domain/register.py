@@ -307,6 +307,7 @@ class Register:
         self.cases: dict[str, Arende] = {}
         self.upper: dict[str, str] = {}
         self.by_person: dict[str, list[str]] = {}
+        self._persons_read: set[str] = set()
         self.numbers: dict[int, int] = {}
         self.event_case: dict[int, str] = {}
         self.now = events.now()  # one registration time for the whole unit of work
@@ -1074,6 +1075,75 @@ class Register:
                 return other.nr
         return None
 
+    def _person_cases(self, number: str | None, pseudonym: str | None) -> list[Arende]:
+        """Every case of a person (by personnummer or pseudonym), not voided, in memory
+        and in the file."""
+        key = number or pseudonym
+        if key is None:
+            return []
+        if self.db_has_cases and key not in self._persons_read:
+            self._persons_read.add(key)
+            column = "personnummer" if number else "pseudonym"
+            for row in self.conn.execute(
+                f"SELECT a.nr FROM arende a JOIN identitet i ON i.id = a.identitet_id "
+                f"WHERE i.{column} = ? AND a.makulerad = 0",
+                (key,),
+            ):
+                self.case(row[0])
+        return [
+            self.cases[nr]
+            for nr in dict.fromkeys(self.by_person.get(key, ()))
+            if not self.cases[nr].makulerad
+            and (
+                self.cases[nr].personnummer == number
+                if number
+                else self.cases[nr].pseudonym == pseudonym
+            )
+        ]
+
+    def _check_one_open(
+        self,
+        case: Arende | None,
+        state: lifecycle.Arendelage,
+        number: str | None = None,
+        pseudonym: str | None = None,
+    ) -> None:
+        """One open case per person over time: the span of `case` (its intake to its
+        close, with `state`) may not overlap another case's of the same person."""
+        if case is not None:
+            number, pseudonym = case.personnummer, case.pseudonym
+        start = state.intag
+        if start is None or (number is None and pseudonym is None):
+            return
+        end = state.avslutad or date.max
+        for other in self._person_cases(number, pseudonym):
+            if case is not None and other.nr == case.nr:
+                continue
+            s = other.state
+            if s.intag is None:
+                continue
+            other_end = s.avslutad or date.max
+            if start < other_end and s.intag < end:
+                span = (
+                    f"från {s.intag.isoformat()} till {s.avslutad.isoformat()}"
+                    if s.avslutad
+                    else f"öppet sedan {s.intag.isoformat()}"
+                )
+                raise Regelfel(
+                    f"Personen har ärendet {other.nr} {span}; en person har ett öppet ärende "
+                    f"åt gången, och {self._span_words(case, state)} skulle gå omlott med "
+                    "det. Rätta datumen eller avsluta det andra ärendet först."
+                )
+
+    @staticmethod
+    def _span_words(case: Arende | None, state: lifecycle.Arendelage) -> str:
+        assert state.intag is not None
+        if case is None:
+            return f"ett nytt intag {state.intag.isoformat()}"
+        if state.avslutad is None:
+            return f"ärendet {case.nr} öppet sedan {state.intag.isoformat()}"
+        return f"ärendet {case.nr} från {state.intag.isoformat()} till {state.avslutad.isoformat()}"
+
     def record(
         self,
         ref: str,
@@ -1098,13 +1168,18 @@ class Register:
         if not case.events or new.sort_key() >= case.events[-1].sort_key():
             try:
                 lifecycle.add_last(case.events, case.state, new)
+                if typ == "close":
+                    self._check_one_open(case, case.state)
             except Regelfel:
                 case.state = lifecycle.replay(case.events)
                 raise
             new.id = self.event(case.nr, typ, datum, actor, data)
             case.events.append(new)
         else:
-            case.state = lifecycle.replay(case.events, new)
+            state = lifecycle.replay(case.events, new)
+            if typ == "close":
+                self._check_one_open(case, state)
+            case.state = state
             new.id = self.event(case.nr, typ, datum, actor, data)
             case.events.append(new)
             case.events.sort(key=lifecycle.Handelse.sort_key)
@@ -1113,7 +1188,9 @@ class Register:
             self.audit(
                 actor, "uppslag på personnummer", arende=case.nr, detaljer=event_kinds.label(typ)
             )
-        if typ == "consent" and "statistik" not in data["omfattning"]:
+        if typ == "consent" and "statistik" not in case.state.samtycken and case.personnummer:
+            # Without statistik consent in force the case is kept anonymous: a consent that
+            # leaves it out while an earlier statistik consent is in force changes nothing.
             case.anonymisera = True
             case.personnummer = None
         return Resultat(case.nr, new.id)
@@ -1155,6 +1232,9 @@ class Register:
             raise number_taken(nr)
         if open_nr:
             raise open_case_refusal(open_nr)
+        self._check_one_open(
+            None, lifecycle.Arendelage(intag=datum), ident.personnummer, ident.pseudonym
+        )
         if not nr:
             nr = self.next_number(datum.year)
         stored = None if ident.skyddad else ident.personnummer
@@ -1302,6 +1382,8 @@ class Register:
             raise Regelfel(f"Händelse {event_id} är själv en makulering och kan inte makuleras.")
         remaining = [e for e in case.events if e.id != event_id]
         state = check_void(event_id, nr, target.typ, False, remaining)
+        if target.typ == "close":
+            self._check_one_open(case, state)
         new_id = self.event(
             nr, "void", datum, actor, {"handelse_id": event_id, "orsak": orsak}, makulerar=event_id
         )

@@ -367,13 +367,18 @@ def _run(
             # Who imports, under the login rule (once); each row's `som` is who recorded it.
             som = reg.importer(som)
             memo = _Memo()
-            # What the case rows name first, deactivations last (`Kind.group`): a file is
-            # read whole whatever the order its rows were written or registered in.
+            # What the case rows name first (`Kind.group`): a file is read whole whatever
+            # the order its rows were written or registered in. Deactivations go by their
+            # date among the case rows (after the case rows of their day), as the command
+            # would have met them: no row places anyone in an insats deactivated before.
             kinds = [_kind_of(row.falt.get("handelse", "")) for row in rows]
             groups = [kind.group if kind else 3 for kind in kinds]
             order = sorted(range(len(rows)), key=groups.__getitem__)
             staff_rows = groups.count(0)
             order[:staff_rows] = _after_who_added(rows, order[:staff_rows])
+            if 4 in groups:
+                first_case = len(rows) - groups.count(3) - groups.count(4)
+                order[first_case:] = _by_date(rows, order[first_case:], groups)
             for i, at in enumerate(order):
                 row = rows[at]
                 try:
@@ -389,6 +394,24 @@ def _run(
             res.skrivet = True
     except _Angra:
         pass  # write() rolled back: nothing is written
+
+
+def _by_date(rows: list[Rad], at: list[int], groups: list[int]) -> list[int]:
+    """The case rows and deactivations (their places in `rows`) by date, each day's case
+    rows first, else in file order; a row without a readable date keeps its place in the
+    file order after the dated ones (its refusal says why)."""
+    days: dict[str, date] = {}
+
+    def day(i: int) -> date:
+        text = rows[i].falt.get("datum", "").strip()
+        if text not in days:
+            try:
+                days[text] = parse_file_date(text, "datum")
+            except EnvaginError:
+                days[text] = date.max
+        return days[text]
+
+    return sorted(at, key=lambda i: (day(i), groups[i]))
 
 
 def _after_who_added(rows: list[Rad], staff: list[int]) -> list[int]:

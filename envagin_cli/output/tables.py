@@ -461,7 +461,7 @@ def audit_table(rows: list[dict[str, Any]]) -> None:
             ["Tid", "Handläggare", "OS-användare", "Åtgärd", "Ärende", "Detaljer"],
             [
                 [
-                    r["tid"],
+                    r["tid"],  # in the stated zone, with its offset
                     r["handlaggare"],
                     r["os_anvandare"],
                     r["atgard"],

@@ -1,5 +1,10 @@
 """Dates as users type them, and today's date.
 
+Every date the user sees or filters on is in one stated time zone: `Europe/Stockholm`,
+or the zone `ENVAGIN_TZ` names (an IANA name such as `Europe/Helsinki`). "Today" is the
+date there, whatever zone the process runs in; registration times are stored in UTC and
+shown, and filtered by date, in that zone (`local_time`, `utc_bounds`).
+
 Accepted on the command line: ISO `2014-03-05`, `20140305`, `5 mars 2014` (Swedish month
 names, dateutil with a Swedish parserinfo), `idag`, `igår`. Anything partial or ambiguous
 (`2014`, `mars 2014`, `05/03/2014`) is refused. Files use `YYYY-MM-DD` only.
@@ -15,7 +20,8 @@ import functools
 import os
 import re
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import time as clock
 from typing import TYPE_CHECKING, Any
 
 from envagin_cli.rules.errors import Valideringsfel
@@ -56,20 +62,69 @@ def _within(day: date, field: str) -> date:
     return day
 
 
+#: The zone of every date shown or filtered on, unless `ENVAGIN_TZ` names another.
+ZONE = "Europe/Stockholm"
+
+
+def zone() -> tzinfo:
+    """The stated time zone: `ENVAGIN_TZ`, or Europe/Stockholm."""
+    return _zone(os.environ.get("ENVAGIN_TZ", "").strip() or ZONE)
+
+
+@functools.lru_cache(maxsize=8)
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Valideringsfel(
+            f"ENVAGIN_TZ: '{name[:40]}' är ingen känd tidszon; ange ett namn som "
+            f"{ZONE} eller Europe/Helsinki (eller ta bort variabeln)."
+        ) from None
+
+
 def real_today() -> date:
-    """The computer's date: no setting moves it. (Read again at most once a minute: an
-    import checks it for every row.)"""
-    return _real_today(int(time.time()) // 60)
+    """The computer's date in the stated zone: no setting moves it. (Read again at most
+    once a minute: an import checks it for every row.)"""
+    return _real_today(int(time.time()) // 60, zone())
 
 
 @functools.lru_cache(maxsize=1)
-def _real_today(minute: int) -> date:
-    return date.today()
+def _real_today(minute: int, where: tzinfo) -> date:
+    return datetime.now(where).date()
+
+
+def local_time(stamp: str) -> str:
+    """A stored UTC time (ISO 8601) in the stated zone, ISO with its offset, to the second
+    (`2026-11-22T15:03:05+01:00`); a text that is no time is given back as it is."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone()).isoformat(timespec="seconds")
+
+
+def utc_bounds(first: date | None, last: date | None) -> tuple[str | None, str | None]:
+    """The stored-UTC times (ISO, as `events.now` writes them) from the start of `first`
+    up to (not including) the end of `last`, both days in the stated zone."""
+
+    def start_of(day: date) -> str:
+        local = datetime.combine(day, clock.min, zone())
+        return local.astimezone(UTC).isoformat(timespec="seconds")
+
+    return (
+        start_of(first) if first else None,
+        start_of(last + timedelta(days=1)) if last else None,
+    )
 
 
 def today() -> date:
-    """Today's date. `ENVAGIN_IDAG` (YYYY-MM-DD) may set it back, for tests and demos, but
-    never after the real date: no setting lets a date after today be recorded."""
+    """Today's date in the stated zone. `ENVAGIN_IDAG` (YYYY-MM-DD) may set it back: a hook
+    for tests and demonstrations only, never after the real date, so no setting lets a
+    date after today be recorded."""
     fixed = os.environ.get("ENVAGIN_IDAG")
     if fixed:
         day = parse_file_date(fixed, "ENVAGIN_IDAG")

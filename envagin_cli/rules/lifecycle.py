@@ -3,10 +3,12 @@
 A case's state is never stored as the truth; it is the replay of its effective events
 (not voided, not voids) in date order. Events on the same date are ordered by their place
 in the lifecycle (intake, consent, responsible, mapping, meetings, insatser, withdrawal,
-close, follow-up) and then by registration order. A new event is accepted when the replay
-of all effective events plus the new one breaks no rule, so late registration of
-something that happened earlier is normal, and an event that would make an existing one
-impossible is refused, naming that event.
+close, follow-up) and then by registration order, except where the two contradict: a
+consent registered after a withdrawal of the same day that names one of its scopes was
+given again after it, so it goes after that withdrawal (`ordered`). A new event is
+accepted when the replay of all effective events plus the new one breaks no rule, so late
+registration of something that happened earlier is normal, and an event that would make
+an existing one impossible is refused, naming that event.
 
 Rules (DOMAIN.md "The case lifecycle", "Order and corrections"):
 - the intake is the first event; consent ≥ intake;
@@ -249,6 +251,42 @@ def _check_once(events: list[Handelse], ny: Handelse) -> None:
                 )
 
 
+def _late_consent(e: Handelse, withdrawals: list[Handelse]) -> bool:
+    """Whether consent `e` was registered after a withdrawal of its day naming one of its
+    scopes (a consent given again after it, not before it)."""
+    scopes = set(e.data["omfattning"])
+    return any(
+        w.datum == e.datum
+        and (e.id is None or (w.id is not None and w.id < e.id))
+        and scopes & set(w.data["omfattning"])
+        for w in withdrawals
+    )
+
+
+def ordered(events: list[Handelse]) -> list[Handelse]:
+    """The events in the order they happened: by date, same-day place and registration,
+    with a consent given again on the day of its withdrawal after that withdrawal."""
+    out = sorted(events, key=Handelse.sort_key)
+    withdrawals = [e for e in out if e.typ == "consent-withdrawn"]
+    if not withdrawals or not any(
+        e.typ == "consent" and _late_consent(e, withdrawals) for e in out
+    ):
+        return out
+
+    def key(e: Handelse) -> tuple[date, int, float]:
+        if e.typ == "consent" and _late_consent(e, withdrawals):
+            return (e.datum, _RANK["consent-withdrawn"], _LAST if e.id is None else e.id)
+        return e.sort_key()
+
+    return sorted(out, key=key)
+
+
+def in_force(events: list[Handelse], datum: date) -> list[str]:
+    """The consent scopes in force at the end of `datum` (the events up to that day)."""
+    state = replay([e for e in events if e.datum <= datum])
+    return [s for s in codes.SAMTYCKEN if s in state.samtycken]
+
+
 def add_last(events: list[Handelse], state: Arendelage, ny: Handelse) -> None:
     """Apply `ny` in place to the state of `events`, when `ny` sorts after all of them.
 
@@ -267,10 +305,10 @@ def replay(events: list[Handelse], ny: Handelse | None = None) -> Arendelage:
     """Replay the effective events (plus `ny`), raising `Regelfel` on the first broken rule."""
     if ny is not None:
         _check_once(events, ny)
-    ordered = sorted([*events, *([ny] if ny else [])], key=Handelse.sort_key)
+    in_order = ordered([*events, *([ny] if ny else [])])
     state = Arendelage()
-    intake = next((e for e in ordered if e.typ == "intake"), None)
-    for event in ordered:
+    intake = next((e for e in in_order if e.typ == "intake"), None)
+    for event in in_order:
         try:
             _apply(state, event, intake)
         except _Brott as brott:

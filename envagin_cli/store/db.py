@@ -22,9 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envagin_cli.rules.errors import Databasfel, Valideringsfel, os_fel
-from envagin_cli.store.transaction import backup, conn_path, create_file, translate, write
+from envagin_cli.store.transaction import (
+    backup,
+    conn_path,
+    create_file,
+    snapshot,
+    translate,
+    write,
+)
 
-__all__ = ["backup", "conn_path", "translate", "write"]
+__all__ = ["backup", "conn_path", "snapshot", "translate", "write"]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000

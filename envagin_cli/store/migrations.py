@@ -575,7 +575,9 @@ def migrate(conn: sqlite3.Connection, path: Path, *, backup: bool) -> None:
                 from datetime import datetime
 
                 real = Path(os.path.realpath(path))
-                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+                from envagin_cli.rules.dates import zone
+
+                stamp = datetime.now(zone()).strftime("%Y%m%d-%H%M%S")
                 transaction.backup(
                     real, real.with_name(f"{real.name}.v{version}-{stamp}.bak"), unique=True
                 )

@@ -13,6 +13,7 @@ from typing import Any
 
 from envagin_cli.rules import event_kinds
 from envagin_cli.rules import personnummer as pnr
+from envagin_cli.rules.dates import local_time
 
 
 def phase_of(row: sqlite3.Row, active_insatser: list[str]) -> str:
@@ -92,7 +93,7 @@ def timeline(conn: sqlite3.Connection, nr: str, idag: date) -> dict[str, Any]:
                 "handelse": event_kinds.label(r["typ"]),
                 "beskrivning": _describe(r["typ"], data),
                 "som": r["som"],
-                "registrerad": r["registrerad"],
+                "registrerad": local_time(r["registrerad"]),
                 "makulerad": voided is not None,
                 "makulerad_av": voided[0] if voided else None,
                 "makuleringsorsak": voided[1] if voided else None,

@@ -79,6 +79,21 @@ def wipe_wal(conn: sqlite3.Connection) -> bool:
     return row is None or row[0] == 0
 
 
+def snapshot(conn: sqlite3.Connection) -> None:
+    """Begin one read transaction that lasts until the connection is closed (or the
+    transaction ended): every query of a report or an export then sees the file as it
+    was at this moment, whatever is written meanwhile (WAL keeps that snapshot for it).
+    A connection already in a transaction keeps the one it is in."""
+    if conn.in_transaction:
+        return
+    try:
+        conn.execute("BEGIN")
+        # The snapshot starts at the first read, not at BEGIN.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        raise translate(exc, Path(conn_path(conn))) from exc
+
+
 @contextmanager
 def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction (`BEGIN IMMEDIATE`); nested calls become savepoints."""
