@@ -8,10 +8,11 @@ changed outside envagin (plain SQL), added or dropped, marks its seal broken (`b
 when, and what), and a broken seal stays broken, so a later write cannot launder the
 change. `envagin verify` compares every seal with its table.
 
-Which table is covered how (`TACKNING`): the event log and the audit log by their hash
-chains (`kedja`), the projection (`arende`, `arende_insats`) by a replay of the events
-(`domain.verify`), SQLite's own tables and `sigill` itself by nothing (`INTERNA`); every
-other table, also one a later migration adds, is sealed (`sealed_tables`). A seal, like a
+Which table is covered how: the event log and the audit log by their hash chains
+(`kedja`) and a seal of their head (the last row's id and hash), the projection
+(`arende`, `arende_insats`) by a replay of the events (`domain.verify`), SQLite's own
+tables and `sigill` itself by nothing (`INTERNA`); every other table, also one a later
+migration adds, is sealed by the digest of its rows (`sealed_tables`). A seal, like a
 chain, has no secret (see docs/garantier.md).
 
 This module imports nothing else of the store.
@@ -53,8 +54,10 @@ def tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def sealed_tables(conn: sqlite3.Connection) -> list[str]:
-    """The tables a seal covers: all but the chained, the replayed and the internal."""
-    other = set(KEDJADE) | set(UPPSPELADE) | set(INTERNA)
+    """The tables a seal covers: all but the replayed and the internal. A chained table's
+    seal is its head (`digest`): its last row's id and hash, so that deleting its last rows,
+    which leaves the chain whole, breaks the seal."""
+    other = set(UPPSPELADE) | set(INTERNA)
     return [t for t in tables(conn) if t not in other]
 
 
@@ -68,7 +71,11 @@ def exists(conn: sqlite3.Connection) -> bool:
 
 
 def digest(conn: sqlite3.Connection, table: str) -> tuple[int, str]:
-    """(rows, SHA-256 hex) of a table's content, independent of the rows' storage order."""
+    """(rows, SHA-256 hex) of a table's content, independent of the rows' storage order;
+    of a chained table, (its last id, its last hash)."""
+    if table in KEDJADE:
+        head = conn.execute(f"SELECT id, kedja FROM {table} ORDER BY id DESC LIMIT 1").fetchone()
+        return (int(head[0]), str(head[1])) if head else (0, "")
     columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
     text = " || ',' || ".join(f'quote("{c}")' for c in columns) or "''"
     sha = hashlib.sha256(repr(columns).encode("utf-8") + b"\n")

@@ -1,0 +1,447 @@
+"""`verify` covers every table, every trigger and gallring; a damaged file stops every
+command (issue 23, item 4).
+
+Each attack is what someone with the file and the `sqlite3` shell can do without
+envagin's code: plain SQL, the append-only triggers dropped for the edit (and put back
+exactly, so the check that must catch the edit is the one named). Each of these passed
+`verify` ("Allt stämmer") before the seals (`store.sigill`), the trigger check and the
+split digest of free text (`store.kedja`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import Invoke, enrolled_case, make_pnr, rows
+from envagin_cli.store import events, kedja, sigill
+
+
+def _triggers(db: Path) -> list[str]:
+    return [r[0] for r in rows(db, "SELECT sql FROM sqlite_master WHERE type = 'trigger'")]
+
+
+def _attack(db: Path, sql: str, *, restore_triggers: bool = True) -> None:
+    """Plain SQL with every trigger dropped for it (and, by default, put back as it was)."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        saved = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall()
+        for name, _ in saved:
+            conn.execute(f'DROP TRIGGER "{name}"')
+        conn.executescript(sql)
+        if restore_triggers:
+            for _, trigger in saved:
+                conn.execute(trigger)
+    finally:
+        conn.close()
+
+
+def _verify(invoke: Invoke) -> tuple[int, list[dict[str, str]]]:
+    result = invoke("verify", "--json")
+    assert "Traceback" not in result.stderr
+    found = json.loads(result.stdout)
+    assert found["ok"] is (result.exit_code == 0)
+    return result.exit_code, found["fel"]
+
+
+@pytest.fixture
+def full(register: Invoke, db: Path) -> Invoke:
+    """A register in which every table holds rows: cases (one gallrad, with free text),
+    a void, goals with a milestone status and an indicator value, the unit, a login
+    linked to the OS user running the tests, the login mode changed, the pseudonym key
+    (made by an export)."""
+    ok = _ok(register)
+    old = enrolled_case(register, make_pnr("19811218", "987"))
+    ok("tripartite", old, "--handläggare", "as", "--remittent-handläggare", "Karin Ek",
+       "--datum", "2014-03-20")  # fmt: skip
+    ok("close", old, "--slutorsak", "arbete", "--försörjning", "lon", "--ingen-enkät",
+       "--datum", "2014-06-01")  # fmt: skip
+    nr = enrolled_case(
+        register, make_pnr("19900101", "123"), intake="2020-01-10", consent="2020-01-12"
+    )
+    ok("assign", nr, "--insats", "arbetstraning", "--datum", "2020-02-01")
+    ok("map", nr, "--start", "--handläggare", "as", "--datum", "2020-01-15")
+    map_id = rows(db, "SELECT max(id) FROM handelse")[0][0]
+    ok("makulera", str(map_id), "--orsak", "Fel ärende")
+    ok("gallra", "--före", "2015-01-01", "--ja")
+    ok("mål", "mall", "en-vag-in-2014")
+    ok("mål", "set", "inflode", "150")
+    ok("mål", "status", "mottagning", "pågår", "--kommentar", "Utkast", "--datum", "2014-02-10")
+    ok("mål", "värde", "sociala-foretag", "2014", "4", "--källa", "Egen räkning")
+    ok("enhet", "set", "--namn", "Ung i Tyresö", "--datum", "2014-01-05")
+    ok("export", str(db.with_name("ut.csv")))  # makes the pseudonym key
+    ok("inställning", "set", "inloggning", "fri")
+    ok("staff", "login", "ls", events.os_user())
+    code, failures = _verify(register)
+    assert code == 0, failures
+    return register
+
+
+def _ok(invoke: Invoke) -> Invoke:
+    def run(*args: str) -> str:
+        result = invoke(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+        return str(result.stdout)
+
+    return run  # type: ignore[return-value]
+
+
+# --- every table is covered -----------------------------------------------------------
+
+
+def test_every_table_is_covered_by_a_chain_a_replay_or_a_seal(full: Invoke, db: Path) -> None:
+    """Fails for a table `verify` does not cover: a table another change adds is sealed
+    unless it is named chained, replayed or internal (`store.sigill`), and then must hold
+    rows in `full` so that the attack below is real."""
+    conn = sqlite3.connect(db)
+    try:
+        every = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        sealed = set(sigill.sealed_tables(conn))
+        seals = {r[0] for r in conn.execute("SELECT tabell FROM sigill")}
+    finally:
+        conn.close()
+    covered = set(sigill.UPPSPELADE) | sealed
+    # The allow-list: SQLite's own tables and the seals themselves (commented in sigill).
+    allowed = {t for t in every if t.startswith("sqlite_")} | set(sigill.INTERNA)
+    assert set(every) - covered - allowed == set()
+    assert sealed <= seals
+    assert {"handelse", "granskning", "identitet", "inloggning", "installning", "installning_historik", "mal", "malpost",
+            "malstatus", "malvarde", "enhet", "staff", "insats"} <= sealed  # fmt: skip
+
+
+def _tables(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [t for t in sigill.tables(conn) if t not in sigill.INTERNA]
+    finally:
+        conn.close()
+
+
+def test_deleting_a_row_of_any_table_is_caught(full: Invoke, db: Path, tmp_path: Path) -> None:
+    """Every table (also one added later) holds rows in `full`, and deleting one of them
+    with plain SQL makes `verify` fail, naming the table's check."""
+    original = db.read_bytes()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    original = db.read_bytes()
+    for table in _tables(db):
+        db.write_bytes(original)
+        for suffix in ("-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        count = rows(db, f'SELECT count(*) FROM "{table}"')[0][0]
+        assert count > 0, f"{table}: ingen rad i registret; lägg till en i fixturen full"
+        _attack(db, f'DELETE FROM "{table}" WHERE rowid = (SELECT max(rowid) FROM "{table}");')
+        code, failures = _verify(full)
+        assert code == 3, table
+        if table in sigill.UPPSPELADE:
+            assert "projektion" in {f["kontroll"] for f in failures}, (table, failures)
+        else:
+            assert f"tabell {table}" in {f["rad"] for f in failures}, (table, failures)
+
+
+# --- the attacks of the issue ----------------------------------------------------------
+
+GALLRAD = "(SELECT identitet_id FROM arende ORDER BY nr LIMIT 1 OFFSET 1)"
+ATTACKS = [
+    # a case's person fields
+    ("UPDATE identitet SET personnummer = '198112189876' WHERE personnummer IS NOT NULL",
+     "tabell identitet"),
+    ("UPDATE identitet SET kon = CASE kon WHEN 'man' THEN 'kvinna' ELSE 'man' END",
+     "tabell identitet"),
+    ("UPDATE identitet SET kon = 'kvinna' WHERE kon = 'man'; "
+     "UPDATE arende SET kon = 'kvinna' WHERE kon = 'man'", "tabell identitet"),
+    ("UPDATE identitet SET fodelsear = fodelsear + 1", "tabell identitet"),
+    ("UPDATE identitet SET skyddad = 1 - skyddad", "tabell identitet"),
+    ("UPDATE identitet SET pseudonym = 'abcdefgh12'", "tabell identitet"),
+    # a group member links her own login to the projektledare
+    ("INSERT INTO inloggning (login, handlaggare) VALUES ('maria', 'ls')", "tabell inloggning"),
+    ("UPDATE inloggning SET handlaggare = 'as'", "tabell inloggning"),
+    # the login mode's history
+    ("DELETE FROM installning_historik", "tabell installning_historik"),
+    ("UPDATE installning_historik SET varde = 'strikt'", "tabell installning_historik"),
+    # goal targets and milestones
+    ("UPDATE mal SET varde = 90 WHERE nyckel = 'inflode'", "tabell mal"),
+    ("UPDATE malpost SET deadline = '2030-01-01'", "tabell malpost"),
+    ("UPDATE malstatus SET status = 'uppnatt'", "tabell malstatus"),
+    ("UPDATE malvarde SET varde = 40", "tabell malvarde"),
+    # the unit
+    ("UPDATE enhet SET namn = 'Annan enhet'", "tabell enhet"),
+    ("INSERT INTO enhet (datum, namn, kommun, af_kontor, som, handelse_id) "
+     "SELECT '2015-01-01', 'X', 'Y', 'Z', 'ls', max(id) FROM handelse", "tabell enhet"),
+    # the pseudonym key
+    ("UPDATE installning SET varde = '" + "00" * 32 + "' WHERE nyckel = 'pseudonymnyckel'",
+     "tabell installning"),
+    # staff and catalogue
+    ("UPDATE staff SET namn = 'Någon annan' WHERE id = 'ls'", "tabell staff"),
+    ("UPDATE insats SET namn = 'Annat'", "tabell insats"),
+    # a table added, a seal removed or cleared
+    ("CREATE TABLE extra (x TEXT); INSERT INTO extra VALUES ('a')", "tabell extra"),
+    ("DELETE FROM sigill WHERE tabell = 'identitet'", "tabell identitet"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("sql", "named"), ATTACKS)
+def test_plain_sql_edits_of_every_table_are_caught(
+    full: Invoke, db: Path, sql: str, named: str
+) -> None:
+    _attack(db, sql)
+    code, failures = _verify(full)
+    assert code == 3
+    assert any(f["kontroll"] == "sigill" and named == f["rad"] for f in failures), failures
+    assert "Fel (sigill)" in full("verify").stderr
+
+
+def test_a_later_write_cannot_launder_an_edit(full: Invoke, db: Path) -> None:
+    """The seal renewed by the next command stays broken: the edit is still reported."""
+    _attack(db, "UPDATE identitet SET fodelsear = fodelsear + 1")
+    assert full("staff", "add", "nn", "--namn", "Nils", "--part", "fs", "--roll",
+                "socialsekreterare").exit_code == 0  # fmt: skip
+    code, failures = _verify(full)
+    assert code == 3
+    (found,) = [f for f in failures if f["rad"] == "tabell identitet"]
+    assert "bröts tidigare" in found["text"]
+
+
+def test_a_case_whose_kon_differs_from_its_identity_is_caught(full: Invoke, db: Path) -> None:
+    _attack(db, "UPDATE arende SET fodelsear = fodelsear + 1")
+    code, failures = _verify(full)
+    assert code == 3
+    assert any("födelseår" in f["text"] for f in failures if f["kontroll"] == "projektion")
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        "handelse_ingen_andring",
+        "handelse_ingen_radering",
+        "granskning_ingen_andring",
+        "granskning_ingen_radering",
+        "malstatus_ingen_andring",
+        "malvarde_ingen_radering",
+        "enhet_ingen_andring",
+        "installning_historik_ingen_radering",
+    ],
+)
+def test_a_dropped_append_only_trigger_is_caught(full: Invoke, db: Path, trigger: str) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(f"DROP TRIGGER {trigger}")
+    conn.commit()
+    conn.close()
+    code, failures = _verify(full)
+    assert code == 3
+    assert {"kontroll": "trigger", "rad": f"trigger {trigger}"}.items() <= next(
+        f for f in failures if f["kontroll"] == "trigger"
+    ).items()
+
+
+def test_every_trigger_of_the_migrations_is_expected(full: Invoke, db: Path) -> None:
+    """The expected triggers are listed from the migrations (not by hand): they are the
+    file's, and an added or changed trigger is caught too."""
+    from envagin_cli.store import migrations
+
+    expected = migrations.expected_triggers()
+    assert len(expected) == len(_triggers(db)) >= 12
+    _attack(
+        db,
+        "CREATE TRIGGER smyg AFTER INSERT ON handelse BEGIN "
+        "UPDATE arende SET ansvarig = 'ls'; END;",
+    )
+    code, failures = _verify(full)
+    assert code == 3 and any(f["rad"] == "trigger smyg" for f in failures)
+
+
+# --- gallring: no row anyone can append hides an edit --------------------------------
+
+
+def _forge_audit(db: Path, atgard: str, underlag: dict[str, object]) -> None:
+    """Append a correctly chained audit row, as anyone who reads store/kedja.py can."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        last_id, last = conn.execute(
+            "SELECT id, kedja FROM granskning ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        row = (last_id + 1, "2026-11-22T08:00:00+00:00", "ls", "ls", atgard, None, "",
+               json.dumps(underlag, sort_keys=True))  # fmt: skip
+        conn.execute(
+            "INSERT INTO granskning (id, tid, handlaggare, os_anvandare, atgard, arende, "
+            "detaljer, underlag, kedja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*row, kedja.audit_link(last, row)),
+        )
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("atgard", ["gallring", "kedjan omräknad"])
+def test_a_forged_gallring_row_cannot_explain_an_edited_event(
+    full: Invoke, db: Path, atgard: str
+) -> None:
+    """The red team's attack: rewrite an event's content, then append a gallring row that
+    records the digests; before, verify said "Allt stämmer" and the newest event hash
+    did not change. Now the rest of the data is still hashed as written."""
+    newest = rows(db, "SELECT kedja FROM handelse ORDER BY id DESC LIMIT 1")[0][0]
+    event_id, before = rows(
+        db, "SELECT id, data FROM handelse WHERE typ = 'intake' ORDER BY id DESC LIMIT 1"
+    )[0]
+    after = before.replace('"remittent":"af"', '"remittent":"fk"')
+    assert after != before
+    _attack(db, f"UPDATE handelse SET data = '{after}' WHERE id = {event_id}")
+    # Both forms: schema 6's (the data's digest before and after), and this schema's (the
+    # digest of the free text removed), each with every digest the attacker can compute.
+    _forge_audit(
+        db,
+        atgard,
+        {
+            "arenden": [],
+            "handelser": {
+                str(event_id): [
+                    kedja.data_digest(before).hex(),
+                    kedja.data_digest(after).hex(),
+                ]
+            },
+        },
+    )
+    for free in (
+        kedja.split_digests(before)[1],
+        kedja.split_digests(after)[1],
+        kedja.data_digest(before),
+    ):
+        _forge_audit(
+            db, atgard, {"kedja": 2, "arenden": [], "handelser": {str(event_id): free.hex()}}
+        )
+    code, failures = _verify(full)
+    assert code == 3
+    assert {"kontroll": "händelsekedja", "rad": f"händelse {event_id}"}.items() <= next(
+        f for f in failures if f["kontroll"] == "händelsekedja"
+    ).items()
+    assert rows(db, "SELECT kedja FROM handelse ORDER BY id DESC LIMIT 1")[0][0] == newest
+
+
+def test_gallring_proves_it_removed_only_free_text(full: Invoke, db: Path) -> None:
+    """The gallring row records the digest of the free text it removed; the event's
+    remaining data is hashed as it is, so removing free text from another event (not
+    gallrad) with plain SQL is caught, and the gallrad event changed again too."""
+    (underlag,) = rows(db, "SELECT underlag FROM granskning WHERE atgard = 'gallring'")[0]
+    recorded = json.loads(underlag)
+    assert recorded["kedja"] == 2 and len(recorded["handelser"]) == 1
+    void = rows(db, "SELECT id FROM handelse WHERE typ = 'void'")[0][0]
+    _attack(db, f"UPDATE handelse SET data = json_remove(data, '$.orsak') WHERE id = {void}")
+    code, failures = _verify(full)
+    assert code == 3 and any(f["rad"] == f"händelse {void}" for f in failures)
+
+
+def test_free_text_digest_does_not_depend_on_how_sqlite_writes_json(tmp_path: Path) -> None:
+    """What gallring stores (SQLite's json_remove) hashes as the data without its free
+    text did when written (Python's encoder), for any text, numbers and nesting."""
+    data = events.encode(
+        {
+            "a": 'åäö \u2028 "citat" \\',
+            "remittent_handlaggare": "Karin Ek",
+            "n": 1.5,
+            "lista": [1, {"x": None}],
+            "orsak": "fel",
+            "z": 10**20,
+        }  # fmt: skip
+    )
+    conn = sqlite3.connect(":memory:")
+    removed = conn.execute(
+        "SELECT json_remove(?, '$.remittent_handlaggare', '$.orsak')", (data,)
+    ).fetchone()[0]
+    assert kedja.split_digests(removed)[0] == kedja.split_digests(data)[0]
+    assert not kedja.has_free_text(removed) and kedja.has_free_text(data)
+
+
+# --- a damaged file -------------------------------------------------------------------
+
+
+def _damage_every_page_but_the_schema(db: Path) -> None:
+    """Bytes overwritten in the middle of the file: every page of every table and index
+    gets a broken page header (the schema's pages are kept, so the file opens)."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = [
+        r[0]
+        for r in conn.execute("SELECT pageno FROM dbstat WHERE name <> 'sqlite_schema'")
+        if r[0] > 1
+    ]
+    conn.close()
+    with db.open("r+b") as handle:
+        for page in pages:
+            handle.seek((page - 1) * size)
+            handle.write(b"\xff" * 12)
+
+
+def test_a_damaged_file_verify_exits_3_and_other_commands_stop(full: Invoke, db: Path) -> None:
+    nr = rows(db, "SELECT max(nr) FROM arende")[0][0]
+    _damage_every_page_but_the_schema(db)
+    before = db.read_bytes()
+    code, failures = _verify(full)
+    assert code == 3 and failures[0]["kontroll"] == "integritet"
+    assert full("verify").exit_code == 3
+    for args in (
+        ["cases", "--alla"],
+        ["show", nr],
+        ["report", "--halvår", "2020H1"],
+        ["report", "--halvår", "2020H1", "--json"],
+        ["staff", "list"],
+        ["audit"],
+        ["export", str(db.with_name("skadad.csv"))],
+        ["mål", "list"],
+        ["close", nr, "--slutorsak", "arbete", "--datum", "2020-06-01"],
+    ):
+        result = full(*args)
+        assert result.exit_code == 1, (args, result.stdout, result.stderr)
+        assert "är skadad" in result.stderr and "envagin verify" in result.stderr, args
+        assert "Traceback" not in result.stderr and "Internt fel" not in result.stderr
+        assert result.exception is None or isinstance(result.exception, SystemExit), args
+    assert db.read_bytes() == before
+
+
+def test_a_truncated_file_verify_exits_3(full: Invoke, db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    db.write_bytes(db.read_bytes()[: 3 * 4096])
+    result = full("verify")
+    assert result.exit_code == 3 and "är skadad" in result.stderr
+    assert full("cases").exit_code == 1
+
+
+def test_damaged_text_never_echoes_a_personnummer(full: Invoke, db: Path) -> None:
+    """Text that is not UTF-8 is damage: the message does not quote the row (before, it
+    said "Could not decode to UTF-8 column ... with text '<the row's text>'")."""
+    _attack(
+        db,
+        "UPDATE arende SET ansvarig = CAST(X'313938313132313839383736FF' AS TEXT) "
+        "WHERE nr = (SELECT max(nr) FROM arende);",
+    )
+    for args in (["cases", "--alla"], ["cases", "--alla", "--json"]):
+        result = full(*args)
+        assert result.exit_code == 1 and "är skadad" in result.stderr
+        assert "198112189876" not in result.stderr + result.stdout
+    code, failures = _verify(full)
+    assert code == 3
+
+
+def test_opening_keeps_its_start_up_cost(full: Invoke, db: Path) -> None:
+    """No full-file check on open: a command reads only what it needs (a damaged page it
+    does not read does not stop it), so its start-up does not grow with the file."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = 'granskning'")]
+    conn.close()
+    with db.open("r+b") as handle:
+        for page in pages:
+            handle.seek((page - 1) * size)
+            handle.write(b"\xff" * 12)
+    assert full("staff", "list").exit_code == 0
+    assert _verify(full)[0] == 3
+    assert os.path.getsize(db) > 0
