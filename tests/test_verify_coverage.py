@@ -433,6 +433,52 @@ def test_damaged_text_never_echoes_a_personnummer(full: Invoke, db: Path) -> Non
     assert _verify(full)[0] == 3
 
 
+def test_a_damaged_schema_is_damage_not_an_internal_error(full: Invoke, db: Path) -> None:
+    """SQLite's message about a damaged schema quotes the damaged bytes; Python cannot
+    decode them (before: exit 70, "Internt fel (UnicodeDecodeError)")."""
+    conn = sqlite3.connect(db)
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET name = CAST(X'68FF' AS TEXT), sql = 'CREATE INDEX x' "
+        "WHERE name = 'handelse_arende'"
+    )
+    conn.execute(f"PRAGMA schema_version = {version + 1}")
+    conn.commit()
+    conn.close()
+    result = full("cases")
+    assert result.exit_code == 1 and "är skadad" in result.stderr, result.stderr
+    assert full("verify").exit_code == 3
+
+
+def test_random_damage_never_gives_a_traceback(full: Invoke, db: Path) -> None:
+    """Random bytes over random places of random pages (the schema's too, whose damaged
+    names SQLite quotes in its message, not as UTF-8): every command either answers or
+    says the file is damaged, and `verify` exits 0 or 3; never a traceback."""
+    import random
+
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = [r[0] for r in conn.execute("SELECT pageno FROM dbstat")]
+    conn.close()
+    original = db.read_bytes()
+    rnd = random.Random(2)
+    for _ in range(15):
+        db.write_bytes(original)
+        for suffix in ("-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        with db.open("r+b") as handle:
+            handle.seek((rnd.choice(pages) - 1) * size + rnd.randrange(100, size - 600))
+            handle.write(bytes(rnd.randrange(256) for _ in range(rnd.choice([8, 64, 500]))))
+        for args, allowed in ((["cases", "--alla"], (0, 1)), (["verify"], (0, 3))):
+            result = full(*args)
+            assert result.exception is None or isinstance(result.exception, SystemExit), args
+            assert result.exit_code in allowed, (args, result.stderr)
+            if result.exit_code:
+                assert "skadad" in result.stderr or "Fel (" in result.stderr, result.stderr
+
+
 def test_opening_keeps_its_start_up_cost(full: Invoke, db: Path) -> None:
     """No full-file check on open: a command reads only what it needs (a damaged page it
     does not read does not stop it), so its start-up does not grow with the file."""

@@ -112,6 +112,8 @@ def open_unit(path: Path) -> sqlite3.Connection:
             )
     except sqlite3.DatabaseError as exc:
         raise translate(exc, path) from exc
+    except UnicodeDecodeError as exc:
+        raise translate(sqlite3.DatabaseError("malformed"), path) from exc
     return conn
 
 
@@ -157,6 +159,9 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
             _set_wal(conn)
     except sqlite3.DatabaseError as exc:
         raise translate(exc, path) from exc
+    except UnicodeDecodeError as exc:
+        # SQLite's message about a damaged schema quotes its bytes, which are not UTF-8.
+        raise translate(sqlite3.DatabaseError("malformed"), path) from exc
     return conn, created
 
 

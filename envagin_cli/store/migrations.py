@@ -19,6 +19,7 @@ Tables:
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from pathlib import Path
@@ -591,6 +592,7 @@ def _migrations() -> object:
     return migrations
 
 
+@functools.cache
 def expected_triggers() -> dict[str, str]:
     """Every trigger the migrations make (name → its SQL, spaces folded): what `verify`
     compares with the file's. Built by running the migrations on an empty register in
