@@ -494,3 +494,101 @@ def test_opening_keeps_its_start_up_cost(full: Invoke, db: Path) -> None:
     assert full("staff", "list").exit_code == 0
     assert _verify(full)[0] == 3
     assert os.path.getsize(db) > 0
+
+
+# --- the upgrade to schema 9 ------------------------------------------------------------
+
+
+def _schema_7_register(path: Path, *, break_chain: bool) -> None:
+    """A register of schema 7 as that envagin wrote it: events chained the old way (the
+    data's digest as stored), one of them gallrad, with the old gallring row (digests of
+    the data before and after)."""
+    from conftest import older_register
+
+    conn = older_register(path, 7)
+    staff = json.dumps(
+        {
+            "id": "ls",
+            "namn": "Lena",
+            "part": "sf",
+            "roll": "projektledare",
+            "tjanstgoringsgrad": 100,
+        },
+        separators=(",", ":"),  # fmt: skip
+    )
+    conn.execute(
+        "INSERT INTO staff (id, namn, part, roll, tjanstgoringsgrad) "
+        "VALUES ('ls', 'Lena', 'sf', 'projektledare', 100)"
+    )
+    rows_ = [
+        (1, None, "staff", "2014-01-01", "2014-01-01T08:00:00+00:00", "ls", "ls", staff, None),
+        (2, None, "insats-deactivate", "2014-01-02", "2014-01-02T08:00:00+00:00", "ls", "ls",
+         '{"kod":"mobilisering"}', None),
+        (3, None, "insats-add", "2014-01-03", "2014-01-03T08:00:00+00:00", "ls", "ls",
+         '{"kod":"jobbklubb","namn":"Jobbklubb","part":"ac"}', None),
+    ]  # fmt: skip
+    # Event 3 was written with free text, which a gallring removed.
+    written = '{"kod":"jobbklubb","namn":"Jobbklubb","part":"ac","orsak":"Karin Ek"}'
+    prev = kedja.START
+    for row in rows_:
+        prev = kedja.event_link_v1(prev, (*row[:7], written, None) if row[0] == 3 else row)
+        conn.execute(
+            "INSERT INTO handelse (id, arende, typ, datum, registrerad, som, os_anvandare, "
+            "data, makulerar, kedja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*row, "0" * 64 if break_chain and row[0] == 2 else prev),
+        )
+    conn.execute("UPDATE insats SET aktiv = 0 WHERE kod = 'mobilisering'")
+    conn.execute("INSERT INTO insats (kod, namn, part) VALUES ('jobbklubb', 'Jobbklubb', 'ac')")
+    # The old gallring row records the digests of event 3's data before and after.
+    digests = [kedja.data_digest(written).hex(), kedja.data_digest(rows_[2][7]).hex()]
+    audit = (
+        1,
+        "2020-01-01T08:00:00+00:00",
+        "ls",
+        "ls",
+        "gallring",
+        None,
+        "1 ärenden",
+        json.dumps({"arenden": [], "handelser": {"3": digests}}, sort_keys=True),
+    )
+    conn.execute(
+        "INSERT INTO granskning (id, tid, handlaggare, os_anvandare, atgard, arende, detaljer, "
+        "underlag, kedja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*audit, kedja.audit_link(kedja.START, audit)),
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_upgrading_to_schema_9_recomputes_the_chain_after_checking_it(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    path = tmp_path / "gammal.db"
+    _schema_7_register(path, break_chain=False)
+    old_newest = rows(path, "SELECT kedja FROM handelse ORDER BY id DESC LIMIT 1")[0][0]
+    result = invoke("--db", str(path), "verify", "--json", use_db=False)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    (underlag,) = rows(path, "SELECT underlag FROM granskning WHERE atgard = 'kedjan omräknad'")[0]
+    recorded = json.loads(underlag)
+    assert recorded["holl"] is True and recorded["kedja"] == 2
+    assert recorded["tidigare"]["handelse"] == old_newest
+    assert list(recorded["handelser"]) == ["3"]
+    # The gallrad event is still bound: changing what gallring left is caught.
+    _attack(path, "UPDATE handelse SET data = replace(data, 'ac', 'af') WHERE id = 3")
+    assert invoke("--db", str(path), "verify", use_db=False).exit_code == 3
+    _attack(path, "UPDATE handelse SET data = replace(data, 'af', 'ac') WHERE id = 3")
+    # The new chain continues: a later write and verify hold, and sealed tables are sealed.
+    assert invoke("--db", str(path), "insats", "add", "lots", "--namn", "Lots", "--part",
+                  "ac", "--som", "ls", use_db=False).exit_code == 0  # fmt: skip
+    assert invoke("--db", str(path), "verify", use_db=False).exit_code == 0
+
+
+def test_a_chain_broken_before_the_upgrade_is_reported_after_it(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    path = tmp_path / "gammal.db"
+    _schema_7_register(path, break_chain=True)
+    result = invoke("--db", str(path), "verify", "--json", use_db=False)
+    assert result.exit_code == 3
+    failures = json.loads(result.stdout)["fel"]
+    assert any("höll inte" in f["text"] and "händelse 2" in f["text"] for f in failures)
