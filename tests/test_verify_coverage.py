@@ -514,7 +514,7 @@ def _schema_7_register(path: Path, *, break_chain: bool) -> None:
             "roll": "projektledare",
             "tjanstgoringsgrad": 100,
         },
-        separators=(",", ":"),  # fmt: skip
+        separators=(",", ":"),
     )
     conn.execute(
         "INSERT INTO staff (id, namn, part, roll, tjanstgoringsgrad) "
