@@ -1,6 +1,6 @@
 """`envagin verify`: is the register what its history says it is?
 
-Every table is covered (`store.sigill.TACKNING` tells how; a test enumerates the tables),
+Every table is covered (`store.sigill` tells how; a test enumerates the tables),
 and each check names the first row or table that fails:
 - `PRAGMA integrity_check` (the file itself); a file SQLite finds damaged while it is read
   is a finding too (`integritet`), never an error of the command;
@@ -112,6 +112,8 @@ def run(conn: sqlite3.Connection) -> Kontroll:
         if not is_damage(exc):
             raise
         result.fel.append(damaged(exc))
+    except UnicodeDecodeError:  # SQLite's message quoting damaged bytes
+        result.fel.append(damaged(sqlite3.OperationalError("ogiltig text")))
     return result
 
 
