@@ -283,3 +283,198 @@ CREATE TRIGGER malvarde_ingen_radering BEFORE DELETE ON malvarde
 BEGIN
     SELECT RAISE(ABORT, 'målhistoriken får inte raderas');
 END;
+
+CREATE TRIGGER "sigill__sqlite_migrations_andrad" AFTER UPDATE ON "_sqlite_migrations"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."id", OLD."migration_set", OLD."name", OLD."applied_at"), 1, NEW."id", NEW."migration_set", NEW."name", NEW."applied_at") WHERE tabell = '_sqlite_migrations';
+END;
+
+CREATE TRIGGER "sigill__sqlite_migrations_bort" AFTER DELETE ON "_sqlite_migrations"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."id", OLD."migration_set", OLD."name", OLD."applied_at") WHERE tabell = '_sqlite_migrations';
+END;
+
+CREATE TRIGGER "sigill__sqlite_migrations_ny" AFTER INSERT ON "_sqlite_migrations"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."id", NEW."migration_set", NEW."name", NEW."applied_at") WHERE tabell = '_sqlite_migrations';
+END;
+
+CREATE TRIGGER "sigill_enhet_andrad" AFTER UPDATE ON "enhet"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."id", OLD."datum", OLD."namn", OLD."kommun", OLD."af_kontor", OLD."som", OLD."handelse_id"), 1, NEW."id", NEW."datum", NEW."namn", NEW."kommun", NEW."af_kontor", NEW."som", NEW."handelse_id") WHERE tabell = 'enhet';
+END;
+
+CREATE TRIGGER "sigill_enhet_bort" AFTER DELETE ON "enhet"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."id", OLD."datum", OLD."namn", OLD."kommun", OLD."af_kontor", OLD."som", OLD."handelse_id") WHERE tabell = 'enhet';
+END;
+
+CREATE TRIGGER "sigill_enhet_ny" AFTER INSERT ON "enhet"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."id", NEW."datum", NEW."namn", NEW."kommun", NEW."af_kontor", NEW."som", NEW."handelse_id") WHERE tabell = 'enhet';
+END;
+
+CREATE TRIGGER "sigill_identitet_andrad" AFTER UPDATE ON "identitet"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."id", OLD."personnummer", OLD."kon", OLD."fodelsear", OLD."skyddad", OLD."pseudonym"), 1, NEW."id", NEW."personnummer", NEW."kon", NEW."fodelsear", NEW."skyddad", NEW."pseudonym") WHERE tabell = 'identitet';
+END;
+
+CREATE TRIGGER "sigill_identitet_bort" AFTER DELETE ON "identitet"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."id", OLD."personnummer", OLD."kon", OLD."fodelsear", OLD."skyddad", OLD."pseudonym") WHERE tabell = 'identitet';
+END;
+
+CREATE TRIGGER "sigill_identitet_ny" AFTER INSERT ON "identitet"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."id", NEW."personnummer", NEW."kon", NEW."fodelsear", NEW."skyddad", NEW."pseudonym") WHERE tabell = 'identitet';
+END;
+
+CREATE TRIGGER "sigill_inloggning_andrad" AFTER UPDATE ON "inloggning"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."login", OLD."handlaggare"), 1, NEW."login", NEW."handlaggare") WHERE tabell = 'inloggning';
+END;
+
+CREATE TRIGGER "sigill_inloggning_bort" AFTER DELETE ON "inloggning"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."login", OLD."handlaggare") WHERE tabell = 'inloggning';
+END;
+
+CREATE TRIGGER "sigill_inloggning_ny" AFTER INSERT ON "inloggning"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."login", NEW."handlaggare") WHERE tabell = 'inloggning';
+END;
+
+CREATE TRIGGER "sigill_insats_andrad" AFTER UPDATE ON "insats"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."kod", OLD."namn", OLD."part", OLD."aktiv"), 1, NEW."kod", NEW."namn", NEW."part", NEW."aktiv") WHERE tabell = 'insats';
+END;
+
+CREATE TRIGGER "sigill_insats_bort" AFTER DELETE ON "insats"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."kod", OLD."namn", OLD."part", OLD."aktiv") WHERE tabell = 'insats';
+END;
+
+CREATE TRIGGER "sigill_insats_ny" AFTER INSERT ON "insats"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."kod", NEW."namn", NEW."part", NEW."aktiv") WHERE tabell = 'insats';
+END;
+
+CREATE TRIGGER "sigill_installning_andrad" AFTER UPDATE ON "installning"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."nyckel", OLD."varde"), 1, NEW."nyckel", NEW."varde") WHERE tabell = 'installning';
+END;
+
+CREATE TRIGGER "sigill_installning_bort" AFTER DELETE ON "installning"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."nyckel", OLD."varde") WHERE tabell = 'installning';
+END;
+
+CREATE TRIGGER "sigill_installning_historik_andrad" AFTER UPDATE ON "installning_historik"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."id", OLD."nyckel", OLD."varde", OLD."tid", OLD."handlaggare", OLD."os_anvandare"), 1, NEW."id", NEW."nyckel", NEW."varde", NEW."tid", NEW."handlaggare", NEW."os_anvandare") WHERE tabell = 'installning_historik';
+END;
+
+CREATE TRIGGER "sigill_installning_historik_bort" AFTER DELETE ON "installning_historik"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."id", OLD."nyckel", OLD."varde", OLD."tid", OLD."handlaggare", OLD."os_anvandare") WHERE tabell = 'installning_historik';
+END;
+
+CREATE TRIGGER "sigill_installning_historik_ny" AFTER INSERT ON "installning_historik"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."id", NEW."nyckel", NEW."varde", NEW."tid", NEW."handlaggare", NEW."os_anvandare") WHERE tabell = 'installning_historik';
+END;
+
+CREATE TRIGGER "sigill_installning_ny" AFTER INSERT ON "installning"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."nyckel", NEW."varde") WHERE tabell = 'installning';
+END;
+
+CREATE TRIGGER "sigill_mal_andrad" AFTER UPDATE ON "mal"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."nyckel", OLD."varde"), 1, NEW."nyckel", NEW."varde") WHERE tabell = 'mal';
+END;
+
+CREATE TRIGGER "sigill_mal_bort" AFTER DELETE ON "mal"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."nyckel", OLD."varde") WHERE tabell = 'mal';
+END;
+
+CREATE TRIGGER "sigill_mal_ny" AFTER INSERT ON "mal"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."nyckel", NEW."varde") WHERE tabell = 'mal';
+END;
+
+CREATE TRIGGER "sigill_malpost_andrad" AFTER UPDATE ON "malpost"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."id", OLD."kod", OLD."typ", OLD."niva", OLD."text", OLD."deadline", OLD."uppfoljs_av", OLD."rytm", OLD."riktning", OLD."basar", OLD."enhet", OLD."kalla"), 1, NEW."id", NEW."kod", NEW."typ", NEW."niva", NEW."text", NEW."deadline", NEW."uppfoljs_av", NEW."rytm", NEW."riktning", NEW."basar", NEW."enhet", NEW."kalla") WHERE tabell = 'malpost';
+END;
+
+CREATE TRIGGER "sigill_malpost_bort" AFTER DELETE ON "malpost"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."id", OLD."kod", OLD."typ", OLD."niva", OLD."text", OLD."deadline", OLD."uppfoljs_av", OLD."rytm", OLD."riktning", OLD."basar", OLD."enhet", OLD."kalla") WHERE tabell = 'malpost';
+END;
+
+CREATE TRIGGER "sigill_malpost_ny" AFTER INSERT ON "malpost"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."id", NEW."kod", NEW."typ", NEW."niva", NEW."text", NEW."deadline", NEW."uppfoljs_av", NEW."rytm", NEW."riktning", NEW."basar", NEW."enhet", NEW."kalla") WHERE tabell = 'malpost';
+END;
+
+CREATE TRIGGER "sigill_malstatus_andrad" AFTER UPDATE ON "malstatus"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."id", OLD."malpost_id", OLD."datum", OLD."status", OLD."kommentar", OLD."som", OLD."handelse_id"), 1, NEW."id", NEW."malpost_id", NEW."datum", NEW."status", NEW."kommentar", NEW."som", NEW."handelse_id") WHERE tabell = 'malstatus';
+END;
+
+CREATE TRIGGER "sigill_malstatus_bort" AFTER DELETE ON "malstatus"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."id", OLD."malpost_id", OLD."datum", OLD."status", OLD."kommentar", OLD."som", OLD."handelse_id") WHERE tabell = 'malstatus';
+END;
+
+CREATE TRIGGER "sigill_malstatus_ny" AFTER INSERT ON "malstatus"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."id", NEW."malpost_id", NEW."datum", NEW."status", NEW."kommentar", NEW."som", NEW."handelse_id") WHERE tabell = 'malstatus';
+END;
+
+CREATE TRIGGER "sigill_malvarde_andrad" AFTER UPDATE ON "malvarde"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."id", OLD."malpost_id", OLD."period", OLD."varde", OLD."kalla", OLD."datum", OLD."som", OLD."handelse_id"), 1, NEW."id", NEW."malpost_id", NEW."period", NEW."varde", NEW."kalla", NEW."datum", NEW."som", NEW."handelse_id") WHERE tabell = 'malvarde';
+END;
+
+CREATE TRIGGER "sigill_malvarde_bort" AFTER DELETE ON "malvarde"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."id", OLD."malpost_id", OLD."period", OLD."varde", OLD."kalla", OLD."datum", OLD."som", OLD."handelse_id") WHERE tabell = 'malvarde';
+END;
+
+CREATE TRIGGER "sigill_malvarde_ny" AFTER INSERT ON "malvarde"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."id", NEW."malpost_id", NEW."period", NEW."varde", NEW."kalla", NEW."datum", NEW."som", NEW."handelse_id") WHERE tabell = 'malvarde';
+END;
+
+CREATE TRIGGER "sigill_staff_andrad" AFTER UPDATE ON "staff"
+BEGIN
+    UPDATE sigill SET digest = envagin_sigill(envagin_sigill(digest, -1, OLD."id", OLD."namn", OLD."part", OLD."roll", OLD."tjanstgoringsgrad", OLD."aktiv"), 1, NEW."id", NEW."namn", NEW."part", NEW."roll", NEW."tjanstgoringsgrad", NEW."aktiv") WHERE tabell = 'staff';
+END;
+
+CREATE TRIGGER "sigill_staff_bort" AFTER DELETE ON "staff"
+BEGIN
+    UPDATE sigill SET rader = rader - 1, digest = envagin_sigill(digest, -1, OLD."id", OLD."namn", OLD."part", OLD."roll", OLD."tjanstgoringsgrad", OLD."aktiv") WHERE tabell = 'staff';
+END;
+
+CREATE TRIGGER "sigill_staff_ny" AFTER INSERT ON "staff"
+BEGIN
+    UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."id", NEW."namn", NEW."part", NEW."roll", NEW."tjanstgoringsgrad", NEW."aktiv") WHERE tabell = 'staff';
+END;
+
+CREATE TRIGGER "sigill_vakt_andrad" BEFORE UPDATE ON sigill
+BEGIN
+    SELECT envagin_sigill();
+END;
+
+CREATE TRIGGER "sigill_vakt_bort" BEFORE DELETE ON sigill
+BEGIN
+    SELECT envagin_sigill();
+END;
+
+CREATE TRIGGER "sigill_vakt_ny" BEFORE INSERT ON sigill
+BEGIN
+    SELECT envagin_sigill();
+END;

@@ -66,6 +66,11 @@ def connect(path: Path) -> sqlite3.Connection:
     # Checks each b-tree cell's size as a page is read: damage is found when a command
     # reads it (and refused, `transaction.translate`), at a cost too small to measure.
     conn.execute("PRAGMA cell_size_check = ON")
+    # REPLACE's deletions fire delete triggers only so: the seals' triggers see them too.
+    conn.execute("PRAGMA recursive_triggers = ON")
+    from envagin_cli.store import sigill
+
+    sigill.register(conn)
     return conn
 
 
@@ -77,6 +82,10 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     )
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA cell_size_check = ON")
+    from envagin_cli.store import sigill
+
+    # A write is refused as read-only, not for an unknown function of a seal's trigger.
+    sigill.register(conn)
     return conn
 
 

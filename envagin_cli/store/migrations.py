@@ -602,6 +602,9 @@ def expected_triggers() -> dict[str, str]:
     conn = sqlite3.connect(":memory:")
     try:
         _migrations().apply(Database(conn))  # type: ignore[attr-defined]
+        from envagin_cli.store import sigill
+
+        sigill.install(conn)
         return {
             r[0]: " ".join(r[1].split())
             for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
@@ -638,7 +641,7 @@ def migrate(conn: sqlite3.Connection, path: Path, *, backup: bool) -> None:
     """Apply pending migrations in one transaction; back up an existing register first."""
     from sqlite_utils import Database
 
-    from envagin_cli.store import transaction
+    from envagin_cli.store import sigill, transaction
 
     if backup:
         from datetime import datetime
@@ -649,5 +652,8 @@ def migrate(conn: sqlite3.Connection, path: Path, *, backup: bool) -> None:
     with transaction.write(conn):
         if user_version(conn) >= SCHEMA_VERSION:
             return  # another process migrated while we waited for the lock
+        # Every seal checked in full first: the migration's new seals cannot hide a change.
+        sigill.check_before_write(conn, full=True)
         _migrations().apply(database)  # type: ignore[attr-defined]
+        sigill.install(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

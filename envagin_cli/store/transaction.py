@@ -3,7 +3,8 @@
 - every write runs in `write(conn)`: `BEGIN IMMEDIATE`, so a second writer waits for the
   busy timeout instead of failing half-way; a lock held longer gives `Upptagen`; nested
   calls become savepoints; the seals of the tables (`sigill`) are checked at its start
-  and renewed at its end, in the same transaction;
+  and the chains' heads renewed at its end, in the same transaction (triggers keep the
+  other seals row by row; in full only after a change of the schema);
 - a file envagin creates is readable by its owner only (0600; module `files`);
 - a backup is a consistent copy made with SQLite's backup API.
 
@@ -90,9 +91,11 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         sigill.check_before_write(conn)
         changes = conn.total_changes
+        schema = sigill.schema_version(conn)
         yield conn
-        if conn.total_changes != changes:
-            sigill.seal(conn)
+        changed = sigill.schema_version(conn) != schema
+        if changed or conn.total_changes != changes:
+            sigill.seal(conn, full=changed)
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
