@@ -464,17 +464,17 @@ BEGIN
     UPDATE sigill SET rader = rader + 1, digest = envagin_sigill(digest, 1, NEW."id", NEW."namn", NEW."part", NEW."roll", NEW."tjanstgoringsgrad", NEW."aktiv") WHERE tabell = 'staff';
 END;
 
-CREATE TRIGGER "sigill_vakt_andrad" BEFORE UPDATE ON sigill
+CREATE TRIGGER "sigill_vakt_andrad" BEFORE UPDATE ON sigill WHEN NEW.tabell IS NULL
 BEGIN
     SELECT envagin_sigill();
 END;
 
-CREATE TRIGGER "sigill_vakt_bort" BEFORE DELETE ON sigill
+CREATE TRIGGER "sigill_vakt_bort" BEFORE DELETE ON sigill WHEN OLD.tabell IS NULL
 BEGIN
     SELECT envagin_sigill();
 END;
 
-CREATE TRIGGER "sigill_vakt_ny" BEFORE INSERT ON sigill
+CREATE TRIGGER "sigill_vakt_ny" BEFORE INSERT ON sigill WHEN NEW.tabell IS NULL
 BEGIN
     SELECT envagin_sigill();
 END;

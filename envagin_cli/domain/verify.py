@@ -13,10 +13,10 @@ and each check names the first row or table that fails:
   födelseår), its insats spans (`arende_insats`) and the staff register and insats
   catalogue against a replay of the events, by the same state machine and projection the
   register writes with;
-- the seals (`sigill`) of every other table: identities (personnummer, kön, födelseår,
-  skyddad, pseudonym), logins and the login mode's history, goals and milestones, the
-  unit, settings and the pseudonym key, staff, catalogue, and any table a later
-  migration adds;
+- the seals (`sigill`, each recomputed from its whole table) of every other table:
+  identities (personnummer, kön, födelseår, skyddad, pseudonym), logins and the login
+  mode's history, goals and milestones, the unit, settings and the pseudonym key, staff,
+  catalogue, and any table a later migration adds;
 - every trigger the migrations make exists unchanged, and no other trigger does.
 
 A chain or a seal has no secret: the newest hashes (`senaste`) are given so they can be

@@ -471,9 +471,10 @@ def _m007_projektion(db: Database) -> None:
 
 def _m009_sigill_kedja(db: Database) -> None:
     """Tamper evidence over every table (module `store.sigill`): the table `sigill`, whose
-    seals `transaction.write` renews at the end of this migration and of every later
-    write; and the event chain recomputed so that gallring can prove that it removed free
-    text and changed nothing else (module `store.kedja`).
+    triggers `sigill.install` makes after the migrations and whose seals the end of the
+    migrating write computes in full (triggers keep them at every later write); and the
+    event chain recomputed so that gallring can prove that it removed free text and
+    changed nothing else (module `store.kedja`).
 
     The old chain is checked first, as `verify` checked it; what it found (whether it held,
     its first broken row), its newest hashes, and the digests the gallring rows recorded
