@@ -164,11 +164,11 @@ def triggers(conn: sqlite3.Connection) -> dict[str, str]:
     # The guards never run (`tabell` is never NULL: STRICT), but SQLite compiles a
     # trigger's body with every statement on its table, and a client without the
     # function cannot: so the guards cost envagin nothing and refuse a plain client.
-    for kind, action, row in (("ny", "INSERT", "NEW"), ("andrad", "UPDATE", "NEW"),
-                              ("bort", "DELETE", "OLD")):  # fmt: skip
+    for kind, action, which in (("ny", "INSERT", "NEW"), ("andrad", "UPDATE", "NEW"),
+                                ("bort", "DELETE", "OLD")):  # fmt: skip
         made[f"sigill_vakt_{kind}"] = (
             f'CREATE TRIGGER "sigill_vakt_{kind}" BEFORE {action} ON {TABELL} '
-            f"WHEN {row}.tabell IS NULL\nBEGIN\n    SELECT {FUNKTION}();\nEND"
+            f"WHEN {which}.tabell IS NULL\nBEGIN\n    SELECT {FUNKTION}();\nEND"
         )
     return made
 
