@@ -600,11 +600,12 @@ def expected_triggers() -> dict[str, str]:
     memory, so a trigger a later migration adds is expected without naming it here."""
     from sqlite_utils import Database
 
+    from envagin_cli.store import sigill
+
     conn = sqlite3.connect(":memory:")
+    sigill.register(conn)  # as on every envagin connection: a migration may write
     try:
         _migrations().apply(Database(conn))  # type: ignore[attr-defined]
-        from envagin_cli.store import sigill
-
         sigill.install(conn)
         return {
             r[0]: " ".join(r[1].split())
