@@ -372,7 +372,12 @@ def _triggers(conn: sqlite3.Connection, result: Kontroll) -> None:
     }
     for name in sorted(set(expected) | set(found)):
         if name not in found:
-            text = f"Triggern {name} saknas (borttagen): historiken kan ändras."
+            what = (
+                "en tabell kan ändras utan att dess sigill följer med"
+                if name.startswith("sigill_")
+                else "historiken kan ändras"
+            )
+            text = f"Triggern {name} saknas (borttagen): {what}."
         elif name not in expected:
             text = f"Triggern {name} hör inte till envagin (tillagd utanför envagin)."
         elif found[name] != expected[name]:
