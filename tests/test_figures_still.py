@@ -13,6 +13,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from envagin_cli.store import sigill
+
 from conftest import Invoke, dump, older_register, rows
 
 
@@ -246,6 +248,7 @@ def test_a_register_from_before_dated_targets_keeps_them_from_its_first_day(
     ]
     # The history of targets is append-only.
     check = sqlite3.connect(db)
+    sigill.register(check)  # as every envagin connection: the append-only rule is tested
     try:
         for sql in ("UPDATE mal_historik SET varde = 1", "DELETE FROM mal_historik"):
             try:

@@ -11,6 +11,8 @@ from zipfile import ZipFile
 
 import pytest
 
+from envagin_cli.store import sigill
+
 from conftest import Invoke, dump, rows
 
 
@@ -80,6 +82,9 @@ def test_milestone_status_history(goals: Invoke, db: Path) -> None:
     )
     assert audit == [("ls", "ändrat mål", "status mottagning")] * 2
     conn = sqlite3.connect(db)
+    # With the seals' function known (a plain client is refused before, for lack of it),
+    # the append-only triggers refuse.
+    sigill.register(conn)
     with pytest.raises(sqlite3.DatabaseError, match="får inte"):
         conn.execute("UPDATE malstatus SET status = 'pagar'")
     with pytest.raises(sqlite3.DatabaseError, match="får inte"):

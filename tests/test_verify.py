@@ -25,9 +25,17 @@ TRIGGERS = (
 
 
 def _attack(db: Path, sql: str) -> None:
+    """Plain SQL with the chains' append-only triggers dropped, and the seals' triggers
+    (a plain client cannot write a sealed table while they exist: `store.sigill`)."""
     conn = sqlite3.connect(db)
     try:
-        conn.executescript(TRIGGERS + sql)
+        seals = "".join(
+            f'DROP TRIGGER "{r[0]}"; '
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sigill%'"
+            )
+        )
+        conn.executescript(TRIGGERS + seals + sql)
     finally:
         conn.close()
 

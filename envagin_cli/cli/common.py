@@ -230,18 +230,26 @@ def usage(message: str) -> NoReturn:
 
 
 @contextmanager
-def handled() -> Iterator[None]:
-    """Turn domain errors into a Swedish message on stderr and the error's exit code."""
+def handled(*, damaged_exit: int | None = None) -> Iterator[None]:
+    """Turn domain errors into a Swedish message on stderr and the error's exit code.
+
+    A database error (also a damaged file met while reading) becomes its message
+    (`store.transaction.translate`: never SQLite's own words, which may quote a row);
+    `damaged_exit`: the exit code for a damaged file, when not the refusal's 1 (`verify`).
+    """
     import sqlite3
 
-    from envagin_cli.rules.errors import EnvaginError
+    from envagin_cli.rules.errors import EnvaginError, Skadad
 
     try:
         yield
     except EnvaginError as exc:
         for message in exc.messages or [str(exc)]:
             say(f"Fel: {message}")
-        raise typer.Exit(exc.exit_code) from None
+        code = exc.exit_code
+        if damaged_exit is not None and isinstance(exc, Skadad):
+            code = damaged_exit
+        raise typer.Exit(code) from None
     except sqlite3.DatabaseError as exc:
         from pathlib import Path
 
@@ -250,6 +258,8 @@ def handled() -> Iterator[None]:
         error = db.translate(exc, Path(state.db or os.environ.get("ENVAGIN_DB", "registret")))
         say(f"Fel: {error}")
         code = error.exit_code if isinstance(error, EnvaginError) else 1
+        if damaged_exit is not None and isinstance(error, Skadad):
+            code = damaged_exit
         raise typer.Exit(code) from None
     except OSError as exc:
         # A path the system refuses before any file is touched (a name too long, a loop

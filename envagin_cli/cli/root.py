@@ -272,3 +272,14 @@ class Rot(typer.core.TyperGroup):
         except KeyboardInterrupt:
             sys.stderr.write("\nAvbrutet.\n")
             raise typer.Exit(130) from None
+        except Exception as exc:
+            # A database error met outside a command's `handled()` (rows read while the
+            # output is written): the same message and exit code, never an answer from
+            # a damaged file or "Internt fel". sqlite3 is imported only if a command used it.
+            sqlite3 = sys.modules.get("sqlite3")
+            if sqlite3 is None or not isinstance(exc, sqlite3.DatabaseError):
+                raise
+            from envagin_cli.cli.common import handled
+
+            with handled():
+                raise

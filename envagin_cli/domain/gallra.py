@@ -6,8 +6,10 @@ födelseår, every date and every code, so every report for past periods gives t
 figures; it loses its personnummer (and import pseudonym) and the free text of its events
 (the referring party's handläggare's name, void reasons). The event log allows exactly
 that change and no other (trigger `handelse_ingen_andring`); the audit log is kept. The
-gallring's audit row records the cases and, for each changed event, its data's digest
-before and after, so the hash chain over the events stays verifiable (`store.kedja`).
+gallring's audit row records the cases and, for each changed event, the digest of the
+free text it removed, so the hash chain over the events stays verifiable; the rest of each
+event's data is still hashed as written, so no gallring row, forged or not, can explain
+any other change (`store.kedja`).
 """
 
 from __future__ import annotations
@@ -79,6 +81,6 @@ def run(conn: sqlite3.Connection, *, fore: date, som: str | None, idag: date) ->
                 actor,
                 "gallring",
                 detaljer=f"{len(todo.arenden)} ärenden, sista händelse före {fore.isoformat()}",
-                underlag={"arenden": todo.arenden, "handelser": reg.gallrade},
+                underlag={"arenden": todo.arenden, "handelser": reg.gallrade, "kedja": 2},
             )
     return todo

@@ -410,8 +410,9 @@ class Register:
         self.event_rows: list[tuple[Any, ...]] = []
         self.ident_rows: list[tuple[Any, ...]] = []
         self.audit_rows: list[tuple[Any, ...]] = []
-        #: Gallring: event id → [data digest before, after] (hex), for its audit row.
-        self.gallrade: dict[str, list[str]] = {}
+        #: Gallring: event id → the digest of the free text it removed (hex), for its
+        #: audit row.
+        self.gallrade: dict[str, str] = {}
 
     # --- who acts ---------------------------------------------------------------------
 
@@ -936,8 +937,9 @@ class Register:
     def anonymise_case(self, nr: str) -> None:
         """Gallring: the person's identity and the free text of the case's events go; the
         events stay (the one change the event log's trigger allows). Each changed event's
-        data digest before and after is kept (`gallrade`) for the gallring's audit row, so
-        the hash chain stays verifiable (`store.kedja`)."""
+        free text's digest is kept (`gallrade`) for the gallring's audit row, so the hash
+        chain stays verifiable and proves that nothing but the free text changed
+        (`store.kedja`)."""
         erasing(self.conn)
         self.ops_after.append(
             (
@@ -954,10 +956,7 @@ class Register:
             (nr,),
         ):
             event_id, before, after = row[0], row[1], row[2]
-            self.gallrade[str(event_id)] = [
-                kedja.data_digest(before).hex(),
-                kedja.data_digest(after).hex(),
-            ]
+            self.gallrade[str(event_id)] = kedja.split_digests(before)[1].hex()
             self.ops_after.append(("UPDATE handelse SET data = ? WHERE id = ?", (after, event_id)))
 
     # --- cases ------------------------------------------------------------------------

@@ -1,16 +1,26 @@
 """`envagin verify`: is the register what its history says it is?
 
-Four checks, each naming the first row that fails:
-- `PRAGMA integrity_check` (the file itself);
+Every table is covered (`store.sigill` tells how; a test enumerates the tables),
+and each check names the first row or table that fails:
+- `PRAGMA integrity_check` (the file itself); a file SQLite finds damaged while it is read
+  is a finding too (`integritet`), never an error of the command;
 - the hash chain of the audit log (`granskning`), row by row (`store.kedja`);
 - the hash chain of the event log (`handelse`); an event whose free text gallring removed
-  is accepted only with the data digest the gallring's (chained) audit row recorded;
-- the projection: every case row (`arende`), its insats spans (`arende_insats`) and the
-  staff register and insats catalogue against a replay of the events, by the same state
-  machine and projection the register writes with.
+  is accepted with the digest of that free text a chained audit row recorded, while the
+  rest of its data is hashed as it is now (so no row, forged or not, explains another
+  change);
+- the projection: every case row (`arende`: its projected columns, identity, kön and
+  födelseår), its insats spans (`arende_insats`) and the staff register and insats
+  catalogue against a replay of the events, by the same state machine and projection the
+  register writes with;
+- the seals (`sigill`, each recomputed from its whole table) of every other table:
+  identities (personnummer, kön, födelseår, skyddad, pseudonym), logins and the login
+  mode's history, goals and milestones, the unit, settings and the pseudonym key, staff,
+  catalogue, and any table a later migration adds;
+- every trigger the migrations make exists unchanged, and no other trigger does.
 
-A chain has no secret: the newest hash (`senaste`) is given so it can be noted elsewhere;
-a rewritten chain then no longer ends in it.
+A chain or a seal has no secret: the newest hashes (`senaste`) are given so they can be
+noted elsewhere; a rewritten chain then no longer ends in them.
 """
 
 from __future__ import annotations
@@ -25,10 +35,14 @@ from typing import Any
 from envagin_cli.domain.register import PROJECT_COLUMNS, projection
 from envagin_cli.rules import codes, lifecycle
 from envagin_cli.rules.errors import Regelfel
-from envagin_cli.store import kedja
+from envagin_cli.store import kedja, sigill
 
-#: The exit code of `verify` when a check fails (0 when all hold).
+#: The exit code of `verify` when a check fails (0 when all hold), also when the file is
+#: damaged.
 FEL_EXIT = 3
+#: The audit rows whose `underlag` (`{"kedja": 2, "handelser": {id: digest}}`) records the
+#: digest of free text removed from events.
+FRITEXTRADER = ("gallring", "kedjan omräknad")
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,7 @@ class Kontroll:
     handelser: int = 0
     granskningsrader: int = 0
     arenden: int = 0
+    tabeller: int = 0
     senaste_handelse: str | None = None
     senaste_granskning: str | None = None
     fel: list[Fynd] = field(default_factory=list)
@@ -57,6 +72,7 @@ class Kontroll:
             "handelser": self.handelser,
             "granskningsrader": self.granskningsrader,
             "arenden": self.arenden,
+            "forseglade_tabeller": self.tabeller,
             "senaste_kedja": {
                 "handelse": self.senaste_handelse,
                 "granskning": self.senaste_granskning,
@@ -65,23 +81,46 @@ class Kontroll:
         }
 
 
+def damaged(exc: sqlite3.DatabaseError) -> Fynd:
+    """The finding for a file SQLite found damaged while it was read."""
+    return Fynd(
+        "integritet",
+        "",
+        "filen är skadad (SQLite: "
+        + ("ogiltig text" if isinstance(exc, sqlite3.OperationalError) else str(exc)[:80])
+        + "); återställ den senaste säkerhetskopian.",
+    )
+
+
 def run(conn: sqlite3.Connection) -> Kontroll:
-    """Every check; `fel` lists the first failure of each."""
+    """Every check; `fel` lists the first failure of each. A file SQLite finds damaged
+    on the way is a finding (`integritet`), and the checks stop there."""
     result = Kontroll()
-    problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-    if problems != ["ok"]:
-        result.fel.append(Fynd("integritet", "", "; ".join(problems[:5])))
-    gallrade = _audit_chain(conn, result)
-    _event_chain(conn, result, gallrade)
-    _projection(conn, result)
-    _registers(conn, result)
+    try:
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            result.fel.append(Fynd("integritet", "", "; ".join(problems[:5])))
+        gallrade = _audit_chain(conn, result)
+        _event_chain(conn, result, gallrade)
+        _projection(conn, result)
+        _registers(conn, result)
+        _seals(conn, result)
+        _triggers(conn, result)
+    except sqlite3.DatabaseError as exc:
+        from envagin_cli.store.transaction import is_damage
+
+        if not is_damage(exc):
+            raise
+        result.fel.append(damaged(exc))
+    except UnicodeDecodeError:  # SQLite's message quoting damaged bytes
+        result.fel.append(damaged(sqlite3.OperationalError("ogiltig text")))
     return result
 
 
-def _audit_chain(conn: sqlite3.Connection, result: Kontroll) -> dict[str, list[str]]:
-    """Checks the audit chain; returns gallring's recorded digests (event id → before,
-    after)."""
-    gallrade: dict[str, list[str]] = {}
+def _audit_chain(conn: sqlite3.Connection, result: Kontroll) -> dict[str, list[bytes]]:
+    """Checks the audit chain; returns the free-text digests its rows recorded (event id
+    → digests)."""
+    gallrade: dict[str, list[bytes]] = {}
     prev, expected_id = kedja.START, 1
     broken = False
     for r in conn.execute(
@@ -112,15 +151,27 @@ def _audit_chain(conn: sqlite3.Connection, result: Kontroll) -> dict[str, list[s
                 broken = True
         expected_id = row[0] + 1
         prev = row[8] or ""
-        if row[4] == "gallring" and row[7]:
-            with contextlib.suppress(ValueError, AttributeError):
-                gallrade.update(json.loads(row[7]).get("handelser", {}))
+        if row[4] in FRITEXTRADER and row[7]:
+            with contextlib.suppress(ValueError, AttributeError, TypeError):
+                underlag = json.loads(row[7])
+                if underlag.get("kedja") == 2:
+                    for event_id, digest in underlag.get("handelser", {}).items():
+                        gallrade.setdefault(str(event_id), []).append(bytes.fromhex(digest))
+                if underlag.get("holl") is False:
+                    result.fel.append(
+                        Fynd(
+                            "händelsekedja",
+                            str(underlag.get("fel") or ""),
+                            "kedjan höll inte när den räknades om vid uppgraderingen till "
+                            f"schema 9: första fel vid {underlag.get('fel')}.",
+                        )
+                    )
     result.senaste_granskning = prev if result.granskningsrader else None
     return gallrade
 
 
 def _event_chain(
-    conn: sqlite3.Connection, result: Kontroll, gallrade: dict[str, list[str]]
+    conn: sqlite3.Connection, result: Kontroll, gallrade: dict[str, list[bytes]]
 ) -> None:
     prev, expected_id = kedja.START, 1
     broken = False
@@ -131,10 +182,6 @@ def _event_chain(
         result.handelser += 1
         row = tuple(r)
         if not broken:
-            digest = kedja.data_digest(row[7])
-            recorded = gallrade.get(str(row[0]))
-            if recorded is not None and digest.hex() == recorded[1]:
-                digest = bytes.fromhex(recorded[0])
             if row[0] != expected_id:
                 result.fel.append(
                     Fynd(
@@ -144,7 +191,10 @@ def _event_chain(
                     )
                 )
                 broken = True
-            elif kedja.event_link(prev, row, digest) != row[9]:
+            elif kedja.event_link(prev, row) != row[9] and all(
+                kedja.event_link(prev, row, free) != row[9]
+                for free in gallrade.get(str(row[0]), ())
+            ):
                 result.fel.append(
                     Fynd(
                         "händelsekedja",
@@ -192,9 +242,12 @@ def _projection(conn: sqlite3.Connection, result: Kontroll) -> None:
         "ORDER BY arende, lopnr"
     ):
         spans.setdefault(r[0], []).append(tuple(r))
-    columns = ", ".join(PROJECT_COLUMNS)
     seen: set[str] = set()
-    for r in conn.execute(f"SELECT nr, identitet_id, makulerad, {columns} FROM arende ORDER BY nr"):
+    for r in conn.execute(
+        f"SELECT nr, identitet_id, makulerad, a.kon, a.fodelsear, i.kon AS i_kon, "
+        f"i.fodelsear AS i_fodelsear, {', '.join('a.' + c for c in PROJECT_COLUMNS)} "
+        "FROM arende a LEFT JOIN identitet i ON i.id = a.identitet_id ORDER BY nr"
+    ):
         nr = r["nr"]
         seen.add(nr)
         result.arenden += 1
@@ -208,6 +261,9 @@ def _projection(conn: sqlite3.Connection, result: Kontroll) -> None:
             return
         if intake.data.get("identitet_id") != r["identitet_id"]:
             _wrong(result, nr, "identiteten är inte intagets.")
+            return
+        if (r["kon"], r["fodelsear"]) != (r["i_kon"], r["i_fodelsear"]):
+            _wrong(result, nr, "kön eller födelseår är inte identitetens.")
             return
         makulerad = intake.id in voided
         effective = sorted(
@@ -307,3 +363,39 @@ def _registers(conn: sqlite3.Connection, result: Kontroll) -> None:
                 Fynd("projektion", f"insats {kod}", f"Insatsen {kod} stämmer inte med händelserna.")
             )
             break
+
+
+def _seals(conn: sqlite3.Connection, result: Kontroll) -> None:
+    """Every other table against its seal (`store.sigill`)."""
+    if not sigill.exists(conn):
+        result.fel.append(Fynd("sigill", "sigill", "Tabellen sigill saknas (borttagen)."))
+        return
+    result.tabeller = len(sigill.sealed_tables(conn))
+    for table, what in sigill.differences(conn):
+        result.fel.append(Fynd("sigill", f"tabell {table}", f"Tabellen {table} {what}."))
+
+
+def _triggers(conn: sqlite3.Connection, result: Kontroll) -> None:
+    """Every trigger the migrations make, unchanged, and no other."""
+    from envagin_cli.store import migrations
+
+    expected = migrations.expected_triggers()
+    found = {
+        r[0]: " ".join((r[1] or "").split())
+        for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    }
+    for name in sorted(set(expected) | set(found)):
+        if name not in found:
+            what = (
+                "en tabell kan ändras utan att dess sigill följer med"
+                if name.startswith("sigill_")
+                else "historiken kan ändras"
+            )
+            text = f"Triggern {name} saknas (borttagen): {what}."
+        elif name not in expected:
+            text = f"Triggern {name} hör inte till envagin (tillagd utanför envagin)."
+        elif found[name] != expected[name]:
+            text = f"Triggern {name} är ändrad."
+        else:
+            continue
+        result.fel.append(Fynd("trigger", f"trigger {name}", text))

@@ -64,6 +64,10 @@ class Databasfel(EnvaginError):
     """The database file cannot be used (missing, not SQLite, newer version, read-only)."""
 
 
+class Skadad(Databasfel):
+    """The register file is damaged: SQLite cannot read part of it (`verify` exits 3)."""
+
+
 class Upptagen(EnvaginError):
     """Another process holds the write lock longer than the busy timeout."""
 

@@ -106,6 +106,14 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {wait}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")  # erased content is overwritten with zeros
+    # Checks each b-tree cell's size as a page is read: damage is found when a command
+    # reads it (and refused, `transaction.translate`), at a cost too small to measure.
+    conn.execute("PRAGMA cell_size_check = ON")
+    # REPLACE's deletions fire delete triggers only so: the seals' triggers see them too.
+    conn.execute("PRAGMA recursive_triggers = ON")
+    from envagin_cli.store import sigill
+
+    sigill.register(conn)
     return conn
 
 
@@ -117,6 +125,11 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     )
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA cell_size_check = ON")
+    from envagin_cli.store import sigill
+
+    # A write is refused as read-only, not for an unknown function of a seal's trigger.
+    sigill.register(conn)
     return conn
 
 
@@ -151,6 +164,8 @@ def open_unit(path: Path) -> sqlite3.Connection:
             )
     except sqlite3.DatabaseError as exc:
         raise translate(exc, path) from exc
+    except UnicodeDecodeError as exc:
+        raise translate(sqlite3.DatabaseError("malformed"), path) from exc
     return conn
 
 
@@ -221,6 +236,9 @@ def open_db(target: DbPath, *, create: bool = False) -> tuple[sqlite3.Connection
             _set_wal(conn)
     except sqlite3.DatabaseError as exc:
         raise translate(exc, path) from exc
+    except UnicodeDecodeError as exc:
+        # SQLite's message about a damaged schema quotes its bytes, which are not UTF-8.
+        raise translate(sqlite3.DatabaseError("malformed"), path) from exc
     return conn, created
 
 

@@ -13,11 +13,13 @@ Tables:
   projection of each case's effective events, rebuilt for that case in the same
   transaction as every event and indexed for the report queries;
 - `staff`, `insats` (the catalogue) and `mal` (goals) are registers whose every change is
-  also an event.
+  also an event;
+- `sigill` seals every table that no hash chain or replay covers (`store.sigill`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from pathlib import Path
@@ -391,8 +393,12 @@ def _m006_kedja_inloggning(db: Database) -> None:
         "SELECT id, arende, typ, datum, registrerad, som, os_anvandare, data, makulerar "
         "FROM handelse ORDER BY id"
     ).fetchall()
-    chained = kedja.chain_events(kedja.START, (tuple(r) for r in rows))
-    conn.executemany("UPDATE handelse SET kedja = ? WHERE id = ?", [(r[9], r[0]) for r in chained])
+    # The link of schema 6 (`0009_sigill_kedja` checks it and recomputes the chain).
+    prev, links = kedja.START, []
+    for r in rows:
+        prev = kedja.event_link_v1(prev, tuple(r))
+        links.append((prev, r[0]))
+    conn.executemany("UPDATE handelse SET kedja = ? WHERE id = ?", links)
     audit = conn.execute(
         "SELECT id, tid, handlaggare, os_anvandare, atgard, arende, detaljer, underlag "
         "FROM granskning ORDER BY id"
@@ -494,6 +500,105 @@ SELECT m.nyckel, m.varde, NULL, (SELECT max(h.id) FROM handelse h
 FROM mal m ORDER BY m.rowid""")
 
 
+def _m010_sigill_kedja(db: Database) -> None:
+    """Tamper evidence over every table (module `store.sigill`): the table `sigill`, whose
+    triggers `sigill.install` makes after the migrations and whose seals the end of the
+    migrating write computes in full (triggers keep them at every later write); and the
+    event chain recomputed so that gallring can prove that it removed free text and
+    changed nothing else (module `store.kedja`).
+
+    The old chain is checked first, as `verify` checked it; what it found (whether it held,
+    its first broken row), its newest hashes, and the digests the gallring rows recorded
+    for the events they changed are kept in one audit row (chained, `kedjan omräknad`),
+    so a hash noted elsewhere can still be compared, and a chain that did not hold before
+    the recomputation is still reported by `verify`."""
+    import contextlib
+    import json
+
+    from envagin_cli.store import events, kedja, sigill
+
+    conn = db.conn
+    conn.execute(sigill.SKAPA)
+    audit = [
+        tuple(r)
+        for r in conn.execute(
+            "SELECT id, tid, handlaggare, os_anvandare, atgard, arende, detaljer, underlag, "
+            "kedja FROM granskning ORDER BY id"
+        )
+    ]
+    fel: str | None = None
+    prev, expected = kedja.START, 1
+    gallrade: dict[str, list[str]] = {}
+    for row in audit:
+        if fel is None and (row[0] != expected or kedja.audit_link(prev, row[:8]) != row[8]):
+            fel = f"granskning {expected}"
+        prev, expected = row[8] or "", row[0] + 1
+        if row[4] == "gallring" and row[7]:
+            with contextlib.suppress(ValueError, AttributeError):
+                gallrade.update(json.loads(row[7]).get("handelser", {}))
+    audit_prev = prev
+    rows = [
+        tuple(r)
+        for r in conn.execute(
+            "SELECT id, arende, typ, datum, registrerad, som, os_anvandare, data, makulerar, "
+            "kedja FROM handelse ORDER BY id"
+        )
+    ]
+    old_prev, new_prev, expected = kedja.START, kedja.START, 1
+    event_fel: str | None = None
+    stand_in: dict[str, str] = {}
+    updates = []
+    for row in rows:
+        digest = kedja.data_digest(row[7])
+        recorded = gallrade.get(str(row[0]))
+        free = None
+        if isinstance(recorded, list) and len(recorded) == 2 and digest.hex() == recorded[1]:
+            digest = bytes.fromhex(recorded[0])
+            # Its free text is gone; the digest of the whole data before stands in for it.
+            free = digest
+            stand_in[str(row[0])] = recorded[0]
+        if event_fel is None and (
+            row[0] != expected or kedja.event_link_v1(old_prev, row, digest) != row[9]
+        ):
+            event_fel = f"händelse {expected}"
+        old_prev, expected = row[9] or "", row[0] + 1
+        new_prev = kedja.event_link(new_prev, row, free)
+        updates.append((new_prev, row[0]))
+    conn.execute("DROP TRIGGER handelse_ingen_andring")
+    conn.executemany("UPDATE handelse SET kedja = ? WHERE id = ?", updates)
+    conn.execute(_HANDELSE_TRIGGER)
+    if not rows and not audit:
+        return  # a new register: nothing to recompute, nothing to record
+    first = fel or event_fel
+    underlag = {
+        "kedja": 2,
+        "handelser": stand_in,
+        "holl": first is None,
+        "fel": first,
+        "tidigare": {"handelse": old_prev if rows else None, "granskning": audit_prev or None},
+    }
+    detaljer = (
+        "händelsekedjan räknad om (schema 9); den gamla kedjan höll"
+        if first is None
+        else f"händelsekedjan räknad om (schema 9); den gamla kedjan bröts vid {first}"
+    )
+    row = (
+        (audit[-1][0] + 1) if audit else 1,
+        events.now(),
+        "envagin",
+        events.os_user(),
+        "kedjan omräknad",
+        None,
+        detaljer,
+        json.dumps(underlag, sort_keys=True),
+    )
+    conn.execute(
+        "INSERT INTO granskning (id, tid, handlaggare, os_anvandare, atgard, arende, detaljer, "
+        "underlag, kedja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*row, kedja.audit_link(audit_prev if audit else kedja.START, row)),
+    )
+
+
 MIGRATIONS = [
     ("0001_initial", _m001_initial),
     ("0002_malfoljning", _m002_malfoljning),
@@ -504,6 +609,7 @@ MIGRATIONS = [
     ("0007_projektion", _m007_projektion),
     ("0008_personalandringar", _m008_personalandringar),
     ("0009_datade_mal", _m009_datade_mal),
+    ("0010_sigill_kedja", _m010_sigill_kedja),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 #: The event kinds the current schema's CHECK list holds (the table of kinds is
@@ -518,6 +624,28 @@ def _migrations() -> object:
     for name, fn in MIGRATIONS:
         migrations(name=name)(fn)
     return migrations
+
+
+@functools.cache
+def expected_triggers() -> dict[str, str]:
+    """Every trigger the migrations make (name → its SQL, spaces folded): what `verify`
+    compares with the file's. Built by running the migrations on an empty register in
+    memory, so a trigger a later migration adds is expected without naming it here."""
+    from sqlite_utils import Database
+
+    from envagin_cli.store import sigill
+
+    conn = sqlite3.connect(":memory:")
+    sigill.register(conn)  # as on every envagin connection: a migration may write
+    try:
+        _migrations().apply(Database(conn))  # type: ignore[attr-defined]
+        sigill.install(conn)
+        return {
+            r[0]: " ".join(r[1].split())
+            for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        }
+    finally:
+        conn.close()
 
 
 def user_version(conn: sqlite3.Connection) -> int:
@@ -561,7 +689,7 @@ def migrate(conn: sqlite3.Connection, path: Path, *, backup: bool) -> None:
 
     from sqlite_utils import Database
 
-    from envagin_cli.store import transaction
+    from envagin_cli.store import sigill, transaction
 
     database = Database(conn)
     wait = conn.execute("PRAGMA busy_timeout").fetchone()[0]
@@ -581,7 +709,10 @@ def migrate(conn: sqlite3.Connection, path: Path, *, backup: bool) -> None:
                 transaction.backup(
                     real, real.with_name(f"{real.name}.v{version}-{stamp}.bak"), unique=True
                 )
+            # Every seal checked in full first: the migration's new seals cannot hide a change.
+            sigill.check_before_write(conn, full=True)
             _migrations().apply(database)  # type: ignore[attr-defined]
+            sigill.install(conn)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(wait)}")

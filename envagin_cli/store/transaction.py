@@ -2,7 +2,9 @@
 
 - every write runs in `write(conn)`: `BEGIN IMMEDIATE`, so a second writer waits for the
   busy timeout instead of failing half-way; a lock held longer gives `Upptagen`; nested
-  calls become savepoints;
+  calls become savepoints; the seals of the tables (`sigill`) are checked at its start
+  and the chains' heads renewed at its end, in the same transaction (triggers keep the
+  other seals row by row; in full only after a change of the schema);
 - a file envagin creates is readable by its owner only (0600; module `files`);
 - a backup is a consistent copy made with SQLite's backup API, written under a temporary
   name and renamed when complete.
@@ -19,7 +21,7 @@ from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 
-from envagin_cli.rules.errors import Databasfel, Upptagen, os_fel
+from envagin_cli.rules.errors import Databasfel, Skadad, Upptagen, os_fel
 
 
 def create_file(path: Path, *, make_folder: bool = False) -> None:
@@ -40,12 +42,27 @@ def create_file(path: Path, *, make_folder: bool = False) -> None:
     os.close(files.create(path))
 
 
+#: What SQLite (and Python's sqlite3, for text that is not UTF-8) says of a damaged file.
+_SKADA = ("malformed", "not a database", "corrupt", "could not decode")
+
+
+def is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether the error is a damaged file (not a lock, a refusal or a full disk)."""
+    text = str(exc).lower()
+    return any(word in text for word in _SKADA)
+
+
 def translate(exc: sqlite3.DatabaseError, path: Path) -> Databasfel | Upptagen:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return Upptagen("Databasen är upptagen, försök igen om en stund.")
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return Databasfel(f"{path} är skadad eller ingen SQLite-databas; filen lämnas orörd.")
+    if is_damage(exc):
+        # Never the error's own words: a damaged row's text may hold a personnummer.
+        return Skadad(
+            f"{path} är skadad eller ingen SQLite-databas: SQLite kan inte läsa en del av "
+            "filen. Inget svar ges från den och inget har skrivits; filen lämnas orörd. "
+            "Kör 'envagin verify' och återställ den senaste säkerhetskopian."
+        )
     if "readonly" in text or "read-only" in text:
         return Databasfel(
             f"{path} är skrivskyddad (eller ligger i en skrivskyddad mapp); inget har skrivits. "
@@ -109,12 +126,20 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         else:
             conn.execute("RELEASE SAVEPOINT envagin")
         return
+    from envagin_cli.store import sigill
+
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
         raise translate(exc, Path(conn_path(conn))) from exc
     try:
+        sigill.check_before_write(conn)
+        changes = conn.total_changes
+        schema = sigill.schema_version(conn)
         yield conn
+        changed = sigill.schema_version(conn) != schema
+        if changed or conn.total_changes != changes:
+            sigill.seal(conn, full=changed)
     except BaseException:
         _ERASING.discard(conn)
         if conn.in_transaction:
