@@ -380,3 +380,44 @@ def test_caseload_per_full_time_is_masked_with_the_cases(data: Invoke) -> None: 
     masked = [r for k, r in rows.items() if k != "totalt" and isinstance(r["aktiva_arenden"], str)]
     assert masked
     assert all(isinstance(r["arenden_per_heltid"], str) for r in masked)
+
+
+HEADLINE = ("deltagare", "nya", "remitterade", "avslutade")
+
+
+def _hidden(rep: dict[str, Any]) -> tuple[int, int]:
+    """The report's "<N" cells and its "*" cells, over every table."""
+    texts = [v for t in rep["tabeller"].values() for r in t["rader"].values() for v in r.values()]
+    primary = sum(isinstance(v, str) and v.startswith("<") for v in texts)
+    return primary, sum(v == "*" for v in texts)
+
+
+def test_the_headline_figures_stay_shown(demo: Invoke) -> None:
+    """The secondary suppression hides few and small counts: on the demo, masking took
+    Deltagare, varav nya and Avslutade with it (60, 24, 22) and 171 cells as "*"; a
+    headline figure is hidden only when nothing smaller gives the hidden counts a
+    second possible value."""
+    rep = json.loads(demo("report", "--halvår", "2026H1", "--maskera", "3", "--json").stdout)
+    rows = rep["tabeller"]["period"]["rader"]
+    for row in HEADLINE:
+        assert all(isinstance(rows[row][c], int) for c in KMT), rows[row]
+    assert [rows["deltagare"]["totalt"], rows["avslutade"]["totalt"]] == [60, 22]
+    primary, secondary = _hidden(rep)
+    assert secondary <= 80, (primary, secondary)  # 171 before (99 cells are "<3")
+    assert _attack(demo, "--halvår", "2026H1", "--maskera", "3") > 10
+
+    args = ("--tertial", "2026T1", "--maskera", "5")
+    rep = json.loads(demo("report", *args, "--json").stdout)
+    rows = rep["tabeller"]["period"]["rader"]
+    for row in ("deltagare", "nya", "remitterade"):
+        assert all(isinstance(rows[row][c], int) for c in KMT), rows[row]
+    assert rows["avslutade"]["kvinnor"] == 11
+    # Avslutade män must go: the men's five closing reasons that need enrolment are 1
+    # each ("<5", so at least 1), and they are at most Avslutade män, 5.
+    true = json.loads(demo("report", "--tertial", "2026T1", "--json").stdout)
+    reasons = true["tabeller"]["slutorsak"]["rader"]
+    men = [r["män"] for k, r in reasons.items() if k not in ("totalt", *EITHER, *NOT_ENROLLED_ONLY)]
+    assert sum(1 <= v < 5 for v in men) == true["tabeller"]["period"]["rader"]["avslutade"]["män"]
+    assert rows["avslutade"]["män"] == "*"
+    primary, secondary = _hidden(rep)
+    assert secondary <= 60, (primary, secondary)

@@ -277,7 +277,7 @@ def test_a_masked_figure_is_masked_in_its_chart(data: Invoke, db: Path) -> None:
     note = " ".join(_texts(pie))
     assert (
         "Maskerat, ingår inte i diagrammet: Försörjningsstöd (*), "
-        "Sjukpenning/rehabiliteringspenning (*)." in note
+        "Sjukpenning/rehabiliteringspenning (<3)." in note
     )
     assert not pie.axes[0].patches  # nothing left to draw
 

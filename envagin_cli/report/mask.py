@@ -21,8 +21,15 @@ A hidden count is known to be 1..N-1 ("<N") or at least 1 ("*"); an inequality i
 equality with an unknown slack of at least 0. A hidden value counts as disclosed unless
 another assignment of all hidden values and slacks, consistent with every relation, gives
 it a different value (`_Model.witness`, a search from the true values). While a hidden
-cell has no such witness, the smallest visible count in a relation near it is hidden too.
-A witness stays valid when more is hidden, so each search runs once per cell.
+cell has no such witness, one more change is made near it (`_Model.hide_more`): the least
+costly that gives it a witness by itself, else the nearest of the least costly. Costs
+(`_Model.cost`): a goal's basis line least (the goal is then shown as masked), then a
+count by its size, a table's total after its parts, a "<N" shown as "*" (1 + 1 = 2 under
+"<3" gives both away) before a headline figure of the period table (Deltagare, varav nya,
+Remitterade, Avslutade; their totals last). Once the cell has a witness, what turned
+out not to be needed is shown again, the most costly first. A witness stays valid when
+more is hidden, so each search runs once per cell. A pie whose every slice is hidden is
+left out (its total and its n hidden).
 
 Then every percentage or median computed from a hidden count is hidden, a net row is
 shown whole or hidden whole, and a goal whose outcome or basis uses a hidden figure is
@@ -44,6 +51,10 @@ if TYPE_CHECKING:
 
 Ref = tuple[str, str, str]  # (table key, row key, column key), or a virtual figure's
 KMT = ("kvinnor", "män", "totalt")
+#: How long a witness search may go on (steps) before the value counts as disclosed;
+#: shorter when only trying which of many counts to hide.
+TRY = 300
+GOAL = "§mål"  # a goal's basis line, a figure outside the tables
 INF = float("inf")
 #: The cases that may close before enrolment with a reason that also closes enrolled ones.
 _EITHER = (
@@ -66,6 +77,9 @@ class _Model:
         #: a hidden value -> the witness that gives it another value.
         self.proof: dict[Ref, dict[Ref, int]] = {}
         self.nodes = 0
+        self.budget = 0
+        #: what hiding a figure costs beyond its value (`cost`): 1 for most counts.
+        self.headline: dict[Ref, int] = {}
         for t in tables:
             for rad in t.rader:
                 for kol in t.kolumner:
@@ -145,9 +159,13 @@ class _Model:
             return 0, INF
         return (1, self.grans - 1) if dolda[ref] == PRIMAR else (1, INF)
 
-    def witness(self, cell: Ref, dolda: dict[Ref, str]) -> dict[Ref, int] | None:
+    def witness(
+        self, cell: Ref, dolda: dict[Ref, str], budget: int = 3000
+    ) -> dict[Ref, int] | None:
         """Changes to hidden values and slacks, consistent with every relation, that give
-        `cell` another value; None when the search finds none (the cell is disclosed)."""
+        `cell` another value; None when the search finds none within `budget` steps (the
+        cell is then taken as disclosed)."""
+        self.budget = budget
         low, high = self.bounds(cell, dolda)
         for step in (1, -1, 2, -2, 3, -3):
             if not low <= self.value[cell] + step <= high:
@@ -176,7 +194,7 @@ class _Model:
         self, delta: dict[Ref, int], sums: dict[int, int], dolda: dict[Ref, str], depth: int
     ) -> bool:
         self.nodes += 1
-        if self.nodes > 3000 or depth > 30:
+        if self.nodes > self.budget or depth > 30:
             return False
         worst: tuple[int, int, list[Ref]] | None = None
         for i, total in sums.items():
@@ -216,9 +234,22 @@ class _Model:
             if step:
                 self.proof[ref] = delta
 
+    def cost(self, ref: Ref) -> tuple[int, int]:
+        """What hiding `ref` costs the reader: a goal's basis line least (the goal is shown
+        as masked), then small counts before large ones (a pie's total leaves the pie
+        out), a headline figure last."""
+        if ref[0] == GOAL:
+            return 0, self.value[ref]
+        if self.value[ref] < 2 * self.grans:
+            return 1, self.value[ref]  # too small a headline to keep at others' cost
+        return self.headline.get(ref, 1), self.value[ref]
+
     def protect(self, cell: Ref, dolda: dict[Ref, str]) -> None:
-        """Hide more until the disclosed `cell` has a witness, then show again, largest
-        first, what turned out not to be needed (while every hidden value keeps one)."""
+        """Hide more until the disclosed `cell` has a witness, then show again, the most
+        costly first, what turned out not to be needed (while every hidden value keeps
+        one). Shown "*" rather than "<N" counts as hiding more: it widens what the reader
+        knows of a small count to "at least 1"."""
+        before = dict(dolda)
         added: list[Ref] = []
         found = None
         for _ in range(1000):
@@ -228,20 +259,23 @@ class _Model:
             more = self.hide_more(cell, dolda)
             if more is None:
                 break
-            if more[1]:
-                added.append(more[0])
+            added.append(more)
         if found is None:
             self.proof[cell] = {}  # nothing left to hide (cannot happen with counts)
             return
         self.prove(found)
-        for ref in sorted(added[:-1], key=lambda r: -self.value[r]):
-            why = dolda.pop(ref)
+        for ref in sorted(added, key=lambda r: (self.cost(r), r), reverse=True):
+            why = dolda[ref]
+            if ref in before:
+                dolda[ref] = before[ref]  # "<N" again
+            else:
+                del dolda[ref]
             kept = self.proof.pop(ref, None)
             affected = {c: p for c, p in self.proof.items() if p.get(ref)}
             for c in affected:
                 del self.proof[c]
             renewed = []
-            for c in affected:
+            for c in [*affected, *([ref] if ref in dolda and ref not in self.proof else [])]:
                 again = self.witness(c, dolda)
                 if again is None:
                     break
@@ -255,48 +289,59 @@ class _Model:
             if kept is not None:
                 self.proof[ref] = kept
 
-    def hide_more(self, cell: Ref, dolda: dict[Ref, str]) -> tuple[Ref, bool] | None:
-        """Hide one more count for the disclosed `cell`: the first, nearest and smallest,
-        that gives it a witness by itself; else the smallest in its own relations; else
-        show a small hidden count as "*" (1 + 1 = 2 under "<3"). Returns the cell and
-        whether it was newly hidden; None if nothing can be done."""
+    def hide_more(self, cell: Ref, dolda: dict[Ref, str]) -> Ref | None:
+        """Hide one more count for the disclosed `cell`, or show a hidden "<N" as "*"
+        (1 + 1 = 2 under "<3" gives both away). Among the counts near the cell: the least
+        costly that gives it a witness by itself, else the nearest of the least costly;
+        a "<N" shown as "*" before a headline figure is hidden. Returns the cell changed;
+        None if nothing can be done."""
         seen_rel: set[int] = set()
         frontier = {cell}
         reached = {cell}
         levels: list[list[Ref]] = []
+        relabel: list[Ref] = [cell] if dolda.get(cell) == PRIMAR else []
+        direct = 0
         while frontier and len(levels) < 4:
             rels = {i for r in frontier for i in self.of.get(r, ())} - seen_rel
             seen_rel |= rels
-            found = {r for i in rels for r in self.relations[i] if r not in dolda}
-            levels.append(
-                sorted(
-                    {r for r in found if self.value[r] > 0} - {c for lv in levels for c in lv},
-                    key=lambda r: (self._total(r), self.value[r], r),
-                )
+            near = {r for i in rels for r in self.relations[i]}
+            found = {r for r in near if r not in dolda and self.value[r] > 0}
+            levels.append(sorted(found - {c for lv in levels for c in lv}, key=self._order))
+            relabel += sorted(
+                {r for r in near if dolda.get(r) == PRIMAR} - set(relabel), key=self._order
             )
-            frontier = {r for i in rels for r in self.relations[i] if r in dolda} - reached
+            direct = direct or len(relabel)
+            frontier = {r for r in near if r in dolda} - reached
             reached |= frontier
-        # Parts before totals (a total hidden takes the table's sums with it), near first.
-        order = [r for lv in levels for r in lv if not self._total(r)]
-        order += [r for lv in levels for r in lv if self._total(r)]
-        for chosen in order[:40]:
+        hides = sorted({r for lv in levels for r in lv}, key=self._order)
+        common = [r for r in hides if self.cost(r)[0] < HEADLINE_KIND]
+        headline = [r for r in hides if self.cost(r)[0] >= HEADLINE_KIND]
+        for chosen in [*common[:40], *relabel[:20], *headline]:
+            old = dolda.get(chosen)
             dolda[chosen] = SEKUNDAR
-            if self.witness(cell, dolda) is not None:
-                return chosen, True
-            del dolda[chosen]
-        for level in levels:
-            if level:
-                dolda[level[0]] = SEKUNDAR
-                return level[0], True
-        for i in self.of.get(cell, ()):
-            for r in self.relations[i]:
-                if dolda.get(r) == PRIMAR:
-                    dolda[r] = SEKUNDAR
-                    return r, False
-        if dolda.get(cell) == PRIMAR:
-            dolda[cell] = SEKUNDAR
-            return cell, False
-        return None
+            if self.witness(cell, dolda, TRY) is not None:
+                return chosen
+            if old is None:
+                del dolda[chosen]
+            else:
+                dolda[chosen] = old
+        # None alone: the nearest of the least costly kind (a headline only if need be).
+        nearest = [(self.cost(r)[0], i, self._order(r)) for i, lv in enumerate(levels) for r in lv]
+        nearest = [n for n in nearest if n[0] < HEADLINE_KIND] or nearest
+        if nearest and (nearest[0][0] < HEADLINE_KIND or not relabel[:direct]):
+            chosen = min(nearest)[2][-1]
+        elif relabel[:direct]:
+            chosen = relabel[0]  # the cell's own relations only: one at a time
+        else:
+            return None
+        dolda[chosen] = SEKUNDAR
+        return chosen
+
+    def _order(self, ref: Ref) -> tuple[int, int, Ref]:
+        """By cost; a table's total after its parts (a total hidden takes the table's sums
+        with it)."""
+        kind, value = self.cost(ref)
+        return kind, value + (1000 if self._total(ref) else 0), ref
 
 
 def _cells(t: Tabell) -> list[Ref]:
@@ -557,6 +602,26 @@ def _goal_figures(key: str) -> list[list[Ref]]:
     return []
 
 
+#: The period table's headline rows, hidden only when nothing smaller will do (their
+#: totals last), and the rows that come next.
+HEADLINE = {"deltagare": 3, "nya": 3, "remitterade": 3, "avslutade": 3, "med_insats": 2}
+HEADLINE_KIND = 3
+
+
+def _headlines(m: _Model) -> None:
+    """A headline figure costs more to hide, and so does the same count in another table
+    (hiding one copy of it alone would not help)."""
+    for row, kind in HEADLINE.items():
+        for c in KMT:
+            m.headline[("period", row, c)] = kind + (c == "totalt")
+    for rel in m.relations:
+        if len(rel) == 2 and sorted(rel.values()) == [-1, 1]:
+            a, b = rel
+            kind = max(m.headline.get(a, 1), m.headline.get(b, 1))
+            if kind > 1:
+                m.headline[a] = m.headline[b] = kind
+
+
 def maskera(tabell: Tabell, grans: int) -> None:
     """One table on its own (a report is masked as a whole by `maskera_tabeller`)."""
     maskera_tabeller([tabell], grans)
@@ -583,15 +648,25 @@ def maskera_tabeller(
             if len(parts) == 1:
                 refs.append(parts[0])
             else:
-                ref = ("§mål", g.nyckel, str(i))
+                ref = (GOAL, g.nyckel, str(i))
                 m.figure(ref, parts)
                 refs.append(ref)
         goal_refs[g.nyckel] = refs
+    _headlines(m)
     dolda: dict[Ref, str] = {}
     for ref in [*(c for t in tables for c in _cells(t)), *sorted(m.virtual)]:
         v = m.count(ref)
         if v is not None and 1 <= v < grans:
             dolda[ref] = PRIMAR
+    # A pie whose every slice is hidden would be one "Maskerat" slice: it is left out
+    # (its total hidden) and so is its n, which would only bound the hidden slices.
+    for ref in sorted(m.virtual):
+        if ref[1] == PAJSUMMA and ref not in dolda:
+            parts = [p for p in m.relations[m.of[ref][0]] if p != ref]
+            if all(p in dolda or not m.value[p] for p in parts):
+                for figure in (ref, (ref[0], "antal", ref[2])):
+                    if m.count(figure):
+                        dolda[figure] = SEKUNDAR
     # Secondary suppression until every hidden count has a witness.
     for _ in range(100_000):
         pending = [r for r in dolda if r not in m.proof]
