@@ -46,6 +46,14 @@ def resolve_path(option: str | None) -> DbPath:
     return DbPath(Path(base) / "envagin" / "envagin.db", False)
 
 
+def shown_name(path: Path) -> str:
+    """The register file as a header line names it (home shortened to ~)."""
+    try:
+        return "register ~/" + str(path.resolve().relative_to(Path.home().resolve()))
+    except ValueError:
+        return f"register {path}"
+
+
 def _check_header(path: Path) -> None:
     try:
         with path.open("rb") as handle:
