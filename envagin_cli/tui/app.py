@@ -83,6 +83,24 @@ class Tabell(DataTable[Any]):
             self.app.cursor_position = Offset(self.region.x, max(self.region.y, y))
 
 
+_NAMN = {
+    "slash": "/",
+    "question_mark": "?",
+    "escape": "Esc",
+    "enter": "Enter",
+    "ctrl+s": "Ctrl+S",
+    "tab": "Tab",
+}
+
+
+def key_label(keys: str) -> str:
+    """A key map's keys as a person reads them (`f1,question_mark` → `F1, ?`)."""
+    return ", ".join(
+        _NAMN.get(k, k.upper() if k.startswith("f") and k[1:].isdigit() else k)
+        for k in keys.split(",")
+    )
+
+
 class Huvud(Static):
     """The header: the register file, who is logged in and the login mode."""
 
@@ -95,13 +113,13 @@ class Hjalp(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         keys = self.app.keys  # type: ignore[attr-defined]
         rows = [
-            ("Pilar, j/k", "flytta i listan"),
+            ("Pilar j/k", "flytta i listan"),
             (keys["oppna"], "öppna det valda ärendet"),
             (keys["tillbaka"], "tillbaka; i ett formulär: lämna utan att spara"),
-            (keys["sok"], "sök: personnummer, ärendenummer, pseudonym (som 'sök')"),
+            (keys["sok"], "sök personnummer, ärendenummer, pseudonym"),
             (keys["nytt"], "nytt intag"),
-            (keys["nasta"], "i ett ärende: de händelser som får registreras nu"),
-            (keys["ratta"], "i ett ärende: rätta den valda händelsen (som 'rätta')"),
+            (keys["nasta"], "i ett ärende: registrera det som får ske nu"),
+            (keys["ratta"], "i ett ärende: rätta den valda händelsen"),
             (keys["makulera"], "i ett ärende: makulera den valda händelsen"),
             (keys["spara"], "spara formuläret (en transaktion)"),
             (keys["uppdatera"], "uppdatera (visar andras registreringar)"),
@@ -109,13 +127,14 @@ class Hjalp(ModalScreen[None]):
             (keys["hjalp"], "den här hjälpen"),
             (keys["avsluta"], "avsluta programmet"),
         ]
-        text = "\n".join(f"  {k.replace('question_mark', '?'):<18} {v}" for k, v in rows)
+        text = "\n".join(f"{key_label(k):<14} {v}" for k, v in rows)
+        home = str(__import__("pathlib").Path.home())
         yield Static(
-            "Hjälp – tangenter\n\n"
+            "Hjälp – tangenter (Esc stänger)\n\n"
             + text
-            + "\n\nAllt går också med kommandona (envagin --help), med --json."
-            + "\nTangenterna kan ändras i "
-            + str(model.config_path()).replace(str(__import__("pathlib").Path.home()), "~"),
+            + "\n\nAllt går också med kommandona, med --json (envagin --help)."
+            + "\nTangenterna ändras i "
+            + str(model.config_path()).replace(home, "~"),
             id="hjalptext",
         )
 
@@ -205,23 +224,33 @@ class Formularvy(Screen[Any]):
                     hint = f.hjalp
                 if f.slag == model.MULTI:
                     hint = (hint + "; " if hint else "") + ", ".join(c for c, _ in f.val)
-                yield Static(hint, id=f"hint-{f.namn}", classes="hint")
-                yield Static("", id=f"fel-{f.namn}", classes="fel")
+                if f.slag == model.TEXT:
+                    hint = ""
+                yield Static(hint, id=f"hint-{f.namn}", classes="hint" if hint else "hint tom")
+                yield Static("", id=f"fel-{f.namn}", classes="fel tom")
         yield Static("", id="allmant", classes="fel")
         yield Footer(compact=True)
 
     def _widget(self, f: model.Falt) -> Any:
         wid = f"v-{f.namn}"
         if f.slag == model.FLAG:
-            return Checkbox("", bool(f.standard), id=wid)
+            return Checkbox("ja" if f.standard else "nej", bool(f.standard), id=wid, compact=True)
         if f.slag == model.CHOICE:
             options = [(label, code) for code, label in f.val]
             start = f.standard if f.standard in {c for c, _ in f.val} else Select.NULL
-            return Select(options, prompt="(välj)", value=start, id=wid, allow_blank=True)
+            return Select(
+                options, prompt="(välj)", value=start, id=wid, allow_blank=True, compact=True
+            )
         suggester = None
         if f.slag == model.MULTI:
             suggester = _ListSuggester([c for c, _ in f.val])
-        return Input(str(f.standard or ""), id=wid, suggester=suggester)
+        return Input(
+            str(f.standard or ""),
+            placeholder=f.hjalp if f.slag == model.TEXT else "",
+            id=wid,
+            suggester=suggester,
+            compact=True,
+        )
 
     def values(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -235,6 +264,9 @@ class Formularvy(Screen[Any]):
                 result[f.namn] = w.value.strip()
         return result
 
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = "ja" if event.value else "nej"  # the state in a word too
+
     def on_input_changed(self, event: Input.Changed) -> None:
         name = (event.input.id or "")[2:]
         for f in self.form.falt:
@@ -246,6 +278,7 @@ class Formularvy(Screen[Any]):
     def show_errors(self, messages: list[str]) -> None:
         for f in self.form.falt:
             self.query_one(f"#fel-{f.namn}", Static).update("")
+            self.query_one(f"#fel-{f.namn}", Static).add_class("tom")
         general = []
         for m in messages:
             name = self.form.field_of(m)
@@ -253,8 +286,9 @@ class Formularvy(Screen[Any]):
                 general.append(m)
             else:
                 box = self.query_one(f"#fel-{name}", Static)
-                box.update(f"✗ {m}")
-        self.query_one("#allmant", Static).update("\n".join(f"✗ Fel: {m}" for m in general))
+                box.update(Text(f"✗ {m}"))
+                box.remove_class("tom")
+        self.query_one("#allmant", Static).update(Text("\n".join(f"✗ Fel: {m}" for m in general)))
         self.app.bell()
 
     def action_tillbaka(self) -> None:
@@ -335,7 +369,7 @@ class Arendevy(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "tillbaka", "Tillbaka", id="tillbaka"),
-        Binding("h", "nasta", "Nästa händelse", id="nasta"),
+        Binding("h", "nasta", "Ny händelse", id="nasta"),
         Binding("r", "ratta", "Rätta", id="ratta"),
         Binding("m", "makulera", "Makulera", id="makulera"),
         Binding("f5", "uppdatera", "Uppdatera", id="uppdatera"),
@@ -500,8 +534,8 @@ class Huvudvy(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "sok", "Sök", id="sok"),
-        Binding("n", "nytt", "Nytt intag", id="nytt"),
-        Binding("1", "visa('attgora')", "Att göra", id="attgora"),
+        Binding("n", "nytt", "Intag", id="nytt"),
+        Binding("1", "visa('attgora')", "Att göra", id="attgora", show=False),
         Binding("2", "visa('alla')", "Alla", id="alla"),
         Binding("3", "visa('belastning')", "Belastning", id="belastning"),
         Binding("4", "visa('katalog')", "Insatser", id="katalog"),
@@ -513,6 +547,10 @@ class Huvudvy(Screen[None]):
         super().__init__()
         self.vy = "attgora"
         self.sokning = ""
+        #: The cases a search found (a look-up is audited once, when it is made).
+        self.funna: list[dict[str, Any]] = []
+        #: A case row's whole text (what its cut columns hold), shown when it is selected.
+        self.detaljer: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Huvud("", classes="huvud")
@@ -525,6 +563,7 @@ class Huvudvy(Screen[None]):
 
     def on_mount(self) -> None:
         self.load()
+        self.app._check_size()  # type: ignore[attr-defined]
 
     def load(self) -> None:
         from envagin_cli.rules.dates import today
@@ -557,7 +596,7 @@ class Huvudvy(Screen[None]):
             r2.update(f"Öppna ärenden, ansvarig {whose}: {len(cases)}")
             self._cases(t2, cases)
         elif self.vy == "alla":
-            cases = s.search(self.sokning) if self.sokning else s.all_cases()
+            cases = self.funna if self.sokning else s.all_cases()
             what = f"Sökning '{self.sokning}'" if self.sokning else "Alla ärenden"
             r1.update(f"{what}: {len(cases)} · Esc: tillbaka till Att göra")
             self._cases(t1, cases)
@@ -608,6 +647,15 @@ class Huvudvy(Screen[None]):
             t1.focus()
 
     def _cases(self, table: Tabell, rows: list[dict[str, Any]]) -> None:
+        for i, r in enumerate(rows):
+            due = "; ".join(
+                f"{a['vad']} " + (f"{a['fran']} – {a['senast']}" if a["fran"] else a["senast"])
+                for a in r["att_gora"]
+            )
+            self.detaljer[f"c{i}:{r['arende']}"] = (
+                f"{r['arende']}: {r['fas']}, insatser {', '.join(r['insatser']) or '–'}; "
+                f"flaggor {', '.join(r['flaggor']) or '–'}" + (f"; att göra: {due}" if due else "")
+            )
         table.fill(
             ["Ärende", "Person", "Fas", "Ansv.", "Intag", "Flaggor"],
             [
@@ -624,6 +672,11 @@ class Huvudvy(Screen[None]):
             [f"c{i}:{r['arende']}" for i, r in enumerate(rows)],
         )
 
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        text = self.detaljer.get(event.row_key.value or "")
+        if text and event.data_table.has_focus:
+            self.query_one("#status", Static).update(Text(text))
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value or ""
         if ":" in key:
@@ -635,6 +688,9 @@ class Huvudvy(Screen[None]):
         self.load()
 
     def action_uppdatera(self) -> None:
+        if self.sokning:  # a new look-up: audited again, as a new `sök` is
+            app: EnvaginTui = self.app  # type: ignore[assignment]
+            self.funna = app.session.search(self.sokning)
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -643,17 +699,17 @@ class Huvudvy(Screen[None]):
     def action_sok(self) -> None:
         def found(text: str | None) -> None:
             if text:
-                self.sokning = text
-                self.vy = "alla"
+                app: EnvaginTui = self.app  # type: ignore[assignment]
                 try:
-                    self.load()
+                    self.funna = app.session.search(text)
                 except EnvaginError as exc:
-                    self.sokning = ""
-                    self.vy = "attgora"
-                    self.load()
                     self.query_one("#status", Static).update(
                         Text("✗ Fel: " + " ".join(_messages(exc)))
                     )
+                    return
+                self.sokning = text
+                self.vy = "alla"
+                self.load()
 
         self.app.push_screen(Sok(), found)
 
@@ -693,21 +749,25 @@ class EnvaginTui(App[None]):
     TITLE = "envagin"
     CSS = """
     Screen { background: $background; }
-    .huvud { background: $panel; color: $foreground; text-style: bold; height: 1; }
+    .huvud { background: $panel; color: $foreground; text-style: bold; height: auto;
+        max-height: 3; }
     .rubrik { text-style: bold; height: 1; }
     .status { height: auto; max-height: 3; }
     #lista1, #lista2, #tidslinje { height: 1fr; scrollbar-size-vertical: 1; }
     #sammanfattning { height: auto; }
     #detalj { height: auto; max-height: 3; }
     .rad { height: auto; }
-    .etikett { width: 26; padding: 1 1 0 0; }
+    .etikett { width: 26; padding: 0 1 0 0; }
     .rad Input, .rad Select { width: 1fr; }
-    .rad Checkbox { width: auto; }
+    .rad Checkbox { width: 12; }
+    .rad Input { background: $boost; }
+    .hint.tom { display: none; }
     .hint { padding-left: 26; color: $text-muted; height: auto; }
     .fel { color: $error; height: auto; }
+    .fel.tom { display: none; }
     #falt { height: 1fr; }
-    #fraga, #hjalptext, #litet { background: $panel; border: solid $accent; padding: 1 2;
-        width: 76; height: auto; }
+    #fraga, #hjalptext, #litet { background: $panel; border: solid $accent; padding: 0 1;
+        width: 78; height: auto; }
     Fraga, Hjalp, ForLitet, Val, Sok { align: center middle; }
     #valruta, #sokruta { width: 60; height: auto; max-height: 20; border: solid $accent;
         background: $panel; }
@@ -731,13 +791,14 @@ class EnvaginTui(App[None]):
         self.theme = "kontrast" if self.kontrast else "textual-dark"
         self.set_keymap({k: v for k, v in self.keys.items() if v != model.TANGENTER[k]})
         self.push_screen(Huvudvy())
-        self._check_size()
 
     def on_resize(self) -> None:
         self._check_size()
 
     def _check_size(self) -> None:
         small = self.size.width < MIN_W or self.size.height < MIN_H
+        if small and self._litet is not None and self.screen is not self._litet:
+            self._litet = None  # a screen came above it: ask again, on top
         if small and self._litet is None:
             self._litet = ForLitet()
             self.push_screen(self._litet)

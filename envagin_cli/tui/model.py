@@ -208,10 +208,18 @@ class Session:
                 ord=("personnummer",),
                 hjalp="10 eller 12 siffror; tomt med Anonym",
             ),
-            "anonym": Falt("anonym", "Anonym (utan personnummer)", FLAG, standard=False),
+            "anonym": Falt(
+                "anonym", "Anonym", FLAG, standard=False, hjalp="utan personnummer: kön, födelseår"
+            ),
             "kon": Falt("kon", "Kön", CHOICE, _codes(codes.KON), ord=("kön",)),
             "fodelsear": Falt("fodelsear", "Födelseår", ord=("födelseår",), hjalp="fyra siffror"),
-            "skyddad": Falt("skyddad", "Skyddade personuppgifter", FLAG, standard=False),
+            "skyddad": Falt(
+                "skyddad",
+                "Skyddade personuppgifter",
+                FLAG,
+                standard=False,
+                hjalp="personnumret sparas inte",
+            ),
             "remittent": Falt(
                 "remittent", "Remittent", CHOICE, _codes(codes.REMITTENTER), ord=("remittent",)
             ),
