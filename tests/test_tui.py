@@ -483,3 +483,14 @@ def test_main_screens_at_80x24(
     monkeypatch.chdir(db.parent)  # the header names the register as given: register.db
     monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent/config")
     _snapshot(name, drive(Path(db.name), list(keys)), db)
+
+
+@pytest.mark.parametrize("keys", [[], ["tab", "enter"]], ids=["att-gora", "arende"])
+def test_main_screens_svg_snapshot(
+    db: Path, busy: str, keys: list[str], snap_compare: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same screens pinned by pytest-textual-snapshot (SVG, with colours and styles)."""
+    monkeypatch.chdir(db.parent)
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent/config")
+    app = EnvaginTui(model.Session("register.db", "as"))
+    assert snap_compare(app, press=keys, terminal_size=(80, 24))
