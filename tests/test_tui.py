@@ -98,7 +98,9 @@ def choose(title: str) -> Callable[[Any, EnvaginTui], Awaitable[None]]:
         from textual.widgets import OptionList
 
         options = app.screen.query_one(OptionList)
-        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        labels = [
+            str(options.get_option_at_index(i).prompt)[2:] for i in range(options.option_count)
+        ]
         assert title in labels, labels
         for _ in range(labels.index(title)):
             await pilot.press("down")

@@ -59,23 +59,42 @@ class Tabell(DataTable[Any]):
     def fill(
         self, headers: list[str], rows: list[list[Any]], keys: list[str] | None = None
     ) -> None:
-        """Columns as wide as their widest value (nothing cut); the last takes the rest."""
+        """Columns as wide as their widest value (nothing cut); the first column marks the
+        selected row with ▶ (not by colour alone)."""
         self.clear(columns=True)
         widths = [len(h) for h in headers]
         for row in rows:
             for i, cell in enumerate(row):
                 widths[i] = max(widths[i], len(cell.plain if isinstance(cell, Text) else cell))
+        self.add_column("", width=1, key="markor")
         for h, w in zip(headers, widths, strict=True):
             self.add_column(h, width=w)
         for i, row in enumerate(rows):
-            self.add_row(*row, key=keys[i] if keys else None)
+            self.add_row("", *row, key=keys[i] if keys else None)
+        self._mark(None, self.cursor_row)
+
+    def _mark(self, old: int | None, new: int) -> None:
+        from textual.coordinate import Coordinate
+
+        if not self.row_count or not self.columns:
+            return
+        if old is not None and 0 <= old < self.row_count:
+            self.update_cell_at(Coordinate(old, 0), "")
+        if 0 <= new < self.row_count:
+            self.update_cell_at(Coordinate(new, 0), "▶" if self.has_focus else "")
 
     def watch_cursor_coordinate(self, old: Any, new: Any) -> None:
         super().watch_cursor_coordinate(old, new)
+        if old.row != new.row:
+            self._mark(old.row, new.row)
         self._follow()
 
     def on_focus(self) -> None:
+        self._mark(None, self.cursor_row)
         self._follow()
+
+    def on_blur(self) -> None:
+        self._mark(self.cursor_row, -1)
 
     def _follow(self) -> None:
         if self.has_focus and self.row_count:
@@ -190,6 +209,13 @@ class Val(ModalScreen[str | None]):
             yield Static(self.title_)
             yield OptionList(*(Option(text, id=code) for code, text in self.options))
             yield Footer(compact=True)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """The highlighted choice marked with ▶ (not by colour alone)."""
+        options = event.option_list
+        for i, (_, text) in enumerate(self.options):
+            mark = "▶ " if i == event.option_index else "  "
+            options.replace_option_prompt_at_index(i, mark + text)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
