@@ -184,7 +184,7 @@ def test_intake_form_writes_one_case_through_the_domain(register: Invoke, db: Pa
             "ctrl+s",
         ],
     )
-    assert "Registrerat: nytt intag i EVI-2026-0001" in screen
+    assert "Registrerat: intag i EVI-2026-0001" in screen
     assert "Nästa steg: registrera samtycket" in " ".join(screen.split())
     assert rows(db, "SELECT nr, intag, remittent, ansvarig FROM arende") == [
         ("EVI-2026-0001", "2026-03-05", "af", "as")
@@ -196,7 +196,7 @@ def test_form_refusals_stand_beside_their_fields_and_nothing_is_written(
 ) -> None:
     before = dump(db)
     screen = drive(db, ["n", "=123", "ctrl+s"])
-    assert "Nytt intag" in screen
+    assert "Intag\n" in screen
     lines = screen.splitlines()
     pnr_line = next(i for i, line in enumerate(lines) if line.startswith("Personnummer"))
     assert "✗ personnummer:" in lines[pnr_line + 1]
@@ -213,18 +213,18 @@ def test_every_case_event_through_its_form(register: Invoke, db: Path, case: str
     def h(title: str, *steps: Step) -> list[Step]:
         return ["tab", "enter", "h", choose(title), *steps, "ctrl+s"]
 
-    screen = drive(db, h("Byt ansvarig", fill(ansvarig="mk", datum="2026-10-03")))
-    assert "Registrerat: byt ansvarig" in screen
+    screen = drive(db, h("Byte av ansvarig", fill(ansvarig="mk", datum="2026-10-03")))
+    assert "Registrerat: byte av ansvarig" in screen
     assert register("assign", case, "--ansvarig", "as", "--datum", "2026-10-03").exit_code == 0
     steps: list[tuple[str, dict[str, Any], str]] = [
-        ("Kartläggning påbörjas", {"handlaggare": "as,mk", "datum": "2026-10-05"}, "map-start"),
-        ("Kartläggning klar", {"datum": "2026-10-10"}, "map-done"),
+        ("Påbörjad kartläggning", {"handlaggare": "as,mk", "datum": "2026-10-05"}, "map-start"),
+        ("Klar kartläggning", {"datum": "2026-10-10"}, "map-done"),
         (
             "Trepartssamtal",
             {"handlaggare": "as", "remittent_handlaggare": "Karin Ek", "datum": "2026-10-12"},
             "tripartite",
         ),
-        ("Insats startar", {"insats": "arbetstraning", "datum": "2025-12-01"}, ""),
+        ("Insats", {"insats": "arbetstraning", "datum": "2025-12-01"}, ""),
     ]
     for title, values, typ in steps:
         screen = drive(db, h(title, fill(**values)))
@@ -232,23 +232,21 @@ def test_every_case_event_through_its_form(register: Invoke, db: Path, case: str
             assert f"Registrerat: {title.lower()}" in screen, screen
             assert events(db, case)[-1][0] == typ
     # the insats date before the intake is refused beside nothing: a rule of the case
-    assert "✗ Fel:" in screen and "Insats startar" in screen
-    screen = drive(
-        db, h("Insats startar", fill(insats="arbetstraning", byt=True, datum="2026-10-15"))
-    )
+    assert "✗ Fel:" in screen and "Insats" in screen
+    screen = drive(db, h("Insats", fill(insats="arbetstraning", byt=True, datum="2026-10-15")))
     assert events(db, case)[-1][:2] == ("assign", "2026-10-15")
-    screen = drive(db, h("Insats avslutas", fill(insats="arbetstraning", datum="2026-10-20")))
+    screen = drive(db, h("Avslutad insats", fill(insats="arbetstraning", datum="2026-10-20")))
     assert events(db, case)[-1][:2] == ("assign-end", "2026-10-20")
-    drive(db, h("Återkalla samtycke", fill(omfattning="statistik", datum="2026-10-21")))
+    drive(db, h("Återkallat samtycke", fill(omfattning="statistik", datum="2026-10-21")))
     assert events(db, case)[-1][:2] == ("consent-withdrawn", "2026-10-21")
     drive(db, h("Samtycke", fill(omfattning="samverkan,statistik", datum="2026-10-22")))
     assert events(db, case)[-1][:2] == ("consent", "2026-10-22")
-    refused = drive(db, h("Avsluta ärendet", fill(slutorsak="arbete", datum="2026-11-01")))
+    refused = drive(db, h("Avslut", fill(slutorsak="arbete", datum="2026-11-01")))
     assert "Avslutsmötets enkät saknas" in refused or "✗ försörjning" in refused
     drive(
         db,
         h(
-            "Avsluta ärendet",
+            "Avslut",
             fill(
                 slutorsak="arbete",
                 forsorjning="lon",
@@ -279,7 +277,7 @@ def test_close_declined_survey_and_followup(register: Invoke, db: Path) -> None:
         [
             *open_case,
             "h",
-            choose("Avsluta ärendet"),
+            choose("Avslut"),
             fill(slutorsak="arbete", forsorjning="lon", ingen_enkat=True, datum="2025-06-01"),
             "ctrl+s",
         ],
@@ -496,3 +494,10 @@ def test_main_screens_svg_snapshot(
     monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent/config")
     app = EnvaginTui(model.Session("register.db", "as"))
     assert snap_compare(app, press=keys, terminal_size=(80, 24))
+
+
+def test_the_guide_shows_each_main_screen_as_it_is() -> None:
+    guide = (Path(__file__).parents[1] / "docs" / "tui.md").read_text(encoding="utf-8")
+    for snapshot in sorted(SNAPSHOTS.glob("*.txt")):
+        text = snapshot.read_text(encoding="utf-8").rstrip("\n")
+        assert f"```text\n{text}\n```" in guide, snapshot.name

@@ -358,7 +358,7 @@ class Formularvy(Screen[Any]):
                 what = f"rättelse av händelse {self.form.handelse_id}"
             else:
                 result = session.save(self.form, values)
-                what = model.TITLAR[self.form.kod].lower()
+                what = model.event_kinds.label(self.form.kod)
         except EnvaginError as exc:
             self.show_errors(_messages(exc))
             return
@@ -509,7 +509,7 @@ class Arendevy(Screen[None]):
         if not allowed:
             self.query_one("#status", Static).update("Inga fler händelser kan registreras nu.")
             return
-        options = [(code, model.TITLAR[code]) for code in allowed]
+        options = [(code, model.title(code)) for code in allowed]
         app: EnvaginTui = self.app  # type: ignore[assignment]
 
         def chosen(code: str | None) -> None:
@@ -652,14 +652,14 @@ class Huvudvy(Screen[None]):
         else:
             r1.update("Insatskatalogen (ändras av projektledare med 'envagin insats')")
             t1.fill(
-                ["Kod", "Namn", "Part", "Aktiv", "Pågående"],
+                ["Kod", "Part", "Aktiv", "Pågående", "Namn"],
                 [
                     [
                         str(r["kod"]),
-                        str(r["namn"]),
                         str(r["part"]),
-                        "ja" if r["aktiv"] else "nej (avaktiverad)",
+                        "ja" if r["aktiv"] else "nej",
                         Text(str(r["pagaende"]), justify="right"),
+                        str(r["namn"]),
                     ]
                     for r in s.catalogue()
                 ],
@@ -799,7 +799,7 @@ class EnvaginTui(App[None]):
         background: $panel; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Avsluta", id="avsluta"),
+        Binding("q", "avsluta", "Avsluta", id="avsluta"),
         Binding("f1,question_mark", "hjalp", "Hjälp", id="hjalp"),
         Binding("ctrl+c", "quit", "Avsluta", show=False, priority=True),
     ]
@@ -834,6 +834,13 @@ class EnvaginTui(App[None]):
             if self.screen is self._litet:
                 self.pop_screen()
             self._litet = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`q` does not end the program from a form (Esc leaves it; Ctrl-C still ends)."""
+        return not (action == "avsluta" and isinstance(self.screen, Formularvy))
+
+    def action_avsluta(self) -> None:
+        self.exit()
 
     def action_hjalp(self) -> None:
         if not isinstance(self.screen, Hjalp | Formularvy):

@@ -296,45 +296,29 @@ class Session:
         }
 
     def form(self, kod: str, arende: str | None = None) -> Formular:
-        """The form that registers an event of kind `kod` in the case `arende`."""
-        f = self.fields()
-        names = {
-            "intake": (
-                "personnummer",
-                "anonym",
-                "kon",
-                "fodelsear",
-                "skyddad",
-                "remittent",
-                "forsorjning",
-                "ansvarig",
-                "arende",
-            ),
-            "consent": ("omfattning",),
-            "consent-withdrawn": ("omfattning",),
-            "map-start": ("handlaggare",),
-            "map-done": (),
-            "tripartite": ("handlaggare", "remittent_handlaggare", "avslutande"),
-            "assign": ("insats", "utforare", "byt"),
-            "assign-end": ("insats",),
-            "responsible": ("ansvarig",),
-            "close": ("slutorsak", "forsorjning", "nojd_bemotande", "nojd_insats", "ingen_enkat"),
-            "followup": ("sysselsattning", "forsorjning"),
-        }[kod]
-        fields = [f[n] for n in names]
-        if kod == "consent":
-            fields[0] = _with(fields[0], standard="samverkan,statistik")
-        if kod == "consent-withdrawn":
-            fields[0] = _with(fields[0], hjalp="tomt: båda")
-        if kod == "assign-end" and arende:
-            running = self.open_case_quiet(arende)
-            fields[0] = _with(fields[0], val=tuple((k, k) for k in running))
-        if kod == "responsible":
-            fields[0] = _with(fields[0], standard="")
-        title = TITLAR[kod] + (f" · {arende}" if arende else "")
-        return Formular(kod, title, [*fields, _DAG], arende)
+        """The form that registers an event of kind `kod` in the case `arende`: the kind's
+        own fields (from the table of event kinds), then the date."""
+        kind = event_kinds.BY_CODE[kod]
+        every = self.fields()
+        names = [f.keyword for f in kind.fields if f.keyword in every]
+        if kind.case_arg == "arende":  # an intake may name its own case number
+            names.append("arende")
+        fields = []
+        for name in names:
+            f = every[name]
+            if name == "omfattning":  # a consent: both; a withdrawal: empty is both
+                withdrawal = bool(kind.fixed.get("aterkalla"))
+                f = _with(f, standard="" if withdrawal else "samverkan,statistik")
+                f = _with(f, hjalp="tomt: båda" if withdrawal else f.hjalp)
+            if name == "insats" and "utforare" not in names and arende:  # ending one
+                f = _with(f, val=tuple((k, k) for k in self.running(arende)))
+            if name == "ansvarig" and kind.case_arg == "ref":  # a new ansvarig: chosen
+                f = _with(f, standard="")
+            fields.append(f)
+        return Formular(kod, title(kod) + (f" · {arende}" if arende else ""), [*fields, _DAG],
+                        arende)  # fmt: skip
 
-    def open_case_quiet(self, nr: str) -> list[str]:
+    def running(self, nr: str) -> list[str]:
         """A case's running insatser (no audit: no personal data is read)."""
         rows = self.conn.execute(
             "SELECT insats FROM arende_insats WHERE arende = ? AND slut IS NULL ORDER BY lopnr",
@@ -358,7 +342,10 @@ class Session:
         the personnummer for good), or None."""
         from envagin_cli.store import queries
 
-        if form.kod != "consent" or form.arende is None:
+        kind = event_kinds.BY_CODE.get(form.kod)
+        if kind is None or "omfattning" not in kind.field_names() or form.arende is None:
+            return None
+        if kind.fixed.get("aterkalla"):
             return None
         scopes = {fold(x) for x in str(values.get("omfattning") or "").split(",") if x.strip()}
         if (
@@ -506,19 +493,10 @@ class Session:
         return done["resultat"]
 
 
-TITLAR = {
-    "intake": "Nytt intag",
-    "consent": "Samtycke",
-    "consent-withdrawn": "Återkalla samtycke",
-    "map-start": "Kartläggning påbörjas",
-    "map-done": "Kartläggning klar",
-    "tripartite": "Trepartssamtal",
-    "assign": "Insats startar",
-    "assign-end": "Insats avslutas",
-    "responsible": "Byt ansvarig",
-    "close": "Avsluta ärendet",
-    "followup": "Ettårsuppföljning",
-}
+def title(kod: str) -> str:
+    """A kind's form and choice: its label as the commands say it (`påbörjad kartläggning`)."""
+    text = event_kinds.label(kod)
+    return text[0].upper() + text[1:]
 
 
 def _with(f: Falt, **changes: Any) -> Falt:
