@@ -20,6 +20,7 @@ from textual.theme import Theme
 from textual.widgets import Checkbox, DataTable, Footer, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from envagin_cli.rules import event_kinds
 from envagin_cli.rules.errors import EnvaginError
 from envagin_cli.tui import model
 
@@ -358,7 +359,7 @@ class Formularvy(Screen[Any]):
                 what = f"rättelse av händelse {self.form.handelse_id}"
             else:
                 result = session.save(self.form, values)
-                what = model.event_kinds.label(self.form.kod)
+                what = event_kinds.label(self.form.kod)
         except EnvaginError as exc:
             self.show_errors(_messages(exc))
             return
