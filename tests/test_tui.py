@@ -360,6 +360,17 @@ def test_too_small_window_asks_for_a_larger_one(register: Invoke, db: Path) -> N
     screen = drive(db, [], size=(70, 20))
     assert "Fönstret är för litet (70 × 20)" in screen and "minst 80 × 24" in screen
 
+    def resize(width: int, height: int) -> Step:
+        async def step(pilot: Any, app: EnvaginTui) -> None:
+            await pilot.resize_terminal(width, height)
+            await pilot.pause(0.3)
+
+        return step
+
+    assert "Fönstret är för litet (79 × 24)" in drive(db, [resize(79, 24)])
+    back = drive(db, [resize(60, 30), resize(80, 24)])
+    assert "för litet" not in back and "Att göra för as" in back
+
 
 def test_key_map_from_the_config_file(
     register: Invoke, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

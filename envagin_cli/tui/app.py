@@ -796,6 +796,7 @@ class EnvaginTui(App[None]):
     #fraga, #hjalptext, #litet { background: $panel; border: solid $accent; padding: 0 1;
         width: 78; height: auto; }
     Fraga, Hjalp, ForLitet, Val, Sok { align: center middle; }
+    #litet { width: 100%; }
     #valruta, #sokruta { width: 60; height: auto; max-height: 20; border: solid $accent;
         background: $panel; }
     """
@@ -820,7 +821,8 @@ class EnvaginTui(App[None]):
         self.push_screen(Huvudvy())
 
     def on_resize(self) -> None:
-        self._check_size()
+        # the app's own size follows the terminal's a moment after the event
+        self.set_timer(0.05, self._check_size)
 
     def _check_size(self) -> None:
         small = self.size.width < MIN_W or self.size.height < MIN_H
