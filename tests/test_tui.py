@@ -196,6 +196,7 @@ def test_form_refusals_stand_beside_their_fields_and_nothing_is_written(
 ) -> None:
     before = dump(db)
     screen = drive(db, ["n", "=123", "ctrl+s"])
+    assert "Personnummer              123" in screen  # typed into the first field
     assert "Intag\n" in screen
     lines = screen.splitlines()
     pnr_line = next(i for i, line in enumerate(lines) if line.startswith("Personnummer"))

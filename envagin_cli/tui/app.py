@@ -238,7 +238,7 @@ class Formularvy(Screen[Any]):
     def compose(self) -> ComposeResult:
         yield Huvud(self.app.session.header(), classes="huvud")  # type: ignore[attr-defined]
         yield Static(self.form.titel, classes="rubrik")
-        with VerticalScroll(id="falt"):
+        with VerticalScroll(id="falt", can_focus=False):
             for f in self.form.falt:
                 label = f.etikett
                 if f.namn in self.form.nu:
@@ -257,6 +257,10 @@ class Formularvy(Screen[Any]):
                 yield Static("", id=f"fel-{f.namn}", classes="fel tom")
         yield Static("", id="allmant", classes="fel")
         yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        if self.form.falt:  # typing starts in the first field
+            self.query_one(f"#v-{self.form.falt[0].namn}").focus()
 
     def _widget(self, f: model.Falt) -> Any:
         wid = f"v-{f.namn}"
