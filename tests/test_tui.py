@@ -191,6 +191,18 @@ def test_intake_form_writes_one_case_through_the_domain(register: Invoke, db: Pa
     ]
 
 
+def test_tab_completes_a_code_in_a_list_field(register: Invoke, db: Path) -> None:
+    screen = drive(db, ["n", focus("forsorjning"), "=lon,forsorj", "tab"])
+    assert "Försörjning               lon,forsorjningsstod" in screen
+    focused: list[str | None] = []
+
+    async def where(pilot: Any, app: EnvaginTui) -> None:
+        focused.append(app.focused.id if app.focused else None)
+
+    drive(db, ["n", focus("forsorjning"), "=lon", "tab", where])
+    assert focused == ["v-ansvarig"]  # Tab with nothing to complete moves on
+
+
 def test_form_refusals_stand_beside_their_fields_and_nothing_is_written(
     register: Invoke, db: Path
 ) -> None:

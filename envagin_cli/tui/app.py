@@ -272,14 +272,17 @@ class Formularvy(Screen[Any]):
             return Select(
                 options, prompt="(välj)", value=start, id=wid, allow_blank=True, compact=True
             )
-        suggester = None
         if f.slag == model.MULTI:
-            suggester = _ListSuggester([c for c, _ in f.val])
+            return _ListInput(
+                str(f.standard or ""),
+                id=wid,
+                suggester=_ListSuggester([c for c, _ in f.val]),
+                compact=True,
+            )
         return Input(
             str(f.standard or ""),
             placeholder=f.hjalp if f.slag == model.TEXT else "",
             id=wid,
-            suggester=suggester,
             compact=True,
         )
 
@@ -373,6 +376,21 @@ class Formularvy(Screen[Any]):
             text = f"Händelsen finns redan (händelse {result.handelse_id}); inget har lagts till."
         step = session.next_step(result.arende)
         self.dismiss((result, text + (" " + step if step else "")))
+
+
+class _ListInput(Input):
+    """A list field (codes, comma-separated): Tab completes the code being typed from the
+    field's choices (the same lists as the commands' Tab completion), else moves on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("tab", "komplettera", show=False)]
+
+    def action_komplettera(self) -> None:
+        suggestion = self._suggestion
+        if suggestion and len(suggestion) > len(self.value) and self.cursor_at_end:
+            self.value = suggestion
+            self.cursor_position = len(self.value)
+        else:
+            self.screen.focus_next()
 
 
 class _ListSuggester:
