@@ -141,6 +141,7 @@ class Hjalp(ModalScreen[None]):
             (keys["nasta"], "i ett ärende: registrera det som får ske nu"),
             (keys["ratta"], "i ett ärende: rätta den valda händelsen"),
             (keys["makulera"], "i ett ärende: makulera den valda händelsen"),
+            ("Tab", "nästa fält; i ett listfält: fyller i koden du börjat på"),
             (keys["spara"], "spara formuläret (en transaktion)"),
             (keys["uppdatera"], "uppdatera (visar andras registreringar)"),
             ("1 2 3 4", "Att göra · Alla ärenden · Belastning · Insatser"),
