@@ -525,3 +525,22 @@ def test_the_guide_shows_each_main_screen_as_it_is() -> None:
     for snapshot in sorted(SNAPSHOTS.glob("*.txt")):
         text = snapshot.read_text(encoding="utf-8").rstrip("\n")
         assert f"```text\n{text}\n```" in guide, snapshot.name
+
+
+def test_strict_login_holds_as_in_the_commands(register: Invoke, db: Path, case: str) -> None:
+    import pwd
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    assert register("staff", "login", "as", me).exit_code == 0
+    screen = drive(db, [], som=None)
+    assert "inloggad: as · inloggning: strikt" in screen
+    other = model.Session(str(db), "mk")
+    who, why = other.who()
+    assert who is None and "strikt" in why
+    before = dump(db)
+    with pytest.raises(Exception, match="strikt"):
+        other.save(other.form("map-start", case), {"handlaggare": "mk", "datum": "idag"})
+    refused = drive(db, ["2", "enter", "h"], som="mk")  # reading a case is refused too
+    assert "✗ Fel:" in refused and "strikt" in " ".join(refused.split())
+    assert "Registrera i" not in refused
+    assert dump(db)["handelse"] == before["handelse"]
