@@ -544,3 +544,22 @@ def test_strict_login_holds_as_in_the_commands(register: Invoke, db: Path, case:
     assert "✗ Fel:" in refused and "strikt" in " ".join(refused.split())
     assert "Registrera i" not in refused
     assert dump(db)["handelse"] == before["handelse"]
+
+
+def test_ctrl_c_and_q_end_the_program_with_nothing_half_written(register: Invoke, db: Path) -> None:
+    before = dump(db)
+
+    async def run(keys: list[str]) -> bool:
+        app = EnvaginTui(model.Session(str(db), "as"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause()
+            return app.is_running
+
+    # Ctrl-C from a half-filled form ends the program; `q` there is only a letter
+    assert asyncio.run(run(["n", "=19811", "ctrl+c"])) is False
+    assert asyncio.run(run(["n", "tab", "q"])) is True
+    assert asyncio.run(run(["q"])) is False
+    assert dump(db) == before
