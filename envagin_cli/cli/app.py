@@ -31,6 +31,7 @@ from envagin_cli.cli import (
     register,
     report,
     staff,
+    tui,
     verify,
 )
 from envagin_cli.cli.common import CONTEXT, DbOpt, close_all, normalize_token, say, state
@@ -66,6 +67,7 @@ Rot.sources = [
             gallra.commands,
             verify.commands,
             komplettering.commands,
+            tui.commands,
         )
     ),
     ("staff", staff.staff_app, False),

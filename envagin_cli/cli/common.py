@@ -289,15 +289,9 @@ def open_db(db: str | None, *, create: bool = False) -> sqlite3.Connection:
 
 def register_name(db: str | None) -> str:
     """The register file in use, as a header line names it (home shortened to ~)."""
-    from pathlib import Path
-
     from envagin_cli.store import db as store_db
 
-    path = store_db.resolve_path(db or state.db).path
-    try:
-        return "register ~/" + str(path.resolve().relative_to(Path.home().resolve()))
-    except ValueError:
-        return f"register {path}"
+    return store_db.shown_name(store_db.resolve_path(db or state.db).path)
 
 
 def parse_day(text: str, field: str = "datum") -> date:

@@ -518,3 +518,46 @@ _HANDLERS = {
 # Every case kind of the table has its rule here (the intake and voids are handled by the
 # replay itself): a new kind without one fails on import, not on first use.
 assert set(_HANDLERS) | {"intake", "void"} == event_kinds.CASE_KINDS, "a case kind has no rule"
+
+
+#: The case events a handläggare may register next, in lifecycle order (the `h` list of
+#: `envagin tui`), each with a representative value for the probe in `allowed_next`.
+_PROBES: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("consent", {"omfattning": ["samverkan", "statistik"]}),
+    ("consent-withdrawn", {}),
+    ("responsible", {"ansvarig": ""}),
+    ("map-start", {"handlaggare": []}),
+    ("map-done", {}),
+    ("tripartite", {"avslutande": False}),
+    ("assign", {"insats": "", "utforare": "", "byt": False}),
+    ("assign-end", {}),
+    ("close", {"slutorsak": codes.FELREGISTRERING}),
+    ("followup", {"sysselsattning": "", "forsorjning": []}),
+)
+
+
+def allowed_next(events: list[Handelse], idag: date) -> list[str]:
+    """The case events that the state machine accepts on `idag` after `events` (the
+    effective ones): each kind is replayed once with a representative value (the current
+    consent to withdraw, a running insats to end, a new insats to start)."""
+    try:
+        now = replay(events)
+    except Regelfel:
+        return []
+    found = []
+    for typ, data in _PROBES:
+        probe = dict(data)
+        if typ == "consent-withdrawn":
+            if not now.samtycken:
+                continue
+            probe["omfattning"] = sorted(now.samtycken)
+        if typ == "assign-end":
+            if not now.aktiva():
+                continue
+            probe["insats"] = now.aktiva()[0].insats
+        try:
+            replay(events, Handelse(None, typ, idag, probe))
+        except Regelfel:
+            continue
+        found.append(typ)
+    return found

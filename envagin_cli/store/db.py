@@ -68,6 +68,14 @@ def resolve_path(option: str | None) -> DbPath:
     return DbPath(Path(base) / "envagin" / "envagin.db", False)
 
 
+def shown_name(path: Path) -> str:
+    """The register file as a header line names it (home shortened to ~)."""
+    try:
+        return "register ~/" + str(path.resolve().relative_to(Path.home().resolve()))
+    except ValueError:
+        return f"register {path}"
+
+
 def _check_file(path: Path, prefix: str = "") -> int:
     """Refuse, before SQLite opens it, a path that is no regular file (a folder, a named
     pipe, a device: a pipe is never opened, so nothing waits for a writer) or a regular
