@@ -102,6 +102,9 @@ def intake(
     ansvarig: str | None = None,
     arende: str | None = None,
     pseudonym: str | None = None,
+    sysselsattning: Sequence[str] = (),
+    utbildning: str | None = None,
+    tid_offentlig: str | None = None,
     idag: date | None = None,
 ) -> Resultat:
     """Register a referral or self-referral; returns the (possibly generated) case number.
@@ -119,6 +122,7 @@ def intake(
         pseudonym = None
     remit = found(codes.parse_code, remittent, codes.REMITTENTER, "remittent")
     sources = found(codes.parse_forsorjning, forsorjning, required=False)
+    sus = _sus(found, sysselsattning, utbildning, tid_offentlig)
     person = found(_person, personnummer, anonym, kon, fodelsear, datum)
     nr = found(_case_number, arende)
     with working(conn, idag) as reg:
@@ -133,10 +137,31 @@ def intake(
             "kon": sex,
             "fodelsear": year,
             "skyddad": skyddad,
+            **sus,
         }
         ident = Identitet(number, sex, year, skyddad, pseudonym)
         result: Resultat = reg.new_case(nr, datum, actor, ident, data)
         return result
+
+
+def _sus(
+    found: Checks,
+    sysselsattning: Sequence[str],
+    utbildning: str | None,
+    tid_offentlig: str | None,
+) -> dict[str, Any]:
+    """The SUS instrument at intake, each optional: only what is given is stored."""
+    data: dict[str, Any] = {}
+    occupation = found(codes.parse_sysselsattning, sysselsattning or [])
+    if occupation:
+        data["sysselsattning"] = occupation
+    if utbildning is not None and utbildning.strip():
+        data["utbildning"] = found(codes.parse_code, utbildning, codes.UTBILDNING, "utbildning")
+    if tid_offentlig is not None and tid_offentlig.strip():
+        data["tid_offentlig"] = found(
+            codes.parse_code, tid_offentlig, codes.TID_OFFENTLIG, "tid-offentlig"
+        )
+    return data
 
 
 def _person(
@@ -352,10 +377,13 @@ def close(
     nojd_bemotande: str | int | None = None,
     nojd_insats: str | int | None = None,
     ingen_enkat: bool = False,
+    sysselsattning: Sequence[str] = (),
     idag: date | None = None,
 ) -> Resultat:
-    """The closing meeting: slutorsak, income sources, and the survey or its refusal."""
+    """The closing meeting: slutorsak, income sources, sysselsättning (optional), and the
+    survey or its refusal."""
     found = Checks()
+    occupation = found(codes.parse_sysselsattning, sysselsattning or [])
     reason = found(codes.parse_code, slutorsak, codes.SLUTORSAKER, "slutorsak")
     sources = found(codes.parse_forsorjning, forsorjning, required=False)
     b = found(_int, nojd_bemotande, "nöjd-bemötande", 1, 5)
@@ -381,6 +409,8 @@ def close(
         "nojd_insats": i,
         "ingen_enkat": bool(ingen_enkat),
     }
+    if occupation:
+        data["sysselsattning"] = occupation
     return _record(conn, ref, "close", datum, som, data, idag, found=found)
 
 
@@ -526,6 +556,9 @@ def _intake_args(case: Any, data: dict[str, Any]) -> dict[str, Any]:
         "remittent": data.get("remittent"),
         "forsorjning": list(data.get("forsorjning") or []),
         "ansvarig": data.get("ansvarig"),
+        "sysselsattning": list(data.get("sysselsattning") or []),
+        "utbildning": data.get("utbildning"),
+        "tid_offentlig": data.get("tid_offentlig"),
     }
 
 

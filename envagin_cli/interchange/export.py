@@ -78,6 +78,11 @@ def intake_row(
         "kon": ident["kon"],
         "fodelsear": str(ident["fodelsear"]),
     }
+    if data.get("sysselsattning"):
+        row["sysselsattning"] = _join(data["sysselsattning"])
+    for data_key, name in (("utbildning", "utbildning"), ("tid_offentlig", "tid-offentlig")):
+        if data.get(data_key):
+            row[name] = data[data_key]
     if ident["skyddad"]:
         row["skyddad"] = "ja"
     number = ident["personnummer"]

@@ -85,6 +85,10 @@ class Arendelage:
     remittent: str | None = None
     ansvarig: str | None = None
     intag_forsorjning: list[str] = field(default_factory=list)
+    #: The SUS instrument at intake (each optional) and sysselsättning at closing.
+    intag_sysselsattning: list[str] = field(default_factory=list)
+    utbildning: str | None = None
+    tid_offentlig: str | None = None
     samtycken: set[str] = field(default_factory=set)
     inskriven: date | None = None
     statistik: bool = False
@@ -100,6 +104,7 @@ class Arendelage:
     nojd_insats: int | None = None
     ingen_enkat: bool = False
     avslut_forsorjning: list[str] = field(default_factory=list)
+    avslut_sysselsattning: list[str] = field(default_factory=list)
     uppfoljd: date | None = None
     sysselsattning: str | None = None
     uppfoljning_forsorjning: list[str] = field(default_factory=list)
@@ -294,6 +299,9 @@ def _apply(state: Arendelage, e: Handelse, intake: Handelse | None) -> None:
         state.remittent = d["remittent"]
         state.ansvarig = d.get("ansvarig")
         state.intag_forsorjning = list(d.get("forsorjning", []))
+        state.intag_sysselsattning = list(d.get("sysselsattning") or [])
+        state.utbildning = d.get("utbildning")
+        state.tid_offentlig = d.get("tid_offentlig")
         return
     if state.intag is None:
         when = f" ({intake.datum.isoformat()})" if intake else ""
@@ -440,6 +448,7 @@ def _close(state: Arendelage, e: Handelse) -> None:
     state.nojd_insats = d.get("nojd_insats")
     state.ingen_enkat = bool(d.get("ingen_enkat"))
     state.avslut_forsorjning = list(d.get("forsorjning", []))
+    state.avslut_sysselsattning = list(d.get("sysselsattning") or [])
 
 
 def _followup(state: Arendelage, e: Handelse) -> None:
