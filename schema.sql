@@ -79,7 +79,7 @@ CREATE TABLE granskning (
 CREATE TABLE handelse (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     arende TEXT REFERENCES arende (nr),
-    typ TEXT NOT NULL CHECK (typ IN ('staff', 'staff-deactivate', 'staff-set', 'staff-reactivate', 'insats-add', 'insats-deactivate', 'goal', 'goal-add', 'goal-status', 'goal-value', 'unit', 'finsam', 'intake', 'consent', 'consent-withdrawn', 'map-start', 'map-done', 'tripartite', 'assign', 'assign-end', 'responsible', 'close', 'followup', 'void')),
+    typ TEXT NOT NULL CHECK (typ IN ('staff', 'staff-deactivate', 'staff-set', 'staff-reactivate', 'insats-add', 'insats-deactivate', 'goal', 'goal-add', 'goal-status', 'goal-value', 'unit', 'finsam', 'intake', 'consent', 'consent-withdrawn', 'map-start', 'map-done', 'tripartite', 'assign', 'assign-end', 'responsible', 'close', 'followup', 'narvaro', 'void')),
     datum TEXT NOT NULL CHECK (datum GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
     registrerad TEXT NOT NULL,
     som TEXT NOT NULL,

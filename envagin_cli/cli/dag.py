@@ -220,6 +220,22 @@ def ratta(
         str | None,
         typer.Option("--utbildning", help="Intag: högsta utbildning.", show_default=False),
     ] = None,
+    timmar: Annotated[
+        str | None,
+        typer.Option("--timmar", help="Närvaro: närvarande timmar.", show_default=False),
+    ] = None,
+    franvaro: Annotated[
+        str | None,
+        typer.Option(
+            "--frånvaro", help="Närvaro: frånvaro giltig, ogiltig, sjuk.", show_default=False
+        ),
+    ] = None,
+    forvantat: Annotated[
+        str | None,
+        typer.Option(
+            "--förväntat", help="Närvaro: förväntade timmar vid frånvaro.", show_default=False
+        ),
+    ] = None,
     tid_offentlig: Annotated[
         str | None,
         typer.Option(
@@ -266,6 +282,9 @@ def ratta(
         "sysselsattning": sysselsattning,
         "utbildning": utbildning,
         "tid_offentlig": tid_offentlig,
+        "timmar": timmar,
+        "franvaro": franvaro,
+        "forvantat": forvantat,
     }
     with handled():
         conn = open_db(db)

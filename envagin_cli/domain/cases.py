@@ -434,6 +434,78 @@ def followup(
     return _record(conn, ref, "followup", datum, som, data, idag, found=found)
 
 
+#: Hours in a day's attendance: up to 24, with at most two decimals.
+_HOURS = re.compile(r"^(\d{1,2})(?:[.,](\d{1,2}))?$")
+
+
+def parse_hours(value: str | float | int | None, field: str) -> float | int | None:
+    """Hours (`4`, `4,5`, `7.25`) as a number: more than 0 and at most 24."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    found = _HOURS.match(text)
+    number = float(text.replace(",", ".")) if found else -1.0
+    if not found or not 0 < number <= 24:
+        raise Valideringsfel(
+            f"{field}: '{text[:20]}' är inte tillåtet; ange timmar över 0 och högst 24 "
+            "(t.ex. 4 eller 4,5)."
+        )
+    return int(number) if number == int(number) else number
+
+
+def narvaro(
+    conn: Target,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    insats: str,
+    timmar: str | float | int | None = None,
+    franvaro: str | None = None,
+    forvantat: str | float | int | None = None,
+    orsak: str | None = None,
+    idag: date | None = None,
+) -> Resultat:
+    """Attendance in an insats on a day: the hours, or an absence (giltig, ogiltig, sjuk)
+    with the expected hours and a reason if given. Refused unless the case is in that
+    insats that day; one record per insats and day (a wrong one is corrected)."""
+    found = Checks()
+    hours = found(parse_hours, timmar, "timmar")
+    kind = None
+    if franvaro is not None and franvaro.strip():
+        kind = found(codes.parse_code, franvaro, codes.FRANVARO, "frånvaro")
+    expected = found(parse_hours, forvantat, "förväntat")
+    reason = found(_text, orsak, "orsak")
+    if (timmar is None or not str(timmar).strip()) == (kind is None) and not found.messages:
+        found.note(
+            Valideringsfel(
+                "timmar/frånvaro: ange antingen --timmar (närvarande tid) eller --frånvaro "
+                "giltig|ogiltig|sjuk, inte båda."
+                if kind is not None
+                else "timmar/frånvaro: ange --timmar (närvarande tid) eller --frånvaro "
+                "giltig|ogiltig|sjuk."
+            )
+        )
+    elif kind is None and (expected is not None or reason):
+        found.note(
+            Valideringsfel("förväntat/orsak: anges bara med --frånvaro; närvaro har --timmar.")
+        )
+    data: dict[str, Any] = {"insats": insats}
+    if kind is not None:
+        data["franvaro"] = kind
+        if expected is not None:
+            data["forvantat"] = expected
+        if reason:
+            data["orsak"] = reason
+    else:
+        data["timmar"] = hours
+
+    def checks(y: Register) -> None:
+        data["insats"] = y.known_insats(insats)
+
+    return _record(conn, ref, "narvaro", datum, som, data, idag, checks=checks, found=found)
+
+
 def void(
     conn: Target,
     event_id: str | int,
@@ -651,6 +723,10 @@ def correct(
                 args["ingen_enkat"] = False
             if typ == "close" and given.get("ingen_enkat"):
                 args.update(nojd_bemotande=None, nojd_insats=None)
+            if typ == "narvaro" and "timmar" in given:  # an absence becomes attendance
+                args.update(franvaro=None, forvantat=None, orsak=None)
+            if typ == "narvaro" and "franvaro" in given:
+                args["timmar"] = None
         day = given.pop("datum", old.datum)
         args.update(given)
         args.update(kind.fixed)

@@ -1149,6 +1149,8 @@ class Register:
             new.id = self.event(case.nr, typ, datum, actor, data)
             case.events.append(new)
             case.events.sort(key=lifecycle.Handelse.sort_key)
+        if typ == "narvaro":  # the refusal of a second record names this one
+            case.state.narvaro[(data["insats"], datum)] = new.id
         case.andrad = True
         if ref != case.nr and pnr.looks_like(ref.strip()):
             self.audit(

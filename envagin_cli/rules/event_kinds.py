@@ -182,6 +182,24 @@ def _describe_followup(d: dict[str, Any]) -> str:
 #: it adds name it as their `since`, and the migration allows them.
 SCHEMA_SUS = 10
 
+
+def hours(value: Any) -> str:
+    """Hours as Swedish text (4, 4,5)."""
+    return f"{value:g}".replace(".", ",") if isinstance(value, float) else str(value)
+
+
+def _describe_narvaro(d: dict[str, Any]) -> str:
+    text = _insats(d) + ": "
+    if d.get("franvaro"):
+        text += codes.label(codes.FRANVARO, d["franvaro"]).lower()
+        if d.get("forvantat") is not None:
+            text += f" ({hours(d['forvantat'])} tim förväntade)"
+        if d.get("orsak"):
+            text += f"; {d['orsak']}"
+        return text
+    return text + f"{hours(d.get('timmar'))} tim"
+
+
 _CASES = "envagin_cli.domain.cases"
 _FORSORJNING = Field("forsorjning", CODES)
 #: Sysselsättning at intake and closing (several); the follow-up's is one code.
@@ -486,6 +504,23 @@ KINDS: tuple[Kind, ...] = (
         describe=_describe_followup,
     ),
     Kind(
+        "narvaro",
+        "närvaro",
+        (
+            Field("insats", CODE, True),
+            Field("timmar", NUMBER),
+            Field("franvaro", CODE),
+            Field("forvantat", NUMBER),
+            Field("orsak", TEXT),
+        ),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:narvaro",
+        rank=7,
+        since=SCHEMA_SUS,
+        describe=_describe_narvaro,
+    ),
+    Kind(
         "void",
         "makulering",
         (
@@ -558,7 +593,14 @@ FIELD_NAMES: dict[str, str] = {
     "kommun": "kommun",
     "af-kontor": "af-kontor",
     "insatser": "insatser",
+    "timmar": "timmar",
+    "franvaro": "frånvaro",
+    "forvantat": "förväntat",
 }
+#: Fields of which a record gives exactly one, saying what kind of record it is (a day's
+#: attendance: its hours or its absence); two records are the same event only when both
+#: give the same one (`sameness.same`).
+EITHER_OR = ("timmar", "franvaro")
 #: The fields every row may give.
 COMMON = ("handelse", "arende", "datum", "som")
 #: Per kind, the fields a row of it may give (its own and the common ones).

@@ -108,6 +108,8 @@ class Arendelage:
     uppfoljd: date | None = None
     sysselsattning: str | None = None
     uppfoljning_forsorjning: list[str] = field(default_factory=list)
+    #: Attendance: (insats, day) -> the event that records it (one per insats and day).
+    narvaro: dict[tuple[str, date], int | None] = field(default_factory=dict)
 
     @property
     def forsta_insats(self) -> date | None:
@@ -413,6 +415,32 @@ def _assign_end(state: Arendelage, e: Handelse) -> None:
     )
 
 
+def in_insats(state: Arendelage, insats: str, day: date) -> bool:
+    """Whether the case is in `insats` on `day` (its start up to and with its end)."""
+    return any(
+        p.insats == insats and p.start <= day and (p.slut is None or day <= p.slut)
+        for p in state.insatser
+    )
+
+
+def _narvaro(state: Arendelage, e: Handelse) -> None:
+    code = e.data["insats"]
+    if not in_insats(state, code, e.datum):
+        raise _Brott(
+            f"insats: ärendet är inte i insatsen {code} den {e.datum.isoformat()}; närvaro "
+            "registreras bara de dagar ärendet är i insatsen (se envagin visa ÄRENDE)."
+        )
+    key = (code, e.datum)
+    if key in state.narvaro:
+        earlier = state.narvaro[key]
+        which = f" (händelse {earlier})" if earlier is not None else ""
+        raise _Brott(
+            f"Närvaron i {code} den {e.datum.isoformat()} är redan registrerad{which}; "
+            "rätta den med envagin rätta HÄNDELSE-ID."
+        )
+    state.narvaro[key] = e.id
+
+
 def _responsible(state: Arendelage, e: Handelse) -> None:
     state.ansvarig = e.data["ansvarig"]
 
@@ -484,6 +512,7 @@ _HANDLERS = {
     "responsible": _responsible,
     "close": _close,
     "followup": _followup,
+    "narvaro": _narvaro,
 }
 
 # Every case kind of the table has its rule here (the intake and voids are handled by the
