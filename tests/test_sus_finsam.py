@@ -435,3 +435,10 @@ def test_finsam_without_named_insatser_keeps_the_catalogue_table(register: Invok
     assert result.exit_code == 0
     assert result.stdout.lstrip("\ufeff").startswith("Kod;Insats;Kvinnor;Män;Totalt")
     assert "enhet finsam add" in result.stderr
+
+
+def test_finsam_add_takes_dry_run(register: Invoke, db: Path) -> None:
+    before = dump(db)
+    result = register("--dry-run", "enhet", "finsam", "add", "En väg in")
+    assert result.exit_code == 0 and "Provkörning" in result.stderr
+    assert dump(db) == before

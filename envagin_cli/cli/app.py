@@ -117,6 +117,7 @@ Rot.provkorbara = {
     *(f"insats {c}" for c in command_names(insats.insats_app) if c != "list"),
     *(f"mål {c}" for c in command_names(mal.mal_app) if c not in ("list", "show")),
     *(f"enhet {c}" for c in command_names(enhet.enhet_app) if c != "show"),
+    "enhet finsam",
     "närvaro registrera",
     *(f"inställning {c}" for c in command_names(installning.installning_app) if c != "list"),
 }
