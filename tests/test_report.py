@@ -512,7 +512,8 @@ def test_every_format(data: Invoke, tmp_path: Path) -> None:
         styles = book.read("xl/styles.xml").decode()
         sheet2 = book.read("xl/worksheets/sheet2.xml").decode()
     sheets = [n for n in names if n.startswith("xl/worksheets/sheet")]
-    assert len(sheets) == 12  # overview + 8 tables + milestones, indicators, goals
+    # overview + 10 tables (with sysselsättning and bakgrund) + milestones, indicators, goals
+    assert len(sheets) == 14
     assert "Deltagare och avslut" in workbook and "Översikt" in workbook
     assert "<b/>" in styles
     assert "<cols>" in sheet2

@@ -77,6 +77,7 @@ def full(register: Invoke, db: Path) -> Invoke:
     ok("mål", "status", "mottagning", "pågår", "--kommentar", "Utkast", "--datum", "2014-02-10")
     ok("mål", "värde", "sociala-foretag", "2014", "4", "--källa", "Egen räkning")
     ok("enhet", "set", "--namn", "Ung i Tyresö", "--datum", "2014-01-05")
+    ok("enhet", "finsam", "add", "En väg in", "--datum", "2014-01-05")
     ok("export", str(db.with_name("ut.csv")))  # makes the pseudonym key
     ok("inställning", "set", "inloggning", "fri")
     ok("staff", "login", "ls", events.os_user())

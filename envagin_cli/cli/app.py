@@ -28,6 +28,7 @@ from envagin_cli.cli import (
     interchange,
     komplettering,
     mal,
+    narvaro,
     register,
     report,
     staff,
@@ -75,6 +76,8 @@ Rot.sources = [
     ("mål", mal.mal_app, False),
     ("mal", mal.mal_app, True),  # the ASCII spelling
     ("enhet", enhet.enhet_app, False),
+    ("närvaro", narvaro.narvaro_app, False),
+    ("narvaro", narvaro.narvaro_app, True),  # the ASCII spelling
     ("inställning", installning.installning_app, False),
     ("installning", installning.installning_app, True),  # the ASCII spelling
 ]
@@ -116,6 +119,8 @@ Rot.provkorbara = {
     *(f"insats {c}" for c in command_names(insats.insats_app) if c != "list"),
     *(f"mål {c}" for c in command_names(mal.mal_app) if c not in ("list", "show")),
     *(f"enhet {c}" for c in command_names(enhet.enhet_app) if c != "show"),
+    "enhet finsam",
+    "närvaro registrera",
     *(f"inställning {c}" for c in command_names(installning.installning_app) if c != "list"),
 }
 

@@ -138,6 +138,32 @@ def intake(
             show_default=False,
         ),
     ] = None,
+    sysselsattning: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sysselsättning",
+            help="Sysselsättning vid intag, kommaseparerade: arbete, studier, "
+            "arbetssokande, ovrigt.",
+            show_default=False,
+        ),
+    ] = None,
+    utbildning: Annotated[
+        str | None,
+        typer.Option(
+            "--utbildning",
+            help="Högsta avslutade utbildning: forgymnasial, gymnasial, eftergymnasial, okand.",
+            show_default=False,
+        ),
+    ] = None,
+    tid_offentlig: Annotated[
+        str | None,
+        typer.Option(
+            "--tid-offentlig",
+            help="Tid i offentlig försörjning före intaget: under-1-ar, 1-2-ar, 2-5-ar, "
+            "over-5-ar, okand.",
+            show_default=False,
+        ),
+    ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
     db: DbOpt = None,
@@ -187,6 +213,9 @@ def intake(
             forsorjning=forsorjning or [],
             ansvarig=ansvarig,
             arende=arende,
+            sysselsattning=sysselsattning or [],
+            utbildning=utbildning,
+            tid_offentlig=tid_offentlig,
         )
     typer.echo(result.arende)
     if result.ny:
@@ -444,6 +473,15 @@ def close(
     ingen_enkat: Annotated[
         bool, typer.Option("--ingen-enkät", help="Personen avböjde enkäten.")
     ] = False,
+    sysselsattning: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sysselsättning",
+            help="Sysselsättning vid avslut, kommaseparerade: arbete, studier, "
+            "arbetssokande, ovrigt.",
+            show_default=False,
+        ),
+    ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
     db: DbOpt = None,
@@ -502,6 +540,7 @@ def close(
             nojd_bemotande=nojd_bemotande,
             nojd_insats=nojd_insats,
             ingen_enkat=ingen_enkat,
+            sysselsattning=sysselsattning or [],
         )
     done("avslut", r)
 

@@ -209,7 +209,38 @@ def ratta(
     ] = None,
     sysselsattning: Annotated[
         str | None,
-        typer.Option("--sysselsättning", help="Uppföljning: sysselsättningen.", show_default=False),
+        typer.Option(
+            "--sysselsättning",
+            help="Intag, avslut, uppföljning: sysselsättningen (intag och avslut: "
+            "kommaseparerade).",
+            show_default=False,
+        ),
+    ] = None,
+    utbildning: Annotated[
+        str | None,
+        typer.Option("--utbildning", help="Intag: högsta utbildning.", show_default=False),
+    ] = None,
+    timmar: Annotated[
+        str | None,
+        typer.Option("--timmar", help="Närvaro: närvarande timmar.", show_default=False),
+    ] = None,
+    franvaro: Annotated[
+        str | None,
+        typer.Option(
+            "--frånvaro", help="Närvaro: frånvaro giltig, ogiltig, sjuk.", show_default=False
+        ),
+    ] = None,
+    forvantat: Annotated[
+        str | None,
+        typer.Option(
+            "--förväntat", help="Närvaro: förväntade timmar vid frånvaro.", show_default=False
+        ),
+    ] = None,
+    tid_offentlig: Annotated[
+        str | None,
+        typer.Option(
+            "--tid-offentlig", help="Intag: tid i offentlig försörjning.", show_default=False
+        ),
     ] = None,
     som: SomOpt = None,
     ja: JaOpt = False,
@@ -249,6 +280,11 @@ def ratta(
         "nojd_insats": nojd_insats,
         "ingen_enkat": ingen_enkat,
         "sysselsattning": sysselsattning,
+        "utbildning": utbildning,
+        "tid_offentlig": tid_offentlig,
+        "timmar": timmar,
+        "franvaro": franvaro,
+        "forvantat": forvantat,
     }
     with handled():
         conn = open_db(db)

@@ -341,20 +341,27 @@ def _export_finsam(
         period = period_of(
             conn, halvar=halvar, tertial=tertial, ar=ar, fran=fran, till=till, sedan_start=False
         )
+        forbund = figures.finsam_forbund(conn, period)
         table = figures.finsam(conn, period)
         if as_json:
-            data = (
-                jsonout.dumps(
-                    {
-                        "period": report_render.period_json(period),
-                        "finsam": report_render.table_json(table),
-                    }
-                )
-                + "\n"
-            ).encode("utf-8")
+            content: dict[str, Any] = {"period": report_render.period_json(period)}
+            if forbund is not None:
+                content["finsam_insatser"] = report_render.table_json(forbund)
+            content["finsam"] = report_render.table_json(table)
+            data = (jsonout.dumps(content) + "\n").encode("utf-8")
         else:
+            block: list[list[Any]] = []
+            if forbund is not None:
+                # The förbund's insatser first (what the form asks), then the catalogue's.
+                block = [
+                    ["Finsam-insats", *(k.rubrik for k in forbund.kolumner)],
+                    *([r.etikett, *(r.varden[k.nyckel] for k in forbund.kolumner)]
+                      for r in forbund.rader),
+                    [],
+                ]  # fmt: skip
             data = csvfile.encode(
                 [
+                    *block,
                     ["Kod", "Insats", *(k.rubrik for k in table.kolumner)],
                     *(
                         [r.nyckel, r.etikett, *(r.varden[k.nyckel] for k in table.kolumner)]
@@ -363,8 +370,13 @@ def _export_finsam(
                 ]
             )
         _write(fil, data, overwrite)
+    named = (
+        f"{len(forbund.rader)} Finsam-insatser och "
+        if forbund is not None
+        else "inga Finsam-insatser angivna (envagin enhet finsam add NAMN), "
+    )
     say(
         f"Uppföljning Finsam {period.etikett} ({period.start.isoformat()}–"
-        f"{period.slut.isoformat()}): {len(table.rader) - 1} insatser"
+        f"{period.slut.isoformat()}): {named}{len(table.rader) - 1} insatser i katalogen"
         f"{' till ' + fil if fil else ''}."
     )

@@ -31,9 +31,12 @@ KODLISTOR = {
     "roll": "ROLLER",
     "kon": "KON",
     "omfattning": "SAMTYCKEN",
+    "utbildning": "UTBILDNING",
+    "tid_offentlig": "TID_OFFENTLIG",
+    "franvaro": "FRANVARO",
 }
 HANDLAGGARE = {"som", "ansvarig", "handlaggare"}
-INSATSER = {"insats", "avsluta"}
+INSATSER = {"insats", "avsluta", "insatser"}
 ARENDEN = {"arende"}
 
 

@@ -23,7 +23,17 @@ from typer.models import CommandInfo, TyperInfo
 Source = tuple[str | None, typer.Typer, bool]
 
 
-_GRUPPER = {"staff", "insats", "mål", "mal", "enhet", "inställning", "installning"}
+_GRUPPER = {
+    "staff",
+    "insats",
+    "mål",
+    "mal",
+    "enhet",
+    "inställning",
+    "installning",
+    "närvaro",
+    "narvaro",
+}
 
 
 def command_names(instance: typer.Typer) -> list[str]:
@@ -66,7 +76,11 @@ def _command_of(args: list[str]) -> str | None:
                 break
     if not words:
         return None
-    words[0] = {"mal": "mål", "installning": "inställning"}.get(words[0], words[0])
+    words[0] = {"mal": "mål", "installning": "inställning", "narvaro": "närvaro"}.get(
+        words[0], words[0]
+    )
+    if words[0] == "närvaro" and len(words) == 2 and words[1] != "lista":
+        words[1] = "registrera"  # `närvaro ÄRENDE …` is `närvaro registrera ÄRENDE …`
     return " ".join(words)
 
 

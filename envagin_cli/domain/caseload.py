@@ -186,7 +186,54 @@ def due_list(
                     "ansvarig": row["ansvarig"],
                 }
             )
+    for item in unexcused(conn, idag, handlaggare):
+        if date.fromisoformat(item["senast"]) <= horizon:
+            found.append(item)
     found.sort(key=lambda r: (r["senast"], r["arende"]))
+    return found
+
+
+#: An unexcused absence from an insats (`envagin närvaro`) is to be followed up (with the
+#: person, and for försörjningsstöd with the socialsekreterare) within a week of the day
+#: (`OGILTIG_DAGAR`); it stays on the responsible handläggare's `idag` for two weeks
+#: (`OGILTIG_VISAS`), overdue the second.
+OGILTIG_DAGAR = 7
+OGILTIG_VISAS = 14
+
+
+def unexcused(
+    conn: sqlite3.Connection, idag: date, handlaggare: str | None
+) -> list[dict[str, Any]]:
+    """Unexcused absences of the last two weeks (`OGILTIG_VISAS`) in open cases: for the
+    responsible handläggare's `idag`, to follow up by the day plus a week."""
+    import json
+
+    since = idag - timedelta(days=OGILTIG_VISAS)
+    sql = (
+        "SELECT h.arende, h.datum, h.data, a.ansvarig FROM handelse h "
+        "JOIN arende a ON a.nr = h.arende WHERE h.typ = 'narvaro' "
+        "AND json_extract(h.data, '$.franvaro') = 'ogiltig' AND h.datum BETWEEN ? AND ? "
+        "AND a.makulerad = 0 AND a.avslutad IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM handelse v WHERE v.makulerar = h.id)"
+    )
+    params: list[Any] = [since.isoformat(), idag.isoformat()]
+    if handlaggare:
+        sql += " AND a.ansvarig = ?"
+        params.append(handlaggare)
+    found = []
+    for row in conn.execute(sql, params):
+        data = json.loads(row["data"])
+        day = date.fromisoformat(row["datum"])
+        senast = day + timedelta(days=OGILTIG_DAGAR)
+        found.append(
+            {
+                "arende": row["arende"],
+                "vad": f"ogiltig frånvaro {row['datum']} ({data['insats']})",
+                "senast": senast.isoformat(),
+                "dagar_kvar": (senast - idag).days,
+                "ansvarig": row["ansvarig"],
+            }
+        )
     return found
 
 

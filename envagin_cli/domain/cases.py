@@ -102,6 +102,9 @@ def intake(
     ansvarig: str | None = None,
     arende: str | None = None,
     pseudonym: str | None = None,
+    sysselsattning: Sequence[str] = (),
+    utbildning: str | None = None,
+    tid_offentlig: str | None = None,
     idag: date | None = None,
 ) -> Resultat:
     """Register a referral or self-referral; returns the (possibly generated) case number.
@@ -119,6 +122,7 @@ def intake(
         pseudonym = None
     remit = found(codes.parse_code, remittent, codes.REMITTENTER, "remittent")
     sources = found(codes.parse_forsorjning, forsorjning, required=False)
+    sus = _sus(found, sysselsattning, utbildning, tid_offentlig)
     person = found(_person, personnummer, anonym, kon, fodelsear, datum)
     nr = found(_case_number, arende)
     with working(conn, idag) as reg:
@@ -133,10 +137,31 @@ def intake(
             "kon": sex,
             "fodelsear": year,
             "skyddad": skyddad,
+            **sus,
         }
         ident = Identitet(number, sex, year, skyddad, pseudonym)
         result: Resultat = reg.new_case(nr, datum, actor, ident, data)
         return result
+
+
+def _sus(
+    found: Checks,
+    sysselsattning: Sequence[str],
+    utbildning: str | None,
+    tid_offentlig: str | None,
+) -> dict[str, Any]:
+    """The SUS instrument at intake, each optional: only what is given is stored."""
+    data: dict[str, Any] = {}
+    occupation = found(codes.parse_sysselsattning, sysselsattning or [])
+    if occupation:
+        data["sysselsattning"] = occupation
+    if utbildning is not None and utbildning.strip():
+        data["utbildning"] = found(codes.parse_code, utbildning, codes.UTBILDNING, "utbildning")
+    if tid_offentlig is not None and tid_offentlig.strip():
+        data["tid_offentlig"] = found(
+            codes.parse_code, tid_offentlig, codes.TID_OFFENTLIG, "tid-offentlig"
+        )
+    return data
 
 
 def _person(
@@ -380,10 +405,13 @@ def close(
     nojd_bemotande: str | int | None = None,
     nojd_insats: str | int | None = None,
     ingen_enkat: bool = False,
+    sysselsattning: Sequence[str] = (),
     idag: date | None = None,
 ) -> Resultat:
-    """The closing meeting: slutorsak, income sources, and the survey or its refusal."""
+    """The closing meeting: slutorsak, income sources, sysselsättning (optional), and the
+    survey or its refusal."""
     found = Checks()
+    occupation = found(codes.parse_sysselsattning, sysselsattning or [])
     reason = found(codes.parse_code, slutorsak, codes.SLUTORSAKER, "slutorsak")
     sources = found(codes.parse_forsorjning, forsorjning, required=False)
     b = found(_int, nojd_bemotande, "nöjd-bemötande", 1, 5)
@@ -409,6 +437,8 @@ def close(
         "nojd_insats": i,
         "ingen_enkat": bool(ingen_enkat),
     }
+    if occupation:
+        data["sysselsattning"] = occupation
     return _record(conn, ref, "close", datum, som, data, idag, found=found)
 
 
@@ -430,6 +460,78 @@ def followup(
         "forsorjning": found(codes.parse_forsorjning, forsorjning, required=True),
     }
     return _record(conn, ref, "followup", datum, som, data, idag, found=found)
+
+
+#: Hours in a day's attendance: up to 24, with at most two decimals.
+_HOURS = re.compile(r"^(\d{1,2})(?:[.,](\d{1,2}))?$")
+
+
+def parse_hours(value: str | float | int | None, field: str) -> float | int | None:
+    """Hours (`4`, `4,5`, `7.25`) as a number: more than 0 and at most 24."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    found = _HOURS.match(text)
+    number = float(text.replace(",", ".")) if found else -1.0
+    if not found or not 0 < number <= 24:
+        raise Valideringsfel(
+            f"{field}: '{text[:20]}' är inte tillåtet; ange timmar över 0 och högst 24 "
+            "(t.ex. 4 eller 4,5)."
+        )
+    return int(number) if number == int(number) else number
+
+
+def narvaro(
+    conn: Target,
+    ref: str,
+    *,
+    datum: date,
+    som: str | None,
+    insats: str,
+    timmar: str | float | int | None = None,
+    franvaro: str | None = None,
+    forvantat: str | float | int | None = None,
+    orsak: str | None = None,
+    idag: date | None = None,
+) -> Resultat:
+    """Attendance in an insats on a day: the hours, or an absence (giltig, ogiltig, sjuk)
+    with the expected hours and a reason if given. Refused unless the case is in that
+    insats that day; one record per insats and day (a wrong one is corrected)."""
+    found = Checks()
+    hours = found(parse_hours, timmar, "timmar")
+    kind = None
+    if franvaro is not None and franvaro.strip():
+        kind = found(codes.parse_code, franvaro, codes.FRANVARO, "frånvaro")
+    expected = found(parse_hours, forvantat, "förväntat")
+    reason = found(_text, orsak, "orsak")
+    if (timmar is None or not str(timmar).strip()) == (kind is None) and not found.messages:
+        found.note(
+            Valideringsfel(
+                "timmar/frånvaro: ange antingen --timmar (närvarande tid) eller --frånvaro "
+                "giltig|ogiltig|sjuk, inte båda."
+                if kind is not None
+                else "timmar/frånvaro: ange --timmar (närvarande tid) eller --frånvaro "
+                "giltig|ogiltig|sjuk."
+            )
+        )
+    elif kind is None and (expected is not None or reason):
+        found.note(
+            Valideringsfel("förväntat/orsak: anges bara med --frånvaro; närvaro har --timmar.")
+        )
+    data: dict[str, Any] = {"insats": insats}
+    if kind is not None:
+        data["franvaro"] = kind
+        if expected is not None:
+            data["forvantat"] = expected
+        if reason:
+            data["orsak"] = reason
+    else:
+        data["timmar"] = hours
+
+    def checks(y: Register) -> None:
+        data["insats"] = y.known_insats(insats)
+
+    return _record(conn, ref, "narvaro", datum, som, data, idag, checks=checks, found=found)
 
 
 def void(
@@ -554,6 +656,9 @@ def _intake_args(case: Any, data: dict[str, Any]) -> dict[str, Any]:
         "remittent": data.get("remittent"),
         "forsorjning": list(data.get("forsorjning") or []),
         "ansvarig": data.get("ansvarig"),
+        "sysselsattning": list(data.get("sysselsattning") or []),
+        "utbildning": data.get("utbildning"),
+        "tid_offentlig": data.get("tid_offentlig"),
     }
 
 
@@ -646,6 +751,10 @@ def correct(
                 args["ingen_enkat"] = False
             if typ == "close" and given.get("ingen_enkat"):
                 args.update(nojd_bemotande=None, nojd_insats=None)
+            if typ == "narvaro" and "timmar" in given:  # an absence becomes attendance
+                args.update(franvaro=None, forvantat=None, orsak=None)
+            if typ == "narvaro" and "franvaro" in given:
+                args["timmar"] = None
         day = given.pop("datum", old.datum)
         args.update(given)
         args.update(kind.fixed)

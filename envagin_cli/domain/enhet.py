@@ -17,9 +17,9 @@ from datetime import date
 from typing import Any
 
 from envagin_cli.domain.register import Register, working
-from envagin_cli.rules import freetext
+from envagin_cli.rules import codes, freetext
 from envagin_cli.rules.dates import not_after_today
-from envagin_cli.rules.errors import Checks
+from envagin_cli.rules.errors import Checks, Valideringsfel
 
 #: The longest name or label (the table's CHECK says the same).
 MOST = 100
@@ -65,6 +65,69 @@ def set_unit(
     return True
 
 
+def add_finsam(
+    conn: Register | sqlite3.Connection,
+    *,
+    namn: str,
+    insatser: list[str] | tuple[str, ...] = (),
+    som: str | None,
+    datum: date,
+    idag: date | None = None,
+) -> bool:
+    """Name one of the unit's Finsam insatser (projektledare/teamledare): what the förbund
+    finances and counts in Uppföljning Finsam. Without catalogue insatser it is the whole
+    team (every enrolled participant); with them, the participants in those insatser. A
+    name given again is redefined from that date (the earlier definition is kept). False
+    when that definition is already in effect (nothing is added)."""
+    found = Checks()
+    found(not_after_today, datum, idag=idag)
+    name = found(freetext.check, namn, "namn", MOST, required=True)
+    with working(conn, idag) as reg:
+        actor = reg.leader(som, "ändra enhetens Finsam-insatser")
+        chosen: list[str] = []
+        for value in insatser or ():
+            for part in value.split(","):
+                if part.strip():
+                    kod = found(_catalogue_insats, reg, part.strip())
+                    if kod is not None and kod not in chosen:
+                        chosen.append(kod)
+        found.done(check_only=reg.check_only)
+        assert name is not None
+        name = " ".join(name.split())
+        current = reg.finsam.get(codes.fold(name))
+        if current is not None and (current["insatser"] or "") == ",".join(chosen):
+            return False
+        reg.add_finsam(name, chosen, actor, datum)
+    return True
+
+
+def _catalogue_insats(reg: Register, value: str) -> str:
+    try:
+        return reg.known_insats(value)
+    except Valideringsfel as exc:
+        raise Valideringsfel(
+            *(m.replace("insats:", "insatser:", 1) for m in exc.messages)
+        ) from None
+
+
+def finsam(conn: sqlite3.Connection, day: str | None = None) -> list[dict[str, Any]]:
+    """The unit's Finsam insatser, each by its definition in effect on `day` (ISO; default:
+    the newest), in the order first named: namn, insatser (a list; empty: the whole team),
+    sedan (the date of that definition)."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in conn.execute("SELECT datum, namn, insatser FROM enhet_finsam ORDER BY datum, id"):
+        key = codes.fold(row["namn"])
+        if day is not None and row["datum"] > day:
+            found.setdefault(key, {"namn": row["namn"], "insatser": None, "sedan": None})
+            continue
+        found[key] = {
+            "namn": row["namn"],
+            "insatser": [c for c in (row["insatser"] or "").split(",") if c],
+            "sedan": row["datum"],
+        }
+    return [v for v in found.values() if v["sedan"] is not None]
+
+
 def _strip(text: str | None) -> str | None:
     return text.strip() if text else None
 
@@ -84,6 +147,7 @@ def show(conn: sqlite3.Connection) -> dict[str, Any]:
         "af_kontor": current["af_kontor"] if current else None,
         "sedan": current["datum"] if current else None,
         "historik": history,
+        "finsam": finsam(conn),
     }
 
 

@@ -52,6 +52,10 @@ PROJECT_COLUMNS = (
     "forsorjning_intag",
     "forsorjning_avslut",
     "forsorjning_uppfoljning",
+    "sysselsattning_intag",
+    "sysselsattning_avslut",
+    "utbildning",
+    "tid_offentlig",
 )
 PROJECT_SQL = (
     "UPDATE arende SET "
@@ -186,6 +190,10 @@ def projection(nr: str, s: lifecycle.Arendelage) -> tuple[tuple[Any, ...], list[
         ",".join(s.intag_forsorjning),
         ",".join(s.avslut_forsorjning) if s.avslutad else None,
         ",".join(s.uppfoljning_forsorjning) if s.uppfoljd else None,
+        ",".join(s.intag_sysselsattning) or None,
+        ",".join(s.avslut_sysselsattning) if s.avslutad and s.avslut_sysselsattning else None,
+        s.utbildning,
+        s.tid_offentlig,
         nr,
     )
     spans = [(nr, p.lopnr, p.insats, p.utforare, _iso(p.start), _iso(p.slut)) for p in s.insatser]
@@ -793,6 +801,39 @@ class Register:
         if self.unit is None or datum.isoformat() >= self.unit["datum"]:
             self.unit = {**values, "datum": datum.isoformat()}
 
+    @functools.cached_property
+    def finsam(self) -> dict[str, dict[str, Any]]:
+        """The unit's Finsam insatser in effect (`enhet finsam add`), by name folded: the
+        newest definition of each (by date, then as registered)."""
+        found: dict[str, dict[str, Any]] = {}
+        for row in self.conn.execute(
+            "SELECT datum, namn, insatser FROM enhet_finsam ORDER BY datum, id"
+        ):
+            found[codes.fold(row["namn"])] = dict(row)
+        return found
+
+    def add_finsam(self, namn: str, insatser: list[str], actor: str, datum: date) -> None:
+        """A Finsam insats of the unit: a dated row kept with the rest, an event and an
+        audit row."""
+        self._led("ändra enhetens Finsam-insatser")
+        data: dict[str, Any] = {"namn": namn}
+        if insatser:
+            data["insatser"] = insatser
+        event_id = self.event(None, "finsam", datum, actor, data)
+        self.audit(actor, "ändrat enhetens Finsam-insatser", detaljer=namn)
+        text = ",".join(insatser) or None
+        self.ops_after.append(
+            (
+                "INSERT INTO enhet_finsam (datum, namn, insatser, som, handelse_id) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (datum.isoformat(), namn, text, actor, event_id),
+            )
+        )
+        key = codes.fold(namn)
+        before = self.finsam.get(key)
+        if before is None or datum.isoformat() >= before["datum"]:
+            self.finsam[key] = {"datum": datum.isoformat(), "namn": namn, "insatser": text}
+
     def set_target(self, key: str, value: float | None, actor: str, datum: date) -> None:
         """A goal target from `datum` on: a dated row in its history (kept), and the value
         in effect today (`mal`) when no later row stands before it."""
@@ -1182,6 +1223,8 @@ class Register:
             new.id = self.event(case.nr, typ, datum, actor, data)
             case.events.append(new)
             case.events.sort(key=lifecycle.Handelse.sort_key)
+        if typ == "narvaro":  # the refusal of a second record names this one
+            case.state.narvaro[(data["insats"], datum)] = new.id
         case.andrad = True
         if ref != case.nr and pnr.looks_like(ref.strip()):
             self.audit(

@@ -78,6 +78,11 @@ def intake_row(
         "kon": ident["kon"],
         "fodelsear": str(ident["fodelsear"]),
     }
+    if data.get("sysselsattning"):
+        row["sysselsattning"] = _join(data["sysselsattning"])
+    for data_key, name in (("utbildning", "utbildning"), ("tid_offentlig", "tid-offentlig")):
+        if data.get(data_key):
+            row[name] = data[data_key]
     if ident["skyddad"]:
         row["skyddad"] = "ja"
     number = ident["personnummer"]
@@ -209,6 +214,9 @@ def export(
         )
     if fmt == "jsonl":
         return write_jsonl(rows), len(rows)
-    hidden = {"handelse-id", "orsak"} | (set() if med_personnummer else {"personnummer"})
+    # A void's fields never leave (the events in effect do); an absence's reason does.
+    hidden = {"handelse-id"} | (set() if med_personnummer else {"personnummer"})
+    if not any(row.get("orsak") for row in rows):
+        hidden.add("orsak")
     columns = [c for c in ORDER if c not in hidden]
     return write_csv(rows, columns), len(rows)

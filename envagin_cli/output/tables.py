@@ -483,6 +483,8 @@ def unit_table(data: dict[str, Any]) -> None:
             "Enheten har inget namn ännu; ange det med 'envagin enhet set --namn NAMN'.",
             markup=False,
         )
+        if data.get("finsam"):
+            finsam_table(data["finsam"])
         return
     show(
         _table(
@@ -504,6 +506,33 @@ def unit_table(data: dict[str, Any]) -> None:
                 for h in data["historik"]
             ],
             right=[5],
+        )
+    )
+    finsam_table(data.get("finsam") or [])
+
+
+def finsam_table(rows: list[dict[str, Any]]) -> None:
+    """The unit's Finsam insatser (`enhet finsam list`, `enhet show`)."""
+    if not rows:
+        console().print(
+            "Enheten har inga Finsam-insatser; ange dem med 'envagin enhet finsam add NAMN'.",
+            markup=False,
+        )
+        return
+    show(
+        _table(
+            "Finsam-insatser",
+            ["Namn", "Räknar", "Sedan"],
+            [
+                (
+                    r["namn"],
+                    "insatserna " + ", ".join(r["insatser"])
+                    if r["insatser"]
+                    else "hela teamet (inskrivna deltagare)",
+                    r["sedan"],
+                )
+                for r in rows
+            ],
         )
     )
 

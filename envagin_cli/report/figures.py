@@ -176,6 +176,8 @@ def build(
         _remittent_table(units, p, period.typ == "sedan start", labelled=joint),
         _insats_table(units, p),
         _forsorjning_table(_merged(i[0] for i in income), _merged(i[1] for i in income)),
+        _sysselsattning_table(units, p),
+        _bakgrund_table(units, p),
         _ledtider_table(units, p),
         _nojdhet_table(units, p),
         _uppfoljning_table(units, period),
@@ -676,6 +678,176 @@ def finsam(conn: sqlite3.Connection, period: Period) -> Tabell:
     t.noter.append(
         "En deltagare i flera insatser räknas i varje; raden Deltagare i någon insats räknar "
         "varje deltagare en gång."
+    )
+    return t
+
+
+def finsam_forbund(conn: sqlite3.Connection, period: Period) -> Tabell | None:
+    """Uppföljning Finsam by the förbund's insatser (`enhet finsam add`): per Finsam
+    insats, the participants by kön as the form asks. The whole team: the enrolled cases
+    active some day in the period (the report's "Deltagare"); named catalogue insatser: the
+    participants in any of them some day in the period, each counted once. Each counts by
+    its definition in effect on the period's last day (one first named later: by its first
+    definition). None when the unit has named none."""
+    from envagin_cli.domain import enhet
+
+    last = period.slut.isoformat()
+    in_effect = {codes.fold(d["namn"]): d for d in enhet.finsam(conn, last)}
+    definitions = [in_effect.get(codes.fold(first["namn"]), first) for first in _first_finsam(conn)]
+    if not definitions:
+        return None
+    p = {"start": period.start.isoformat(), "slut": last}
+    rows = []
+    for d in definitions:
+        if d["insatser"]:
+            marks = ", ".join(f":i{n}" for n in range(len(d["insatser"])))
+            found = conn.execute(
+                f"""SELECT a.kon, count(DISTINCT a.nr) FROM arende_insats i
+                    CROSS JOIN arende a ON a.nr = i.arende
+                    WHERE i.insats IN ({marks}) AND (i.slut IS NULL OR i.slut >= :start)
+                    AND i.start <= :slut AND {BASE} GROUP BY 1""",
+                {**p, **{f"i{n}": kod for n, kod in enumerate(d["insatser"])}},
+            )
+            counts = "insatserna " + ", ".join(d["insatser"])
+        else:
+            found = conn.execute(
+                f"SELECT a.kon, count(*) FROM arende a WHERE {BASE} AND a.inskriven <= :slut "
+                "AND (a.avslutad IS NULL OR a.avslutad >= :start) GROUP BY a.kon",
+                p,
+            )
+            counts = "hela teamet"
+        rows.append(
+            Rad(
+                d["namn"],
+                d["namn"],
+                {"raknar": counts, **_kmt(dict(found.fetchall()))},
+            )
+        )
+    t = Tabell(
+        "finsam_insatser",
+        "Deltagare per Finsam-insats under perioden (Uppföljning Finsam)",
+        [Kolumn("raknar", "Räknar", "text"), *KMT],
+        rows,
+        tripletter=[TRIPLETT],
+    )
+    t.noter.append(
+        "Hela teamet: inskrivna deltagare som var aktiva någon dag i perioden (rapportens "
+        "Deltagare). Med insatser: deltagare i någon av dem någon dag i perioden, var och en "
+        "en gång. Varje Finsam-insats räknas enligt sin definition den sista dagen i perioden."
+    )
+    return t
+
+
+def _first_finsam(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every Finsam insats by its first definition, in the order first named."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in conn.execute("SELECT datum, namn, insatser FROM enhet_finsam ORDER BY datum, id"):
+        found.setdefault(
+            codes.fold(row["namn"]),
+            {
+                "namn": row["namn"],
+                "insatser": [c for c in (row["insatser"] or "").split(",") if c],
+                "sedan": row["datum"],
+            },
+        )
+    return list(found.values())
+
+
+def _sysselsattning_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
+    """Sysselsättning at intake and at closing (the SUS instrument) of the participants
+    closed in P, as the försörjning table: a count per code at each time (a person may
+    have several), and the number closed with the information."""
+    closed = f"{BASE} AND a.inskriven IS NOT NULL AND a.avslutad BETWEEN :start AND :slut"
+    data: dict[tuple[str, str], dict[str, int]] = {}
+    for kon, intag, avslut in _rows(
+        units,
+        f"SELECT a.kon, a.sysselsattning_intag, a.sysselsattning_avslut FROM arende a "
+        f"WHERE {closed}",
+        p,
+    ):
+        for when, text in (("intag", intag), ("avslut", avslut)):
+            found = [c for c in (text or "").split(",") if c]
+            for code in [*found, *(["antal"] if found else [])]:
+                bucket = data.setdefault((when, code), {})
+                bucket[kon] = bucket.get(kon, 0) + 1
+    rows = []
+    for code, label in [*codes.SYSSELSATTNING.items(), ("antal", "Antal avslutade med uppgift")]:
+        values: dict[str, Any] = {}
+        for when in ("intag", "avslut"):
+            kmt = _kmt(data.get((when, code), {}))
+            values.update({f"{when}_{c}": kmt[c] for c in TRIPLETT})
+        rows.append(Rad(code, label, values, summa=code == "antal"))
+    cols = [
+        Kolumn(f"{when}_{c}", f"{head} {h}")
+        for when, head in (("intag", "Vid intag"), ("avslut", "Vid avslut"))
+        for c, h in zip(TRIPLETT, ("K", "M", "T"), strict=True)
+    ]
+    t = Tabell(
+        "sysselsattning",
+        "Sysselsättning vid intag och vid avslut (avslutade deltagare)",
+        cols,
+        rows,
+        tripletter=[(f"{x}_kvinnor", f"{x}_män", f"{x}_totalt") for x in ("intag", "avslut")],
+    )
+    t.noter.append(
+        "En person kan ha flera slag av sysselsättning. Antal med uppgift räknar de "
+        "avslutade som har sysselsättningen registrerad vid intag respektive avslut."
+    )
+    return t
+
+
+def _bakgrund_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
+    """Who the team reaches (the SUS instrument's background): utbildning, tid i offentlig
+    försörjning before intake and age group at enrolment (enrolment year minus year of
+    birth) of the participants enrolled in P; each group adds up to the total, with
+    "uppgift saknas" for cases registered without it."""
+    counts: dict[str, dict[str, int]] = {}
+
+    def bump(key: str, kon: str) -> None:
+        bucket = counts.setdefault(key, {})
+        bucket[kon] = bucket.get(kon, 0) + 1
+
+    for kon, utbildning, tid, year, born in _rows(
+        units,
+        "SELECT a.kon, a.utbildning, a.tid_offentlig, CAST(substr(a.inskriven, 1, 4) AS "
+        f"INTEGER), a.fodelsear FROM arende a WHERE {BASE} "
+        "AND a.inskriven BETWEEN :start AND :slut",
+        p,
+    ):
+        bump("totalt", kon)
+        bump(f"utb_{utbildning or 'saknas'}", kon)
+        bump(f"tid_{tid or 'saknas'}", kon)
+        bump(f"alder_{codes.aldersgrupp(year - born)}", kon)
+    groups = [
+        ("utb", "Utbildning", [*codes.UTBILDNING.items(), ("saknas", "Uppgift saknas")]),
+        (
+            "tid",
+            "Tid i offentlig försörjning",
+            [*codes.TID_OFFENTLIG.items(), ("saknas", "Uppgift saknas")],
+        ),
+        ("alder", "Ålder vid inskrivning", [(k, lbl) for k, lbl, _ in codes.ALDERSGRUPPER]),
+    ]
+    rows = [Rad("totalt", "Inskrivna under perioden", _kmt(counts.get("totalt", {})), summa=True)]
+    summor: list[tuple[list[str], str]] = []
+    for prefix, head, entries in groups:
+        keys = []
+        for code, label in entries:
+            key = f"{prefix}_{code}"
+            keys.append(key)
+            rows.append(Rad(key, f"{head}: {label}", _kmt(counts.get(key, {}))))
+        summor.append((keys, "totalt"))
+    t = Tabell(
+        "bakgrund",
+        "Bakgrund (deltagare inskrivna under perioden)",
+        list(KMT),
+        rows,
+        tripletter=[TRIPLETT],
+        summagrupper=summor,
+    )
+    t.noter.append(
+        "Utbildning: högsta avslutade vid intaget. Tid i offentlig försörjning: före "
+        "intaget. Ålder: inskrivningsåret minus födelseåret; yngre än 16 räknas i 16–24 år. "
+        "Varje grupp summerar till antalet inskrivna."
     )
     return t
 

@@ -13,7 +13,9 @@ the report shows and every linear relation between them:
   the period table's), counts that bound each other (avslutade lies between the closing
   reasons that need enrolment and those plus flyttat/annat/okänd; a source of income is
   at most the number with a source, and the sources add up to at least that number;
-  nöjda ≤ svarat …), and periods that add up (a year = its half-years);
+  nöjda ≤ svarat; a sysselsättning is at most the number with one, and they add up to at
+  least that number; the background table's total = varav nya …), and periods that add
+  up (a year = its half-years);
 - figures shown outside the tables: the goals' basis lines ("8 av 12") and the pie
   charts' totals (the shares of a pie with a "maskerat" slice), each a sum of cells.
 
@@ -487,6 +489,20 @@ def _relations(
             m.figure(
                 (F, PAJSUMMA, f"{x}_totalt"), [(F, s, f"{x}_totalt") for s in codes.FORSORJNING]
             )
+    if "sysselsattning" in tab:
+        Y = "sysselsattning"
+        for c in KMT:
+            for x in ("intag", "avslut"):
+                col = f"{x}_{c}"
+                parts = [(Y, s, col) for s in codes.SYSSELSATTNING]
+                for part in parts:
+                    m.at_most([part], [(Y, "antal", col)])
+                m.at_most([(Y, "antal", col)], parts)
+                if "period" in tab:
+                    m.at_most([(Y, "antal", col)], [("period", "avslutade", c)])
+    if "bakgrund" in tab and "period" in tab:
+        for c in KMT:
+            m.equal(("bakgrund", "totalt", c), ("period", "nya", c))
     if "nojdhet" in tab:
         N = "nojdhet"
         for c in KMT:

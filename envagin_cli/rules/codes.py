@@ -115,6 +115,50 @@ SYSSELSATTNING: dict[str, str] = {
     "ovrigt": "Övrigt",
 }
 
+#: Highest completed education at intake (the three ISCED bands of SUS).
+UTBILDNING: dict[str, str] = {
+    "forgymnasial": "Förgymnasial (ISCED 0–2)",
+    "gymnasial": "Gymnasial (ISCED 3–4)",
+    "eftergymnasial": "Eftergymnasial (ISCED 5–8)",
+    "okand": "Okänd",
+}
+
+#: Time in public support (offentlig försörjning) before intake.
+TID_OFFENTLIG: dict[str, str] = {
+    "under-1-ar": "Under 1 år",
+    "1-2-ar": "1–2 år",
+    "2-5-ar": "2–5 år",
+    "over-5-ar": "Över 5 år",
+    "okand": "Okänd",
+}
+
+#: Age groups at enrolment (enrolment year minus year of birth): (key, label, lowest age).
+#: Someone younger than 16 is counted in the first group.
+ALDERSGRUPPER: tuple[tuple[str, str, int], ...] = (
+    ("16-24", "16–24 år", 0),
+    ("25-29", "25–29 år", 25),
+    ("30-49", "30–49 år", 30),
+    ("50-64", "50–64 år", 50),
+    ("65-", "65 år och äldre", 65),
+)
+
+
+def aldersgrupp(alder: int) -> str:
+    """The age group of an age at enrolment (its key in `ALDERSGRUPPER`)."""
+    found = ALDERSGRUPPER[0][0]
+    for key, _label, lowest in ALDERSGRUPPER:
+        if alder >= lowest:
+            found = key
+    return found
+
+
+#: Närvaro: the kinds of absence from an insats on a day.
+FRANVARO: dict[str, str] = {
+    "giltig": "Giltig frånvaro",
+    "ogiltig": "Ogiltig frånvaro",
+    "sjuk": "Sjuk",
+}
+
 KON: dict[str, str] = {"kvinna": "Kvinna", "man": "Man"}
 
 SAMTYCKEN: dict[str, str] = {
@@ -299,6 +343,16 @@ def parse_forsorjning(values: Iterable[str], *, required: bool) -> list[str]:
             "försörjning: 'ingen' (ingen egen försörjning) kan inte kombineras med andra källor."
         )
     return sorted(result, key=_FORSORJNING_ORDNING.__getitem__)
+
+
+def parse_sysselsattning(values: Iterable[str] | str) -> list[str]:
+    """Sysselsättning at intake or closing: several codes (a list, or one comma-separated
+    text), in the code list's order."""
+    result = parse_codes(
+        [values] if isinstance(values, str) else values, SYSSELSATTNING, "sysselsättning"
+    )
+    order = list(SYSSELSATTNING)
+    return sorted(result, key=order.index)
 
 
 def label(codes: Mapping[str, object], code: str | None) -> str:

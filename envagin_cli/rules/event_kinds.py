@@ -113,6 +113,11 @@ def _sources(values: Any) -> str:
     return ", ".join(codes.label(codes.FORSORJNING, v) for v in values or [])
 
 
+def _sysselsattning(values: Any) -> str:
+    """Sysselsättning by its Swedish labels."""
+    return ", ".join(codes.label(codes.SYSSELSATTNING, v) for v in values or [])
+
+
 def _insats(d: dict[str, Any]) -> str:
     """An insats by its name: the catalogue's (given by the reader as `insats_namn`), else
     the default catalogue's, else its code."""
@@ -128,6 +133,14 @@ def _describe_intake(d: dict[str, Any]) -> str:
     parts = [f"remittent {codes.label(codes.REMITTENTER, d.get('remittent'))}"]
     if d.get("forsorjning"):
         parts.append("försörjning " + _sources(d["forsorjning"]))
+    if d.get("sysselsattning"):
+        parts.append("sysselsättning " + _sysselsattning(d["sysselsattning"]))
+    if d.get("utbildning"):
+        parts.append("utbildning " + codes.label(codes.UTBILDNING, d["utbildning"]))
+    if d.get("tid_offentlig"):
+        parts.append(
+            "tid i offentlig försörjning " + codes.label(codes.TID_OFFENTLIG, d["tid_offentlig"])
+        )
     parts.append(f"ansvarig {d.get('ansvarig')}")
     return "; ".join(parts)
 
@@ -147,6 +160,8 @@ def _describe_close(d: dict[str, Any]) -> str:
     text = codes.label(codes.SLUTORSAKER, d.get("slutorsak"))
     if d.get("forsorjning"):
         text += "; försörjning " + _sources(d["forsorjning"])
+    if d.get("sysselsattning"):
+        text += "; sysselsättning " + _sysselsattning(d["sysselsattning"])
     if d.get("ingen_enkat"):
         text += "; enkät avböjd"
     elif d.get("nojd_bemotande") is not None:
@@ -162,8 +177,33 @@ def _describe_followup(d: dict[str, Any]) -> str:
     )
 
 
+#: The schema version of migration `0011_sus_finsam_narvaro` (its position in
+#: `migrations.MIGRATIONS`; 11 once `0010_sigill_kedja` is merged before it): the kinds
+#: it adds name it as their `since`, and the migration allows them.
+SCHEMA_SUS = 11
+
+
+def hours(value: Any) -> str:
+    """Hours as Swedish text (4, 4,5)."""
+    return f"{value:g}".replace(".", ",") if isinstance(value, float) else str(value)
+
+
+def _describe_narvaro(d: dict[str, Any]) -> str:
+    text = _insats(d) + ": "
+    if d.get("franvaro"):
+        text += codes.label(codes.FRANVARO, d["franvaro"]).lower()
+        if d.get("forvantat") is not None:
+            text += f" ({hours(d['forvantat'])} tim förväntade)"
+        if d.get("orsak"):
+            text += f"; {d['orsak']}"
+        return text
+    return text + f"{hours(d.get('timmar'))} tim"
+
+
 _CASES = "envagin_cli.domain.cases"
 _FORSORJNING = Field("forsorjning", CODES)
+#: Sysselsättning at intake and closing (several); the follow-up's is one code.
+_SYSSELSATTNING = Field("sysselsattning", CODES)
 
 KINDS: tuple[Kind, ...] = (
     Kind(
@@ -312,6 +352,19 @@ KINDS: tuple[Kind, ...] = (
         ),
     ),
     Kind(
+        "finsam",
+        "Finsam-insats",
+        (Field("namn", TEXT, True), Field("insatser", CODES)),
+        case=False,
+        call="envagin_cli.domain.enhet:add_finsam",
+        rank=-2,
+        since=SCHEMA_SUS,
+        describe=lambda d: (
+            f"{d.get('namn')}: "
+            + ("insatserna " + _join(d["insatser"]) if d.get("insatser") else "hela teamet")
+        ),
+    ),
+    Kind(
         "intake",
         "intag",
         (
@@ -324,6 +377,9 @@ KINDS: tuple[Kind, ...] = (
             Field("remittent", CODE, True),
             _FORSORJNING,
             Field("ansvarig", CODE),
+            _SYSSELSATTNING,
+            Field("utbildning", CODE),
+            Field("tid-offentlig", CODE),
         ),
         case=True,
         case_arg="arende",
@@ -427,6 +483,7 @@ KINDS: tuple[Kind, ...] = (
             Field("nojd-bemotande", NUMBER),
             Field("nojd-insats", NUMBER),
             Field("ingen-enkat", FLAG),
+            _SYSSELSATTNING,
         ),
         case=True,
         case_arg="ref",
@@ -445,6 +502,23 @@ KINDS: tuple[Kind, ...] = (
         rank=9,
         once="ettårsuppföljningen görs en gång.",
         describe=_describe_followup,
+    ),
+    Kind(
+        "narvaro",
+        "närvaro",
+        (
+            Field("insats", CODE, True),
+            Field("timmar", NUMBER),
+            Field("franvaro", CODE),
+            Field("forvantat", NUMBER),
+            Field("orsak", TEXT),
+        ),
+        case=True,
+        case_arg="ref",
+        call=f"{_CASES}:narvaro",
+        rank=7,
+        since=SCHEMA_SUS,
+        describe=_describe_narvaro,
     ),
     Kind(
         "void",
@@ -512,11 +586,21 @@ FIELD_NAMES: dict[str, str] = {
     "nojd-insats": "nöjd-insats",
     "ingen-enkat": "ingen-enkät",
     "sysselsattning": "sysselsättning",
+    "utbildning": "utbildning",
+    "tid-offentlig": "tid-offentlig",
     "handelse-id": "händelse-id",
     "orsak": "orsak",
     "kommun": "kommun",
     "af-kontor": "af-kontor",
+    "insatser": "insatser",
+    "timmar": "timmar",
+    "franvaro": "frånvaro",
+    "forvantat": "förväntat",
 }
+#: Fields of which a record gives exactly one, saying what kind of record it is (a day's
+#: attendance: its hours or its absence); two records are the same event only when both
+#: give the same one (`sameness.same`).
+EITHER_OR = ("timmar", "franvaro")
 #: The fields every row may give.
 COMMON = ("handelse", "arende", "datum", "som")
 #: Per kind, the fields a row of it may give (its own and the common ones).
@@ -524,8 +608,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     k.code: frozenset(COMMON) | frozenset(k.field_names()) for k in KINDS
 }
 
-#: Field name -> its type, over all kinds (a name has one type wherever it appears).
-FIELD_TYPES: dict[str, str] = {f.name: f.type for k in KINDS for f in k.fields}
+#: Field name -> its type, over all kinds (a name has one type wherever it appears, but
+#: that a list of codes may be one code elsewhere: `sysselsättning` is several at intake
+#: and closing, one at the follow-up; compared as a set, one code is a set of one).
+FIELD_TYPES: dict[str, str] = {}
+for _k in KINDS:
+    for _f in _k.fields:
+        if FIELD_TYPES.get(_f.name) != CODES:
+            FIELD_TYPES[_f.name] = _f.type
 
 
 def _value(f: Field, value: Any) -> str | None:
@@ -568,7 +658,10 @@ def _check_table() -> None:
     assert not missing, f"fields without a Swedish spelling: {missing}"
     for k in KINDS:
         for f in k.fields:
-            assert FIELD_TYPES[f.name] == f.type, f"{f.name} has two types"
+            assert FIELD_TYPES[f.name] == f.type or {FIELD_TYPES[f.name], f.type} == {
+                CODE,
+                CODES,
+            }, f"{f.name} has two types"
 
 
 _check_table()

@@ -87,6 +87,10 @@ class Arendelage:
     remittent: str | None = None
     ansvarig: str | None = None
     intag_forsorjning: list[str] = field(default_factory=list)
+    #: The SUS instrument at intake (each optional) and sysselsättning at closing.
+    intag_sysselsattning: list[str] = field(default_factory=list)
+    utbildning: str | None = None
+    tid_offentlig: str | None = None
     samtycken: set[str] = field(default_factory=set)
     inskriven: date | None = None
     statistik: bool = False
@@ -102,9 +106,12 @@ class Arendelage:
     nojd_insats: int | None = None
     ingen_enkat: bool = False
     avslut_forsorjning: list[str] = field(default_factory=list)
+    avslut_sysselsattning: list[str] = field(default_factory=list)
     uppfoljd: date | None = None
     sysselsattning: str | None = None
     uppfoljning_forsorjning: list[str] = field(default_factory=list)
+    #: Attendance: (insats, day) -> the event that records it (one per insats and day).
+    narvaro: dict[tuple[str, date], int | None] = field(default_factory=dict)
 
     @property
     def forsta_insats(self) -> date | None:
@@ -332,6 +339,9 @@ def _apply(state: Arendelage, e: Handelse, intake: Handelse | None) -> None:
         state.remittent = d["remittent"]
         state.ansvarig = d.get("ansvarig")
         state.intag_forsorjning = list(d.get("forsorjning", []))
+        state.intag_sysselsattning = list(d.get("sysselsattning") or [])
+        state.utbildning = d.get("utbildning")
+        state.tid_offentlig = d.get("tid_offentlig")
         return
     if state.intag is None:
         when = f" ({intake.datum.isoformat()})" if intake else ""
@@ -443,6 +453,32 @@ def _assign_end(state: Arendelage, e: Handelse) -> None:
     )
 
 
+def in_insats(state: Arendelage, insats: str, day: date) -> bool:
+    """Whether the case is in `insats` on `day` (its start up to and with its end)."""
+    return any(
+        p.insats == insats and p.start <= day and (p.slut is None or day <= p.slut)
+        for p in state.insatser
+    )
+
+
+def _narvaro(state: Arendelage, e: Handelse) -> None:
+    code = e.data["insats"]
+    if not in_insats(state, code, e.datum):
+        raise _Brott(
+            f"insats: ärendet är inte i insatsen {code} den {e.datum.isoformat()}; närvaro "
+            "registreras bara de dagar ärendet är i insatsen (se envagin visa ÄRENDE)."
+        )
+    key = (code, e.datum)
+    if key in state.narvaro:
+        earlier = state.narvaro[key]
+        which = f" (händelse {earlier})" if earlier is not None else ""
+        raise _Brott(
+            f"Närvaron i {code} den {e.datum.isoformat()} är redan registrerad{which}; "
+            "rätta den med envagin rätta HÄNDELSE-ID."
+        )
+    state.narvaro[key] = e.id
+
+
 def _responsible(state: Arendelage, e: Handelse) -> None:
     state.ansvarig = e.data["ansvarig"]
 
@@ -478,6 +514,7 @@ def _close(state: Arendelage, e: Handelse) -> None:
     state.nojd_insats = d.get("nojd_insats")
     state.ingen_enkat = bool(d.get("ingen_enkat"))
     state.avslut_forsorjning = list(d.get("forsorjning", []))
+    state.avslut_sysselsattning = list(d.get("sysselsattning") or [])
 
 
 def _followup(state: Arendelage, e: Handelse) -> None:
@@ -513,6 +550,7 @@ _HANDLERS = {
     "responsible": _responsible,
     "close": _close,
     "followup": _followup,
+    "narvaro": _narvaro,
 }
 
 # Every case kind of the table has its rule here (the intake and voids are handled by the

@@ -38,7 +38,11 @@ def normalised(row: dict[str, str]) -> dict[str, Any]:
 
 
 def same(given: dict[str, Any], existing: dict[str, Any]) -> bool:
-    """Every field both give is equal (both normalised)."""
+    """Every field both give is equal (both normalised); and of the fields that say what
+    kind of record it is (`event_kinds.EITHER_OR`: a day's hours or its absence), both
+    give the same one."""
+    if any((name in given) != (name in existing) for name in event_kinds.EITHER_OR):
+        return False
     return all(existing.get(name, value) == value for name, value in given.items())
 
 

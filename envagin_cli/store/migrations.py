@@ -599,6 +599,43 @@ def _m010_sigill_kedja(db: Database) -> None:
     )
 
 
+def _m011_sus_finsam_narvaro(db: Database) -> None:
+    """The SUS instrument (sysselsättning at intake and closing, utbildning, tid i
+    offentlig försörjning before intake: projected columns of `arende`, NULL for the cases
+    before, whose events hold none), the unit's Finsam insatser (`enhet finsam add`: a
+    dated row each, kept; the table refuses UPDATE and DELETE) and the event kinds it
+    adds (`finsam`, `narvaro`; `event_kinds.SCHEMA_SUS`)."""
+    conn = db.conn
+    _allow_kinds(conn, event_kinds.SCHEMA_SUS)
+    conn.execute(
+        "ALTER TABLE arende ADD COLUMN sysselsattning_intag TEXT " + _codes("sysselsattning_intag")
+    )
+    conn.execute(
+        "ALTER TABLE arende ADD COLUMN sysselsattning_avslut TEXT "
+        + _codes("sysselsattning_avslut")
+    )
+    conn.execute(
+        "ALTER TABLE arende ADD COLUMN utbildning TEXT " + _any_of("utbildning", codes.UTBILDNING)
+    )
+    conn.execute(
+        "ALTER TABLE arende ADD COLUMN tid_offentlig TEXT "
+        + _any_of("tid_offentlig", codes.TID_OFFENTLIG)
+    )
+    conn.execute(f"""CREATE TABLE enhet_finsam (
+    id INTEGER PRIMARY KEY,
+    datum TEXT NOT NULL {_iso("datum")},
+    namn TEXT NOT NULL CHECK (length(namn) BETWEEN 1 AND 100),
+    insatser TEXT {_codes("insatser")},
+    som TEXT NOT NULL,
+    handelse_id INTEGER NOT NULL REFERENCES handelse (id)
+) STRICT""")
+    for what, verb, text in (("andring", "UPDATE", "ändras"), ("radering", "DELETE", "raderas")):
+        conn.execute(f"""CREATE TRIGGER enhet_finsam_ingen_{what} BEFORE {verb} ON enhet_finsam
+BEGIN
+    SELECT RAISE(ABORT, 'Finsam-insatsernas historik får inte {text}');
+END""")
+
+
 MIGRATIONS = [
     ("0001_initial", _m001_initial),
     ("0002_malfoljning", _m002_malfoljning),
@@ -610,6 +647,7 @@ MIGRATIONS = [
     ("0008_personalandringar", _m008_personalandringar),
     ("0009_datade_mal", _m009_datade_mal),
     ("0010_sigill_kedja", _m010_sigill_kedja),
+    ("0011_sus_finsam_narvaro", _m011_sus_finsam_narvaro),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 #: The event kinds the current schema's CHECK list holds (the table of kinds is
