@@ -20,7 +20,7 @@ from envagin_cli.domain import installning
 from envagin_cli.report import figures
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Rapport
-from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
+from envagin_cli.report.tables import MINUS, Kolumn, Rad, Tabell, format_tal
 
 CSS = """
 @page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm; }
@@ -60,11 +60,12 @@ footer { margin-top: 8mm; font-size: 8pt; color: #404040; border-top: 0.5pt soli
 
 
 def tal(value: float | int) -> str:
-    """Decimal comma; thousands separated by a narrow no-break space (1 234)."""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", "\u202f")
-    whole, _, decimals = format_tal(value).partition(",")
-    return f"{int(whole):,}".replace(",", "\u202f") + "," + decimals
+    """Decimal comma; thousands separated by a narrow no-break space (1 234); a true
+    minus sign (−0,3)."""
+    text = format_tal(value)
+    sign = MINUS if text.startswith(MINUS) else ""
+    whole, comma, decimals = text.removeprefix(MINUS).partition(",")
+    return sign + f"{int(whole):,}".replace(",", "\u202f") + comma + decimals
 
 
 def cell_text(t: Tabell, rad: Rad, kolumn: Kolumn) -> str:

@@ -17,7 +17,7 @@ from envagin_cli.output.console import console as make_console
 from envagin_cli.output.grid import Grid, fits, show
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Malstatus, Rapport
-from envagin_cli.report.tables import NETTOTYP, Kolumn, Rad, Tabell, format_tal
+from envagin_cli.report.tables import MINUS, Kolumn, Rad, Tabell, format_tal
 from envagin_cli.rules.errors import Databasfel
 from envagin_cli.rules.periods import Period
 from envagin_cli.store import files
@@ -56,7 +56,11 @@ def _goal_value(value: float | int | None, unit: str, *, exact: bool = False) ->
     has (`figures.visat_mal` rounded it to those that decide it: 1,02, not 1,0)."""
     if value is None:
         return "–"
-    text = repr(float(value)).removesuffix(".0").replace(".", ",") if exact else format_tal(value)
+    if exact:
+        text = repr(abs(float(value))).removesuffix(".0").replace(".", ",")
+        text = (MINUS + text) if value < 0 else text
+    else:
+        text = format_tal(value)
     if unit == "procent":
         return f"{text} %"
     if unit == "procentenheter":
@@ -303,11 +307,9 @@ def csv_text(tables: list[Tabell], lines: list[str]) -> str:
 
 
 def _csv_cell(t: Tabell, row: Rad, k: Kolumn) -> object:
-    """A cell as shown; a net figure as a number (a negative one is no formula)."""
-    value = t.varde(row, k)
-    if t.typ(row, k) == NETTOTYP and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return t.text(row, k)
+    """A cell as shown, a number with a plain minus (no formula, so not neutralised)."""
+    shown = t.text(row, k)
+    return csvfile.number(shown) or shown
 
 
 def write_csv(tables: list[Tabell], lines: list[str]) -> None:
@@ -365,8 +367,9 @@ def write_xlsx(
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
-    pct = book.add_format({"num_format": '0" %"'})
+    pct = book.add_format({"num_format": "0 %"})  # a fraction: 0,27 shown as 27 %
     dec = book.add_format({"num_format": "0.0"})
+    pe = book.add_format({"num_format": '0.0" p.e."'})
     overview = book.add_worksheet("Översikt")
     for i, line in enumerate(lines):
         overview.write_string(i, 0, line, bold if i == 0 else None)
@@ -390,8 +393,15 @@ def write_xlsx(
                 value = t.varde(row, k)
                 kind = t.typ(row, k)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    fmt = pct if kind == "procent" else dec if kind in ("median", "tal") else None
-                    sheet.write_number(i, j, value, fmt)
+                    if kind == "procent":
+                        sheet.write_number(i, j, value / 100, pct)
+                    else:
+                        exact = kind in ("median", "tal") and not float(value).is_integer()
+                        sheet.write_number(i, j, value, dec if exact else None)
+                elif (cell := xlsx_number(t.text(row, k))) is not None:
+                    number, kind = cell
+                    fmt = pct if kind == "%" else pe if kind == "p.e." else None
+                    sheet.write_number(i, j, number, fmt)
                 else:
                     sheet.write_string(i, j, t.text(row, k))
                 widths[j] = max(widths[j], len(t.text(row, k)))
@@ -430,6 +440,19 @@ def write_xlsx(
     except OSError as exc:  # pragma: no cover - in memory
         raise Databasfel(f"Kan inte skriva {path}: {exc}.") from exc
     files.write_private(path, buffer.getvalue(), overwrite)
+
+
+def xlsx_number(text: str) -> tuple[float, str] | None:
+    """A number shown as text ("60 %", "−0,3 p.e.", "1,02") as (value, unit) for a
+    spreadsheet: a percentage as a fraction (0,6), a unit "%", "p.e." or ""."""
+    found = csvfile.number(text)
+    if found is None:
+        return None
+    plain = str(found).replace("\u00a0", " ")
+    unit = "%" if plain.endswith("%") else "p.e." if plain.endswith("p.e.") else ""
+    digits = plain.removesuffix("%").removesuffix("p.e.").strip()
+    value = float(digits.replace(" ", "").replace("\u202f", "").replace(",", "."))
+    return (value / 100 if unit == "%" else value), unit
 
 
 def _xlsx_chart(

@@ -88,8 +88,10 @@ class Tabell:
         if value is None:
             return "–" if kind in ("procent", "median", "tal") else ""
         if kind == "procent":
-            return f"{value} %"
+            return f"{format_tal(value)} %"
         if kind in ("median", "tal"):
+            return format_tal(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             return format_tal(value)
         return str(value)
 
@@ -101,10 +103,18 @@ class Tabell:
         return rad.varden.get(kolumn.nyckel)
 
 
+#: The minus sign people read (U+2212); CSV writes a plain "-" (`output.report`).
+MINUS = "\u2212"
+
+
 def format_tal(value: float | int) -> str:
+    """A number as shown to people: one decimal at most, decimal comma, a true minus sign
+    (−0,3, never "-0,3" nor a sign lost on a value between −1 and 0)."""
     if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.1f}".replace(".", ",")
+        text = str(abs(int(value)))
+    else:
+        text = f"{abs(value):.1f}".replace(".", ",")
+    return (MINUS + text) if value < 0 and text.strip("0,") else text
 
 
 def bounds_of(
