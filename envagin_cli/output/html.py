@@ -20,7 +20,7 @@ from envagin_cli.domain import installning
 from envagin_cli.report import figures
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Rapport
-from envagin_cli.report.tables import MINUS, Kolumn, Rad, Tabell, format_tal
+from envagin_cli.report.tables import MINUS, Kolumn, Rad, Tabell, format_tal, indrag
 
 CSS = """
 @page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm; }
@@ -49,6 +49,7 @@ td { text-align: right; white-space: nowrap; }
 td.text, th.etikett, td.etikett { white-space: normal; overflow-wrap: break-word; }
 td.kort { white-space: nowrap; }
 td.etikett, th.etikett { text-align: left; }
+tr.indrag td.etikett { padding-left: 5mm; }
 tr.summa td { font-weight: bold; border-top: 1pt solid #1a1a1a; }
 td.dold { color: #7f7f7f; font-style: italic; }
 p.not { font-size: 8pt; color: #404040; margin: 0.5mm 0 0; }
@@ -99,7 +100,7 @@ def _table(t: Tabell) -> str:
                 cls.append("dold")
             attr = f' class="{" ".join(cls)}"' if cls else ""
             cells.append(f'<td data-kolumn="{escape(k.nyckel)}"{attr}>{escape(text)}</td>')
-        summa = ' class="summa"' if rad.summa else ""
+        summa = ' class="summa"' if rad.summa else ' class="indrag"' if indrag(rad.etikett) else ""
         body.append(
             f'<tr data-rad="{escape(rad.nyckel)}"{summa}>'
             f'<td class="etikett">{escape(rad.etikett)}</td>{"".join(cells)}</tr>'

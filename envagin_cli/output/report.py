@@ -17,7 +17,7 @@ from envagin_cli.output.console import console as make_console
 from envagin_cli.output.grid import Grid, fits, show
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Malstatus, Rapport
-from envagin_cli.report.tables import MINUS, Kolumn, Rad, Tabell, format_tal
+from envagin_cli.report.tables import MINUS, Kolumn, Rad, Tabell, format_tal, indrag
 from envagin_cli.rules.errors import Databasfel
 from envagin_cli.rules.periods import Period
 from envagin_cli.store import files
@@ -106,8 +106,13 @@ def all_tables(r: Rapport) -> list[Tabell]:
 # --- terminal -----------------------------------------------------------------------------
 
 
+def label(row: Rad, indent: str = "  ") -> str:
+    """A row's label, a sub-row ("varav …", "till …", "i …") indented."""
+    return indent + row.etikett if indrag(row.etikett) else row.etikett
+
+
 def _grid(t: Tabell, kolumner: list[Kolumn], title: str, heads: list[str]) -> Grid:
-    rows = [[row.etikett, *[t.text(row, k) for k in kolumner]] for row in t.rader]
+    rows = [[label(row), *[t.text(row, k) for k in kolumner]] for row in t.rader]
     return Grid(
         title,
         ["", *heads],
@@ -301,7 +306,7 @@ def csv_text(tables: list[Tabell], lines: list[str]) -> str:
         rows.append([])
         rows.append([t.rubrik])
         rows.append(["", *[k.rubrik for k in t.kolumner]])
-        rows.extend([row.etikett, *[_csv_cell(t, row, k) for k in t.kolumner]] for row in t.rader)
+        rows.extend([label(row), *[_csv_cell(t, row, k) for k in t.kolumner]] for row in t.rader)
         rows.extend([note] for note in t.noter)
     return csvfile.text(rows)
 
@@ -331,9 +336,9 @@ def markdown(tables: list[Tabell], lines: list[str]) -> str:
             "|---|" + "|".join("---" if k.typ == "text" else "---:" for k in t.kolumner) + "|"
         )
         for row in t.rader:
-            label = f"**{esc(row.etikett)}**" if row.summa else esc(row.etikett)
+            shown = f"**{esc(row.etikett)}**" if row.summa else esc(label(row, "\u00a0" * 4))
             parts.append(
-                f"| {label} | " + " | ".join(esc(t.text(row, k)) for k in t.kolumner) + " |"
+                f"| {shown} | " + " | ".join(esc(t.text(row, k)) for k in t.kolumner) + " |"
             )
         for note in t.noter:
             parts += ["", f"*{esc(note)}*"]
@@ -370,6 +375,7 @@ def write_xlsx(
     pct = book.add_format({"num_format": "0 %"})  # a fraction: 0,27 shown as 27 %
     dec = book.add_format({"num_format": "0.0"})
     pe = book.add_format({"num_format": '0.0" p.e."'})
+    sub = book.add_format({"indent": 1})
     overview = book.add_worksheet("Översikt")
     for i, line in enumerate(lines):
         overview.write_string(i, 0, line, bold if i == 0 else None)
@@ -387,7 +393,9 @@ def write_xlsx(
             sheet.write_string(top + 1, j, k.rubrik, bold)
             widths[j] = max(widths[j], len(k.rubrik))
         for i, row in enumerate(t.rader, start=top + 2):
-            sheet.write_string(i, 0, row.etikett, bold if row.summa else None)
+            sheet.write_string(
+                i, 0, row.etikett, bold if row.summa else sub if indrag(row.etikett) else None
+            )
             widths[0] = max(widths[0], len(row.etikett))
             for j, k in enumerate(t.kolumner, start=1):
                 value = t.varde(row, k)

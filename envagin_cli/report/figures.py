@@ -445,8 +445,8 @@ PERIODKOLUMNER = (
     ("deltagare", "Deltagare"),
     ("avslutade", "Avslutade"),
     ("arbete", "Till arbete"),
-    ("studier", "Till utbildning"),
-    ("arbete_studier", "Arbete/utbildning"),
+    ("studier", "Till studier"),
+    ("arbete_studier", "Arbete/studier"),
 )
 
 
@@ -493,7 +493,7 @@ def _perioder_table(
             ]
     t.noter.append(
         "Deltagare: inskrivna och aktiva någon gång under perioden. Avslutade: inskrivna som "
-        "avslutades under perioden. Procent: arbete/utbildning av avslutade."
+        "avslutades under perioden. Procent: arbete/studier av avslutade."
     )
     return t
 

@@ -103,6 +103,12 @@ class Tabell:
         return rad.varden.get(kolumn.nyckel)
 
 
+def indrag(etikett: str) -> bool:
+    """A sub-row ("varav nya", "till arbete", "i studier"): its label starts in lower case
+    and every format indents it under the row above."""
+    return etikett[:1].islower()
+
+
 #: The minus sign people read (U+2212); CSV writes a plain "-" (`output.report`).
 MINUS = "\u2212"
 

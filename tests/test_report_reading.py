@@ -1,0 +1,97 @@
+"""Issue 26: the report as the steering group reads it (signs, CSV, spreadsheet, words)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zipfile import ZipFile
+
+import pytest
+
+from envagin_cli.domain.enhet import labels
+from envagin_cli.output import csvfile
+from envagin_cli.output.html import tal
+from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
+
+from conftest import Invoke
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from datetime import date
+
+    from envagin_cli.domain import demo
+    from envagin_cli.store import db
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    conn = db.open_db(db.DbPath(path, True), create=True)[0]
+    demo.build(conn, idag=date(2026, 11, 22), per_ar=60)
+    conn.close()
+    return path
+
+
+def test_a_true_minus_sign_everywhere_people_read() -> None:
+    assert format_tal(-0.3) == "\u22120,3" and format_tal(-3) == "\u22123"
+    assert format_tal(-0.04) == "0,0" and format_tal(2) == "2"
+    assert tal(-0.3) == "\u22120,3"  # the HTML once lost the sign between −1 and 0
+    assert tal(-1234.5) == "\u22121\u202f234,5"
+    t = Tabell("x", "X", [Kolumn("n", "Netto", "netto")], [Rad("a", "a", {"n": -2})])
+    assert t.text(t.rader[0], t.kolumner[0]) == "\u22122"
+
+
+def test_csv_numbers_plain_text_neutralised_and_fields_quoted() -> None:
+    text = csvfile.text(
+        [
+            ["Lämnat försörjningsstöd, per ärende", csvfile.number("\u22120,3"), "5,5"],
+            ["=SUM(A1)", "a;b", 'sa "hej"', "rad\nbrytning", csvfile.number("27 %")],
+        ]
+    )
+    lines = text.split("\r\n")
+    assert lines[0] == '"Lämnat försörjningsstöd, per ärende";"-0,3";"5,5"'
+    assert lines[1].startswith('\'=SUM(A1);"a;b";"sa ""hej""";"rad\nbrytning";27 %')
+    # Split as LibreOffice's default import does (on ; and ,), quotes respected.
+    outside = re.sub(r'"(?:[^"]|"")*"', "", text)
+    assert "," not in outside and outside.count("\n") == 2  # no comma or break unquoted
+
+
+def test_report_csv_has_no_apostrophe_before_numbers(invoke: Invoke, demo_db: Path) -> None:
+    raw = invoke("--db", str(demo_db), "report", "--halvår", "2014H1", "--csv", use_db=False)
+    assert raw.exit_code == 0, raw.stderr
+    text = raw.stdout_bytes.decode("utf-8-sig")
+    assert "'-" not in text and "\u2212" not in text
+    assert "," not in re.sub(r'"(?:[^"]|"")*"', "", text)  # every comma inside quotes
+    assert "  varav nya;" in text and "  till studier;" in text  # sub-rows indented
+
+
+def test_xlsx_percent_as_fractions_and_goals_numeric(
+    invoke: Invoke, demo_db: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "r.xlsx"
+    result = invoke(
+        "--db", str(demo_db), "report", "--halvår", "2014H1", "--xlsx", str(target), use_db=False
+    )
+    assert result.exit_code == 0, result.stderr
+    with ZipFile(target) as book:
+        styles = book.read("xl/styles.xml").decode()
+        sheets = [book.read(n).decode() for n in book.namelist() if "worksheets/sheet" in n]
+    assert 'formatCode="0 %"' in styles
+    values = [float(v) for s in sheets for v in re.findall(r"<c [^>]*><v>([^<]+)</v>", s)]
+    assert any(0 < v < 1 for v in values)  # a percentage stored as a fraction
+    goals = sheets[-1]
+    assert goals.count("<v>") >= 4  # targets and outcomes are numbers, not text
+
+
+def test_words(invoke: Invoke, demo_db: Path) -> None:
+    assert labels("Nynäshamn", None, None)["kommun"] == "Nynäshamns kommun"
+    assert labels("Haninge", None, None)["kommun"] == "Haninge kommun"
+    assert labels("Sollentuna", None, None)["kommun"] == "Sollentuna kommun"
+    assert labels("Vaxholms", None, None)["kommun"] == "Vaxholms kommun"
+    assert labels("Lax", None, None)["kommun"] == "Lax kommun"
+    trend = invoke(
+        "--db", str(demo_db), "report", "--perioder", "2014,2015", "--markdown", use_db=False
+    )
+    assert trend.exit_code == 0, trend.stderr
+    assert "utbildning" not in trend.stdout.replace("Vuxenutbildning", "")
+    assert "Till studier" in trend.stdout
+    md = invoke("--db", str(demo_db), "report", "--halvår", "2014H1", "--markdown", use_db=False)
+    assert "| \u00a0\u00a0\u00a0\u00a0varav nya |" in md.stdout
