@@ -95,3 +95,47 @@ def test_words(invoke: Invoke, demo_db: Path) -> None:
     assert "Till studier" in trend.stdout
     md = invoke("--db", str(demo_db), "report", "--halvår", "2014H1", "--markdown", use_db=False)
     assert "| \u00a0\u00a0\u00a0\u00a0varav nya |" in md.stdout
+
+
+def test_a_period_not_yet_ended_runs_to_today(invoke: Invoke, demo_db: Path) -> None:
+    env = {"ENVAGIN_IDAG": "2026-11-22"}
+    run = invoke("--db", str(demo_db), "report", "--halvår", "2026H2", use_db=False, env=env)
+    assert run.exit_code == 0, run.stderr
+    assert "pågår, t.o.m. 2026-11-22" in run.stdout
+    import json
+
+    rep = json.loads(
+        invoke(
+            "--db", str(demo_db), "report", "--halvår", "2026H2", "--json", use_db=False, env=env
+        ).stdout
+    )
+    assert rep["period"]["till"] == "2026-11-22" and rep["period"]["dagar"] == 145
+    inflow = next(g for g in rep["mål"] if g["nyckel"] == "inflode")
+    assert inflow["mål"] == pytest.approx(200 * 145 / 365, abs=0.1)  # pro rata to today
+    for args in (["--år", "2030"], ["--halvår", "2027H1"], ["--perioder", "2014,2027"]):
+        refused = invoke("--db", str(demo_db), "report", *args, use_db=False, env=env)
+        assert refused.exit_code == 1 and "efter idag" in refused.stderr, args
+        assert "Traceback" not in refused.stderr
+
+
+def test_the_document_opens_with_a_summary(invoke: Invoke, demo_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "r.html"
+    run = invoke(
+        "--db", str(demo_db), "report", "--halvår", "2014H1", "--html", str(target), use_db=False
+    )
+    assert run.exit_code == 0, run.stderr
+    text = target.read_text(encoding="utf-8")
+    head = text[: text.index('data-tabell="period"')]
+    assert "<h1>Halvårsrapport januari–juni 2014</h1>" in head
+    assert "2014-01-01 – 2014-06-30" in head
+    assert "Sammanfattning" in head and 'data-tabell="mal"' in head  # goal status first
+    assert "Deltagare</span>" in head
+    assert "--" not in text.replace("<!--", "") and "demo.db" not in text  # no hints or files
+    assert "<title>En väg in – Halvårsrapport januari–juni 2014</title>" in text
+    from envagin_cli.rules.periods import ar, halvar, tertial
+
+    assert tertial("2014T2", halvar("2014H1", ar("2014").start).start).i_ord() == "Tertial 2 2014"
+    assert ar("2014").i_ord() == "År 2014"
+    out = invoke("--db", str(demo_db), "report", "--halvår", "2014H1", use_db=False).stdout
+    assert out.splitlines()[1] == "Halvårsrapport januari–juni 2014"
+    assert "Nyckeltal: Deltagare" in out

@@ -302,6 +302,7 @@ def report_periods(text: str, idag: date) -> list[tuple[str, Period]]:
                 f"perioder: '{label[:20]}' är ingen period; skriv år (2013), halvår (2014H1) "
                 "eller tertial (2014T2), åtskilda med komma."
             )
+        period = periods.up_to_today(period, idag)
         if any(p.etikett == period.etikett for _, p in found):
             raise Valideringsfel(f"perioder: {label} anges två gånger.")
         found.append((label, period))

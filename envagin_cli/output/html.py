@@ -11,10 +11,10 @@ space. Every text from the register is escaped. Each table and cell carries its 
 from __future__ import annotations
 
 import base64
+import re
 import sqlite3
 from collections.abc import Callable
 from html import escape
-from pathlib import Path
 
 from envagin_cli.domain import installning
 from envagin_cli.report import figures
@@ -56,6 +56,12 @@ p.not { font-size: 8pt; color: #404040; margin: 0.5mm 0 0; }
 figure { margin: 4mm 0 2mm; break-inside: avoid; page-break-inside: avoid; }
 figure img { width: 100%; height: auto; display: block; }
 figcaption { font-size: 8pt; color: #404040; }
+header p.enhet { margin: 0; font-size: 11pt; color: #404040; }
+header p.datum { margin: 0 0 3mm; font-size: 11pt; }
+div.nyckeltalen { display: flex; flex-wrap: wrap; gap: 3mm; margin: 2mm 0 4mm; }
+div.nyckeltal { border: 0.5pt solid #c8c8c8; padding: 2mm 3mm; min-width: 27mm; }
+div.nyckeltal span.tal { display: block; font-size: 16pt; font-weight: bold; color: #1f4e79; }
+div.nyckeltal span.namn { display: block; font-size: 8pt; }
 footer { margin-top: 8mm; font-size: 8pt; color: #404040; border-top: 0.5pt solid #c8c8c8; }
 """
 
@@ -125,9 +131,28 @@ def _figure(d: Diagram, svg: bytes) -> str:
     )
 
 
+def _summary(r: Rapport, goals: list[Tabell]) -> str:
+    """The first page: the key figures and the goal status."""
+    from envagin_cli.output.report import nyckeltal
+
+    figures_ = "".join(
+        f'<div class="nyckeltal"><span class="tal">{escape(v.replace(" %", NBSP + "%"))}</span>'
+        f'<span class="namn">{escape(k)}</span></div>'
+        for k, v in nyckeltal(r)
+    )
+    body = "".join(_table(t) for t in goals)
+    return (
+        f'<section class="sammanfattning"><h2>Sammanfattning</h2>'
+        f'<div class="nyckeltalen">{figures_}</div>{body}</section>'
+    )
+
+
+NBSP = "\u00a0"
+
+
 def unit_of(source: figures.Kallor) -> str:
     """The unit the report is about: its name (`enhet set`), or the units of a joint
-    report; a register without a name by its file."""
+    report; "En väg in" for a register without a name (never its file)."""
     from envagin_cli.domain import enhet
 
     if not isinstance(source, sqlite3.Connection):
@@ -135,9 +160,7 @@ def unit_of(source: figures.Kallor) -> str:
     current = enhet.current(source)
     if current is not None:
         return f"En väg in {current['namn']}"
-    row = source.execute("PRAGMA database_list").fetchone()
-    name = Path(row[2]).name if row and row[2] else "i minnet"
-    return f"En väg in (registret {name})"
+    return "En väg in"  # a document names no file
 
 
 def document(
@@ -168,34 +191,39 @@ def document(
         "skulle röja dem, här eller i en annan tabell, ett mål eller ett diagram, visas som *; "
         "maskerade värden ritas inte i diagrammen (en paj samlar dem i biten Maskerat)."
         if r.maskering is not None
-        else "av (för gruppen; maskera med --maskera N innan rapporten lämnar teamet)."
+        else "av (alla antal visas; för gruppen)."
     )
+    login = re.sub(r";\s*--.*?(?=\)|$)", "", installning.meaning(r.inloggning))
     header = [
-        ("Enhet", enhet),
-        ("Period", f"{period.rubrik()} ({period.typ}, {period.dagar} dagar)"),
         ("Framtagen", r.idag.isoformat()),
         ("Maskering", masking),
         ("Räknat", "i ärenden; felregistreringar och makulerade ärenden ingår inte."),
-        ("Inloggning", f"{r.inloggning} ({installning.meaning(r.inloggning)})"),
+        ("Inloggning", f"{r.inloggning} ({login})"),
     ]
+    dates = f"{period.rubrik()} ({period.typ}, {period.dagar} dagar)"
+    if period.pagar:
+        dates = f"{period.datum()}, {period.typ}"
     by_sheet: dict[str, list[Diagram]] = {}
     for d in charts:
         by_sheet.setdefault(d.blad, []).append(d)
-    parts = []
+    parts = [_summary(r, [t for t in tables if t.nyckel == "mal"])]
     for t in tables:
+        if t.nyckel == "mal":
+            continue  # in the summary, first
         parts.append(_table(t))
         parts.extend(_figure(d, draw(d)) for d in by_sheet.pop(t.nyckel, []))
     for rest in by_sheet.values():
         parts.extend(_figure(d, draw(d)) for d in rest)
-    title = f"En väg in – uppföljning {period.etikett}"
+    title = f"{enhet} – {period.i_ord()}"
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in header)
     return (
         '<!DOCTYPE html>\n<html lang="sv">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f"<header><h1>{escape('En väg in – uppföljning')}</h1><dl>{dl}</dl></header>\n"
+        f'<header><p class="enhet">{escape(enhet)}</p><h1>{escape(period.i_ord())}</h1>'
+        f'<p class="datum">{escape(dates)}</p><dl>{dl}</dl></header>\n'
         + "\n".join(parts)
-        + f"\n<footer>Framtagen med envagin {escape(r.idag.isoformat())}. "
+        + f"\n<footer>Framtagen {escape(r.idag.isoformat())}. "
         "Procent avrundas till hela procent (2,5 % blir 3 %); – betyder att underlag saknas."
         "</footer>\n</body>\n</html>\n"
     )

@@ -24,9 +24,17 @@ from envagin_cli.store import files
 
 
 def header_lines(r: Rapport) -> list[str]:
+    """The report's opening: the period in words with its exact dates beneath, the key
+    figures, how it is counted."""
     lines = [
         "En väg in – uppföljning",
-        f"Period ({r.period.typ}): {r.period.rubrik()}",
+        f"{r.period.i_ord()}",
+        f"Period ({r.period.typ}): {r.period.datum()}",
+    ]
+    key = nyckeltal(r)
+    if key:
+        lines.append("Nyckeltal: " + " · ".join(f"{k} {v}" for k, v in key))
+    lines += [
         f"Framtagen {r.idag.isoformat()}. Räknat i ärenden; felregistreringar och makulerade "
         "ärenden ingår inte.",
         installning.login_line(r.inloggning),
@@ -43,6 +51,29 @@ def header_lines(r: Rapport) -> list[str]:
             "celler som annars skulle röja dem visas som *."
         )
     return lines
+
+
+#: The key figures of a summary: (row of the participants table, label).
+NYCKELTAL = (
+    ("deltagare", "Deltagare"),
+    ("nya", "varav nya"),
+    ("remitterade", "Remitterade"),
+    ("avslutade", "Avslutade"),
+    ("arbete_studier", "till arbete/studier"),
+    ("procent", "Andel arbete/studier"),
+)
+
+
+def nyckeltal(r: Rapport) -> list[tuple[str, str]]:
+    """The period's key figures (totals, masked as in the table) for the summary."""
+    table = next((t for t in r.tabeller if t.nyckel == "period"), None)
+    if table is None:
+        return []
+    column = next((k for k in table.kolumner if k.nyckel == "totalt"), None)
+    rows = {row.nyckel: row for row in table.rader}
+    if column is None:
+        return []
+    return [(label, table.text(rows[k], column)) for k, label in NYCKELTAL if k in rows]
 
 
 def _goal_status(g: Malstatus) -> str:
