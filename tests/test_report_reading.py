@@ -139,3 +139,34 @@ def test_the_document_opens_with_a_summary(invoke: Invoke, demo_db: Path, tmp_pa
     out = invoke("--db", str(demo_db), "report", "--halvår", "2014H1", use_db=False).stdout
     assert out.splitlines()[1] == "Halvårsrapport januari–juni 2014"
     assert "Nyckeltal: Deltagare" in out
+
+
+def test_xlsx_is_a_working_spreadsheet(invoke: Invoke, demo_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "r.xlsx"
+    args = ("report", "--halvår", "2014H1", "--perioder", "2014,2015", "--kön")
+    result = invoke("--db", str(demo_db), *args, "--xlsx", str(target), use_db=False)
+    assert result.exit_code == 0, result.stderr
+    with ZipFile(target) as book:
+        workbook = book.read("xl/workbook.xml").decode()
+        sheets = {
+            n: book.read(n).decode() for n in book.namelist() if n.startswith("xl/worksheets/s")
+        }
+        rels = (
+            book.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+            if any("sheet1.xml.rels" in n for n in book.namelist())
+            else ""
+        )
+    names = re.findall(r'<sheet name="([^"]+)"', workbook)
+    assert names[0] == "Översikt" and "Mål individnivå" in names
+    assert all(len(n) <= 31 and "  " not in n and n == n.strip() for n in names)
+    assert workbook.count("_xlnm.Print_Titles") == len(names) - 1  # header row on every page
+    overview = sheets["xl/worksheets/sheet1.xml"]
+    assert overview.count("<hyperlink ") == len(names) - 1 or "internal" in rels
+    for name, xml in sheets.items():
+        if name.endswith("sheet1.xml"):
+            continue
+        assert '<pane xSplit="1" ySplit="2"' in xml, name  # header row and labels frozen
+        assert 'fitToWidth="1"' in xml or "<pageSetUpPr fitToPage" in xml, name
+        assert 'paperSize="9"' in xml, name
+    wide = [x for x in sheets.values() if 'orientation="landscape"' in x]
+    assert len(wide) >= 2  # insatser, försörjning, the trend by sex

@@ -406,11 +406,9 @@ def write_xlsx(
     pct = book.add_format({"num_format": "0 %"})  # a fraction: 0,27 shown as 27 %
     dec = book.add_format({"num_format": "0.0"})
     pe = book.add_format({"num_format": '0.0" p.e."'})
+    head = book.add_format({"bold": True, "text_wrap": True, "valign": "bottom"})
     sub = book.add_format({"indent": 1})
     overview = book.add_worksheet("Översikt")
-    for i, line in enumerate(lines):
-        overview.write_string(i, 0, line, bold if i == 0 else None)
-    overview.set_column(0, 0, max(len(x) for x in lines) + 2)
     used: set[str] = {"Översikt"}
     placed: dict[str, tuple[Any, str, int, int]] = {}  # table key -> sheet, name, row, col
 
@@ -421,13 +419,13 @@ def write_xlsx(
         while len(widths) <= len(t.kolumner):
             widths.append(0)
         for j, k in enumerate(t.kolumner, start=1):
-            sheet.write_string(top + 1, j, k.rubrik, bold)
-            widths[j] = max(widths[j], len(k.rubrik))
+            sheet.write_string(top + 1, j, k.rubrik, head)
+            widths[j] = max(widths[j], min(len(k.rubrik), 14))
         for i, row in enumerate(t.rader, start=top + 2):
             sheet.write_string(
                 i, 0, row.etikett, bold if row.summa else sub if indrag(row.etikett) else None
             )
-            widths[0] = max(widths[0], len(row.etikett))
+            widths[0] = max(widths[0], len(row.etikett) + 2 * indrag(row.etikett))
             for j, k in enumerate(t.kolumner, start=1):
                 value = t.varde(row, k)
                 kind = t.typ(row, k)
@@ -456,9 +454,7 @@ def write_xlsx(
             home = d.blad if any(t.nyckel == d.blad for t in tables) else "period"
             extra_by_sheet.setdefault(home, []).append(d.tabell)
     for t in tables:
-        name = t.rubrik.translate(_BAD_SHEET)[:31].strip() or t.nyckel
-        while name in used:
-            name = name[:28] + f" {len(used)}"
+        name = sheet_name(t, used)
         used.add(name)
         sheet = book.add_worksheet(name)
         widths = [0]
@@ -468,7 +464,17 @@ def write_xlsx(
             placed[x.nyckel] = (sheet, name, below, len(t.kolumner) + 2)
             below = write_table(sheet, below, x, widths)
         for j, w in enumerate(widths):
-            sheet.set_column(j, j, min(w + 2, 80))
+            sheet.set_column(j, j, min(w + 2, 60 if j == 0 else 16))
+        # A working sheet: the header row and the label column stay in view, and it
+        # prints on A4, one page wide (landscape when wide), the header on every page.
+        sheet.freeze_panes(2, 1)
+        sheet.set_paper(9)
+        if len(t.kolumner) > 6:
+            sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(1)
+        sheet.set_footer("&L" + lines[1 if len(lines) > 1 else 0][:80] + "&RSida &P av &N")
+    _overview(book, overview, lines, tables, placed, bold, pct)
     anchors: dict[str, int] = {}
     for d in charts or []:
         if d.tabell.nyckel not in placed or d.blad not in placed:
@@ -479,6 +485,109 @@ def write_xlsx(
     except OSError as exc:  # pragma: no cover - in memory
         raise Databasfel(f"Kan inte skriva {path}: {exc}.") from exc
     files.write_private(path, buffer.getvalue(), overwrite)
+
+
+#: Sheet names chosen for the report's tables (Excel allows 31 characters).
+BLADNAMN = {
+    "period": "Deltagare och avslut",
+    "per_enhet": "Resultat per enhet",
+    "slutorsak": "Slutorsak",
+    "remittent": "Inremitterande part",
+    "insatser": "Insatser",
+    "finsam": "Uppföljning Finsam",
+    "forsorjning": "Försörjning",
+    "ledtider": "Ledtider",
+    "nojdhet": "Nöjdhet",
+    "uppfoljning": "Ettårsuppföljning",
+    "milstolpar": "Mål organisationsnivå",
+    "indikatorer": "Mål befolkningsnivå",
+    "mal": "Mål individnivå",
+    "perioder": "Utveckling per period",
+    "caseload": "Arbetsbelastning",
+}
+
+
+def sheet_name(t: Tabell, used: set[str]) -> str:
+    """A whole, readable sheet name of at most 31 characters: the chosen one, else the
+    title's words up to 31 characters (never cut mid-word), numbered if taken."""
+    name = BLADNAMN.get(t.nyckel)
+    if name is None:
+        name = ""
+        for word in t.rubrik.translate(_BAD_SHEET).split():
+            if len(name) + len(word) + 1 > 31:
+                break
+            name = f"{name} {word}".strip()
+        name = name.rstrip(":;,(") or t.nyckel[:31]
+    base, n = name, 2
+    while name in used:
+        name = f"{base[: 31 - len(str(n)) - 1]} {n}"
+        n += 1
+    return name
+
+
+def _overview(
+    book: Any,
+    sheet: Any,
+    lines: list[str],
+    tables: list[Tabell],
+    placed: dict[str, tuple[Any, str, int, int]],
+    bold: Any,
+    pct: Any,
+) -> None:
+    """The first sheet: the header lines, the key figures, the goal status and a link to
+    every sheet."""
+    row = 0
+    for i, line in enumerate(lines):
+        sheet.write_string(row, 0, line, bold if i == 0 else None)
+        row += 1
+    period = next((t for t in tables if t.nyckel == "period"), None)
+    if period is not None:
+        row += 1
+        sheet.write_string(row, 0, "Nyckeltal (totalt)", bold)
+        row += 1
+        column = next(k for k in period.kolumner if k.nyckel == "totalt")
+        rows = {r.nyckel: r for r in period.rader}
+        for key, label in NYCKELTAL:
+            if key not in rows:
+                continue
+            sheet.write_string(row, 0, label)
+            value = period.varde(rows[key], column)
+            if isinstance(value, int) and not isinstance(value, bool):
+                is_pct = period.typ(rows[key], column) == "procent"
+                sheet.write_number(
+                    row, 1, value / 100 if is_pct else value, pct if is_pct else None
+                )
+            else:
+                sheet.write_string(row, 1, period.text(rows[key], column))
+            row += 1
+    goals = next((t for t in tables if t.nyckel == "mal"), None)
+    if goals is not None:
+        row += 1
+        for j, text in enumerate(("Målstatus", "Status", "Mål", "Utfall")):
+            sheet.write_string(row, j, text, bold)
+        row += 1
+        for r in goals.rader:
+            sheet.write_string(row, 0, r.etikett)
+            sheet.write_string(row, 1, str(r.varden.get("status", "")))
+            for j, key in ((2, "mal"), (3, "utfall")):
+                shown = str(r.varden.get(key, ""))
+                if (found := xlsx_number(shown)) is not None:
+                    sheet.write_number(row, j, found[0], pct if found[1] == "%" else None)
+                else:
+                    sheet.write_string(row, j, shown)
+            row += 1
+    row += 1
+    sheet.write_string(row, 0, "Blad", bold)
+    row += 1
+    for t in tables:
+        if t.nyckel in placed:
+            name = placed[t.nyckel][1]
+            sheet.write_url(row, 0, f"internal:'{name}'!A1", string=f"{name}: {t.rubrik}")
+            row += 1
+    sheet.set_column(0, 0, 70)
+    sheet.set_column(1, 3, 16)
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
 
 
 def xlsx_number(text: str) -> tuple[float, str] | None:
