@@ -170,3 +170,76 @@ def test_xlsx_is_a_working_spreadsheet(invoke: Invoke, demo_db: Path, tmp_path: 
         assert 'paperSize="9"' in xml, name
     wide = [x for x in sheets.values() if 'orientation="landscape"' in x]
     assert len(wide) >= 2  # insatser, försörjning, the trend by sex
+
+
+def test_charts_carry_something_and_keep_their_size(
+    invoke: Invoke, demo_db: Path, tmp_path: Path
+) -> None:
+    from envagin_cli.output.diagram import KATEGORIFARGER, fallback_font
+
+    target = tmp_path / "r.html"
+    args = ("report", "--halvår", "2015H2", "--perioder", "2015H2", "--html", str(target))
+    assert invoke("--db", str(demo_db), *args, use_db=False).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    images = re.findall(r"<img [^>]*>", text)
+    assert images and all(re.search(r'width="\d+" height="\d+"', i) for i in images)
+    assert 'data-diagram="utveckling"' not in text  # a trend of one period says nothing
+    # Before and after side by side, one colour per source in both.
+    assert '<div class="par"><figure data-diagram="forsorjning-intag"' in text
+    assert len(set(KATEGORIFARGER.values())) == len(KATEGORIFARGER)  # never shared
+    assert b"sans-serif" in fallback_font(b"font-family: 'DejaVu Sans'")
+    # A pie of fewer than five cases (or below the masking threshold) is not drawn.
+    small = tmp_path / "s.html"
+    args = ("report", "--tertial", "2014T1", "--maskera", "10", "--html", str(small))
+    assert invoke("--db", str(demo_db), *args, use_db=False).exit_code == 0
+    assert 'data-diagram="forsorjning-' not in small.read_text(encoding="utf-8")
+
+
+def test_the_document_prints_on_a4_without_scaling(
+    invoke: Invoke, demo_db: Path, tmp_path: Path
+) -> None:
+    """Print with headless Chromium (skipped where none is installed): A4 pages, the wide
+    trend table on a landscape page of its own, page numbers and the period in a footer,
+    text at full size (no shrinking to fit)."""
+    import shutil
+    import subprocess
+
+    browser = next(
+        (b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None
+    )
+    if browser is None or not shutil.which("pdftotext"):
+        pytest.skip("ingen Chromium/pdftotext installerad: utskriftstestet hoppas över")
+    target = tmp_path / "r.html"
+    args = ("report", "--halvår", "2014H1", "--perioder", "2014H1,2014H2,2015H1", "--kön")
+    assert invoke("--db", str(demo_db), *args, "--html", str(target), use_db=False).exit_code == 0
+    pdf = tmp_path / "r.pdf"
+    subprocess.run(
+        [browser, "--headless", "--disable-gpu", "--no-sandbox", "--no-pdf-header-footer",
+         f"--user-data-dir={tmp_path / 'profil'}", f"--print-to-pdf={pdf}", target.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    raw = pdf.read_bytes()
+    boxes = [
+        (round(float(w)), round(float(h)))
+        for w, h in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", raw)
+    ]
+    assert set(boxes) == {(595, 842), (842, 595)}  # portrait, and landscape for the wide one
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert all(f"Sida {i} av {len(pages)}" in p for i, p in enumerate(pages, start=1))
+    assert all("Halvårsrapport januari–juni 2014" in p for p in pages)
+    assert "Sammanfattning" in pages[0] and "måluppfyllelse" in pages[0]
+    landscape = [p for p in pages if "Utveckling per period" in p]
+    assert landscape and "Deltagare och avslut" not in landscape[0]
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    heights = [
+        float(b) - float(a)
+        for a, b, word in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(\w+)<', bbox)
+        if word == "Halvårsrapport"
+    ]
+    assert heights and max(heights) > 20  # the 18 pt title at full size, not shrunk to 67 %

@@ -21,6 +21,7 @@ from envagin_cli.report import figures
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Rapport
 from envagin_cli.report.tables import MINUS, Kolumn, Rad, Tabell, format_tal, indrag
+from envagin_cli.rules.periods import Period
 
 CSS = """
 @page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm; }
@@ -45,6 +46,13 @@ th, td { padding: 0.8mm 1.5mm; border-bottom: 0.5pt solid #c8c8c8; vertical-alig
 thead th { border-bottom: 1pt solid #1f4e79; text-align: right; font-weight: bold;
   background: #eef3f8; }
 thead th.text, td.text { text-align: left; }
+thead th.grupp { text-align: center; border-bottom: 0.5pt solid #1f4e79; }
+section.hel { break-inside: avoid; page-break-inside: avoid; }
+section.liggande { page: liggande; }
+@page liggande { size: A4 landscape; }
+tbody tr:first-child, tbody tr:nth-child(2) { break-before: avoid; }
+tbody tr:last-child, tbody tr:nth-last-child(2) { break-before: avoid; }
+h2 { break-after: avoid; page-break-after: avoid; }
 td { text-align: right; white-space: nowrap; }
 td.text, th.etikett, td.etikett { white-space: normal; overflow-wrap: break-word; }
 td.kort { white-space: nowrap; }
@@ -55,6 +63,8 @@ td.dold { color: #7f7f7f; font-style: italic; }
 p.not { font-size: 8pt; color: #404040; margin: 0.5mm 0 0; }
 figure { margin: 4mm 0 2mm; break-inside: avoid; page-break-inside: avoid; }
 figure img { width: 100%; height: auto; display: block; }
+div.par { display: flex; gap: 4mm; break-inside: avoid; page-break-inside: avoid; }
+div.par figure { flex: 1 1 0; min-width: 0; }
 figcaption { font-size: 8pt; color: #404040; }
 header p.enhet { margin: 0; font-size: 11pt; color: #404040; }
 header p.datum { margin: 0 0 3mm; font-size: 11pt; }
@@ -88,12 +98,59 @@ def cell_text(t: Tabell, rad: Rad, kolumn: Kolumn) -> str:
     return tal(value)
 
 
+_KMT = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+
+#: A table wider than this many columns gets an A4 landscape page of its own (`@page bred`).
+LIGGANDE = 10
+
+
+def _groups(t: Tabell) -> list[tuple[str, list[Kolumn]]]:
+    """The columns grouped by measure: "I insats K", "I insats M", "I insats T" are one
+    group "I insats" (a two-level header), any other column a group of its own ("")."""
+    groups: list[tuple[str, list[Kolumn]]] = []
+    for k in t.kolumner:
+        measure, _, sex = k.rubrik.rpartition(" ")
+        if sex in _KMT and measure and groups and groups[-1][0] == measure:
+            groups[-1][1].append(k)
+        elif sex in _KMT and measure:
+            groups.append((measure, [k]))
+        else:
+            groups.append(("", [k]))
+    return [(m, ks) if len(ks) > 1 else ("", ks) for m, ks in groups]
+
+
+def _head(t: Tabell) -> str:
+    """The header row, or two rows when columns group by measure (K, M, T under it)."""
+
+    def cls(k: Kolumn) -> str:
+        return "text" if k.typ == "text" else "tal"
+
+    groups = _groups(t)
+    if all(not m for m, _ in groups):
+        cells = "".join(
+            f'<th class="{cls(k)}" scope="col">{escape(k.rubrik)}</th>' for k in t.kolumner
+        )
+        return f'<tr><th class="etikett" scope="col"></th>{cells}</tr>'
+    short = len(t.kolumner) > 6
+    top, under = ['<th class="etikett" scope="col" rowspan="2"></th>'], []
+    for measure, ks in groups:
+        if not measure:
+            k = ks[0]
+            top.append(f'<th class="{cls(k)}" scope="col" rowspan="2">{escape(k.rubrik)}</th>')
+            continue
+        top.append(f'<th class="grupp" scope="colgroup" colspan="{len(ks)}">{escape(measure)}</th>')
+        for k in ks:
+            sex = k.rubrik.rpartition(" ")[2]
+            shown = sex if short else _KMT[sex]
+            under.append(
+                f'<th class="{cls(k)}" scope="col" title="{escape(k.rubrik)}">{escape(shown)}</th>'
+            )
+    return f"<tr>{''.join(top)}</tr><tr>{''.join(under)}</tr>"
+
+
 def _table(t: Tabell) -> str:
     wide = len(t.kolumner) > 6
-    head = "".join(
-        f'<th class="{"text" if k.typ == "text" else "tal"}" scope="col">{escape(k.rubrik)}</th>'
-        for k in t.kolumner
-    )
+    landscape = len(t.kolumner) >= LIGGANDE
     body = []
     for rad in t.rader:
         cells = []
@@ -114,20 +171,54 @@ def _table(t: Tabell) -> str:
     notes = "".join(f'<p class="not">{escape(n)}</p>' for n in t.noter)
     if not t.rader:
         notes = '<p class="not">Inget att visa för perioden.</p>' + notes
+    # A table of up to SAMMAN rows is kept whole on one page with its heading; a longer
+    # one breaks between rows, its header repeated, never leaving one row alone.
+    keep = " hel" if len(t.rader) <= SAMMAN else ""
+    page = " liggande" if landscape else ""
     return (
-        f'<section data-tabell="{escape(t.nyckel)}"><h2>{escape(t.rubrik)}</h2>'
-        f'<table class="{"bred" if wide else "smal"}"><thead><tr>'
-        f'<th class="etikett" scope="col"></th>{head}</tr></thead>'
+        f'<section data-tabell="{escape(t.nyckel)}" class="tabell{keep}{page}">'
+        f"<h2>{escape(t.rubrik)}</h2>"
+        f'<table class="{"bred" if wide else "smal"}"><thead>{_head(t)}</thead>'
         f"<tbody>{''.join(body)}</tbody></table>{notes}</section>"
     )
 
 
+#: The most rows a table has to be kept whole on one page.
+SAMMAN = 30
+
+
 def _figure(d: Diagram, svg: bytes) -> str:
-    """The chart as an image inside the page; its notes and masked values are in the image."""
+    """The chart as an image inside the page; its notes and masked values are in the image.
+    The image states its size (from the SVG, in CSS pixels), so it keeps it when pasted."""
     uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    size = re.search(rb'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    width, height = (
+        (round(float(size.group(1)) * 4 / 3), round(float(size.group(2)) * 4 / 3))
+        if size
+        else (672, 378)
+    )
     return (
-        f'<figure data-diagram="{escape(d.nyckel)}"><img src="{uri}" alt="{escape(d.titel)}">'
+        f'<figure data-diagram="{escape(d.nyckel)}"><img src="{uri}" alt="{escape(d.titel)}" '
+        f'width="{width}" height="{height}">'
         f"<figcaption>Diagram: {escape(d.titel)}</figcaption></figure>"
+    )
+
+
+def _css_string(text: str) -> str:
+    """Text as a CSS string: quotes and backslashes escaped, no markup can close <style>."""
+    clean = "".join(c for c in text if c.isprintable()).replace("<", " ").replace(">", " ")
+    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _footer(enhet: str, period: Period) -> str:
+    """Page numbers and the period at the foot of every printed page (CSS margin boxes,
+    which Chromium prints since version 131)."""
+    who = _css_string(f"{enhet} – {period.i_ord()}")
+    return (
+        "\n@page { @bottom-left { content: " + who + "; font-size: 8pt; color: #404040; "
+        'font-family: "DejaVu Sans", Arial, sans-serif; } '
+        '@bottom-right { content: "Sida " counter(page) " av " counter(pages); '
+        'font-size: 8pt; color: #404040; font-family: "DejaVu Sans", Arial, sans-serif; } }\n'
     )
 
 
@@ -211,7 +302,10 @@ def document(
         if t.nyckel == "mal":
             continue  # in the summary, first
         parts.append(_table(t))
-        parts.extend(_figure(d, draw(d)) for d in by_sheet.pop(t.nyckel, []))
+        drawn = [_figure(d, draw(d)) for d in by_sheet.pop(t.nyckel, [])]
+        if t.nyckel == "forsorjning" and len(drawn) == 2:
+            drawn = [f'<div class="par">{"".join(drawn)}</div>']  # before and after side by side
+        parts.extend(drawn)
     for rest in by_sheet.values():
         parts.extend(_figure(d, draw(d)) for d in rest)
     title = f"{enhet} – {period.i_ord()}"
@@ -219,7 +313,8 @@ def document(
     return (
         '<!DOCTYPE html>\n<html lang="sv">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}{_footer(enhet, period)}</style>\n"
+        "</head>\n<body>\n"
         f'<header><p class="enhet">{escape(enhet)}</p><h1>{escape(period.i_ord())}</h1>'
         f'<p class="datum">{escape(dates)}</p><dl>{dl}</dl></header>\n'
         + "\n".join(parts)

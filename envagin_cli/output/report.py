@@ -610,7 +610,10 @@ def _xlsx_chart(
     home: tuple[Any, str, int, int],
     anchors: dict[str, int],
 ) -> None:
-    """A native Excel chart of `d` over its table's cells, beside the table on its sheet."""
+    """A native Excel chart of `d` over its table's cells, beside the table on its sheet,
+    in the report's colours (`output.diagram.farg`)."""
+    from envagin_cli.output.diagram import farg
+
     _sheet, name, top, _ = data
     t = d.tabell
     row_of = {r.nyckel: top + 2 + i for i, r in enumerate(t.rader)}
@@ -637,8 +640,13 @@ def _xlsx_chart(
         }
         if d.typ == "paj":
             series["data_labels"] = {"percentage": True, "leader_lines": True}
+            keys = {row_of[r]: r for r in d.kategorier}
+            series["points"] = [
+                {"fill": {"color": farg(keys.get(i, ""), i - first)}}
+                for i in range(first, last + 1)
+            ]
         else:
-            series["fill"] = {"color": _FARGER[s % len(_FARGER)]}
+            series["fill"] = {"color": farg(kolumn, s)}
         chart.add_series(series)
     if d.linje is not None:
         kolumn, namn = d.linje
@@ -666,9 +674,6 @@ def _xlsx_chart(
     at = anchors.get(home[1], 0)
     sheet.insert_chart(at, col, chart)
     anchors[home[1]] = at + 20
-
-
-_FARGER = ("#1F4E79", "#C55A11", "#548235", "#7F6000")
 
 
 def caseload_table(rows: list[dict[str, Any]], idag: str) -> Tabell:
