@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from zipfile import ZipFile
@@ -243,3 +244,29 @@ def test_the_document_prints_on_a4_without_scaling(
         if word == "Halvårsrapport"
     ]
     assert heights and max(heights) > 20  # the 18 pt title at full size, not shrunk to 67 %
+
+
+def test_the_half_year_report_reads_at_80_columns(invoke: Invoke, demo_db: Path) -> None:
+    env = {"COLUMNS": "80"}
+    run = invoke("--db", str(demo_db), "report", "--halvår", "--json", use_db=False)
+    every = json.loads(run.stdout)
+    for args in (["--halvår"], ["--halvår", "2014H1"]):
+        out = invoke("--db", str(demo_db), "report", *args, use_db=False, env=env).stdout
+        lines = out.splitlines()
+        assert len(lines) <= 200, (args, len(lines))  # 375 and 303 before issue 26
+        assert all(len(line) <= 80 for line in lines)
+        # Tables, not stacked blocks: Försörjning vid intag is one table with K/M/T.
+        assert not any(line.startswith("Kvinnor:") for line in lines)
+        heading = next(line for line in lines if "Vid intag" in line)
+        assert "Vid avslut" in heading
+    out = invoke("--db", str(demo_db), "report", "--halvår", use_db=False, env=env).stdout
+    for key, table in every["tabeller"].items():  # every figure is still shown
+        for row in table["rader"].values():
+            assert row["etikett"].split()[0] in out, key
+    trend = invoke(
+        "--db", str(demo_db), "report", "--perioder", "2014,2015,2016", use_db=False, env=env
+    ).stdout
+    assert "Utveckling per period:" not in trend  # one table, not a block per measure
+    caseload = invoke("--db", str(demo_db), "report", "--caseload", use_db=False, env=env)
+    cases = invoke("--db", str(demo_db), "cases", "--per-handläggare", use_db=False, env=env)
+    assert caseload.stdout == cases.stdout

@@ -235,6 +235,11 @@ def report(
         report_render.write_csv(shown, lines)
     elif markdown:
         sys.stdout.write(report_render.markdown(shown, lines))
+    elif rapport is None and grans is None:
+        # At the terminal the caseload is the very table `cases --per-handläggare` shows.
+        from envagin_cli.output import tables as terminal_tables
+
+        terminal_tables.summary_table(rows, f"Arbetsbelastning {idag} · {register_name(db)}")
     else:
         if not enhet:  # at the terminal the header names the register in use
             lines = [f"{lines[0]} · {register_name(db)}", *lines[1:]]

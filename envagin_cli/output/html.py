@@ -20,7 +20,16 @@ from envagin_cli.domain import installning
 from envagin_cli.report import figures
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Rapport
-from envagin_cli.report.tables import MINUS, Kolumn, Rad, Tabell, format_tal, indrag
+from envagin_cli.report.tables import (
+    KMT,
+    MINUS,
+    Kolumn,
+    Rad,
+    Tabell,
+    format_tal,
+    grupper,
+    indrag,
+)
 from envagin_cli.rules.periods import Period
 
 CSS = """
@@ -98,25 +107,8 @@ def cell_text(t: Tabell, rad: Rad, kolumn: Kolumn) -> str:
     return tal(value)
 
 
-_KMT = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
-
 #: A table wider than this many columns gets an A4 landscape page of its own (`@page bred`).
 LIGGANDE = 10
-
-
-def _groups(t: Tabell) -> list[tuple[str, list[Kolumn]]]:
-    """The columns grouped by measure: "I insats K", "I insats M", "I insats T" are one
-    group "I insats" (a two-level header), any other column a group of its own ("")."""
-    groups: list[tuple[str, list[Kolumn]]] = []
-    for k in t.kolumner:
-        measure, _, sex = k.rubrik.rpartition(" ")
-        if sex in _KMT and measure and groups and groups[-1][0] == measure:
-            groups[-1][1].append(k)
-        elif sex in _KMT and measure:
-            groups.append((measure, [k]))
-        else:
-            groups.append(("", [k]))
-    return [(m, ks) if len(ks) > 1 else ("", ks) for m, ks in groups]
 
 
 def _head(t: Tabell) -> str:
@@ -125,7 +117,7 @@ def _head(t: Tabell) -> str:
     def cls(k: Kolumn) -> str:
         return "text" if k.typ == "text" else "tal"
 
-    groups = _groups(t)
+    groups = grupper(t.kolumner)
     if all(not m for m, _ in groups):
         cells = "".join(
             f'<th class="{cls(k)}" scope="col">{escape(k.rubrik)}</th>' for k in t.kolumner
@@ -141,7 +133,7 @@ def _head(t: Tabell) -> str:
         top.append(f'<th class="grupp" scope="colgroup" colspan="{len(ks)}">{escape(measure)}</th>')
         for k in ks:
             sex = k.rubrik.rpartition(" ")[2]
-            shown = sex if short else _KMT[sex]
+            shown = sex if short else KMT[sex]
             under.append(
                 f'<th class="{cls(k)}" scope="col" title="{escape(k.rubrik)}">{escape(shown)}</th>'
             )
@@ -224,12 +216,10 @@ def _footer(enhet: str, period: Period) -> str:
 
 def _summary(r: Rapport, goals: list[Tabell]) -> str:
     """The first page: the key figures and the goal status."""
-    from envagin_cli.output.report import nyckeltal
-
     figures_ = "".join(
         f'<div class="nyckeltal"><span class="tal">{escape(v.replace(" %", NBSP + "%"))}</span>'
         f'<span class="namn">{escape(k)}</span></div>'
-        for k, v in nyckeltal(r)
+        for k, v in figures.nyckeltal(r)
     )
     body = "".join(_table(t) for t in goals)
     return (

@@ -15,9 +15,10 @@ from envagin_cli.domain import installning
 from envagin_cli.output import csvfile
 from envagin_cli.output.console import console as make_console
 from envagin_cli.output.grid import Grid, fits, show
+from envagin_cli.report import figures
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Malstatus, Rapport
-from envagin_cli.report.tables import MINUS, Kolumn, Rad, Tabell, format_tal, indrag
+from envagin_cli.report.tables import MINUS, Kolumn, Rad, Tabell, format_tal, grupper, indrag
 from envagin_cli.rules.errors import Databasfel
 from envagin_cli.rules.periods import Period
 from envagin_cli.store import files
@@ -29,9 +30,9 @@ def header_lines(r: Rapport) -> list[str]:
     lines = [
         "En väg in – uppföljning",
         f"{r.period.i_ord()}",
-        f"Period ({r.period.typ}): {r.period.datum()}",
+        r.period.datum(),
     ]
-    key = nyckeltal(r)
+    key = figures.nyckeltal(r)
     if key:
         lines.append("Nyckeltal: " + " · ".join(f"{k} {v}" for k, v in key))
     lines += [
@@ -51,29 +52,6 @@ def header_lines(r: Rapport) -> list[str]:
             "celler som annars skulle röja dem visas som *."
         )
     return lines
-
-
-#: The key figures of a summary: (row of the participants table, label).
-NYCKELTAL = (
-    ("deltagare", "Deltagare"),
-    ("nya", "varav nya"),
-    ("remitterade", "Remitterade"),
-    ("avslutade", "Avslutade"),
-    ("arbete_studier", "till arbete/studier"),
-    ("procent", "Andel arbete/studier"),
-)
-
-
-def nyckeltal(r: Rapport) -> list[tuple[str, str]]:
-    """The period's key figures (totals, masked as in the table) for the summary."""
-    table = next((t for t in r.tabeller if t.nyckel == "period"), None)
-    if table is None:
-        return []
-    column = next((k for k in table.kolumner if k.nyckel == "totalt"), None)
-    rows = {row.nyckel: row for row in table.rader}
-    if column is None:
-        return []
-    return [(label, table.text(rows[k], column)) for k, label in NYCKELTAL if k in rows]
 
 
 def _goal_status(g: Malstatus) -> str:
@@ -190,18 +168,37 @@ def _with_bars(grid: Grid, bars: list[tuple[str, list[Any], str | None]]) -> Gri
     )
 
 
+#: Up to this width the report is drawn compact: tables without frames, K/M/T under their
+#: measure in a two-level heading, so that a half-year report reads at 80 columns.
+KOMPAKT = 100
+
+
 def rich(r: Rapport | None, tables: list[Tabell], lines: list[str]) -> None:
     from rich.text import Text
 
+    from envagin_cli.output.console import width
+
     console = make_console()
+    room = width()
     for line in lines:
         console.print(Text(line, style="bold" if line == lines[0] else ""))
     for t in tables:
         grid = _grid(t, t.kolumner, t.rubrik, [k.rubrik for k in t.kolumner])
         bars = bar_columns(r, t) if r is not None and t.rader else []
         console.print()
+        if t.rader and room is not None and room <= KOMPAKT:
+            # The bars are a reading aid: left out where they would not fit beside the
+            # figures (every figure is still shown).
+            drawn = compact(t, bars, room) or compact(t, [], room) or _split(t, room)
+            if drawn is not None:
+                for line in drawn:
+                    console.print(line, overflow="ignore", crop=False, no_wrap=True)
+                for note in t.noter:
+                    console.print(Text(note))
+                continue
         if not t.rader:
             console.print(Text(f"{t.rubrik}: inga rader."))
+            continue  # the notes explain rows; there are none
         elif fits(with_bars := _with_bars(grid, bars)) or len(t.tripletter) < 2:
             show(with_bars, console)
         else:
@@ -211,6 +208,144 @@ def rich(r: Rapport | None, tables: list[Tabell], lines: list[str]) -> None:
                 show(_with_bars(block, [b for b in bars if b[2] in keys]), console)
         for note in t.noter:
             console.print(Text(note))
+
+
+def _wrap(text: str, size: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, size, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def compact(
+    t: Tabell, bars: list[tuple[str, list[Any], str | None]], room: int
+) -> list[Any] | None:
+    """The table as lines of at most `room` characters: no frame, columns two spaces apart,
+    K/M/T under their measure (a two-level heading), labels and text wrapped between words,
+    numbers never. None when even that does not fit (then the caller stacks it)."""
+    from rich.text import Text
+
+    groups = grupper(t.kolumner)
+    two = any(m for m, _ in groups)
+    cols: list[dict[str, Any]] = []
+    for measure, ks in groups:
+        for i, k in enumerate(ks):
+            sex = k.rubrik.rpartition(" ")[2] if measure else ""
+            cols.append(
+                {
+                    "head": sex if measure else k.rubrik,
+                    "group": measure if i == 0 else None,
+                    "span": len(ks) if i == 0 else 0,
+                    "text": k.typ == "text",
+                    "cells": [t.text(row, k) for row in t.rader],
+                }
+            )
+    for head, cells, _key in bars:
+        cols.append({"head": head, "group": "", "span": 1, "text": False, "cells": cells})
+    sep = 2
+
+    def plain(cell: Any) -> str:
+        return cell.plain if hasattr(cell, "plain") else str(cell)
+
+    for c in cols:
+        longest = max((len(plain(x)) for x in c["cells"]), default=0)
+        words = max((len(w) for x in c["cells"] for w in plain(x).split()), default=0)
+        head_words = max((len(w) for w in c["head"].split()), default=0)
+        c["least"] = max(words if c["text"] else longest, head_words)
+        c["width"] = max(longest, len(c["head"]) if not c["text"] else head_words, c["least"])
+    # A group's name fits over its columns.
+    for i, c in enumerate(cols):
+        if c["group"]:
+            span = cols[i : i + c["span"]]
+            short = len(c["group"]) - (sum(x["width"] for x in span) + sep * (len(span) - 1))
+            for n in range(max(short, 0)):
+                span[-1 - n % len(span)]["width"] += 1
+    labels = [label(row) for row in t.rader]
+    label_least = max((len(w) for x in labels for w in x.split()), default=0)
+    label_width = max((len(x) for x in labels), default=0)
+    rest = sum(c["width"] for c in cols) + sep * len(cols)
+    while label_width + rest > room:
+        texts = [c for c in cols if c["text"] and c["width"] > c["least"]]
+        if label_width > max(label_least, 24) and (
+            not texts or label_width >= max(c["width"] for c in texts)
+        ):
+            label_width -= 1
+        elif texts:
+            max(texts, key=lambda c: c["width"])["width"] -= 1
+        elif label_width > label_least:
+            label_width -= 1
+        else:
+            return None
+        rest = sum(c["width"] for c in cols) + sep * len(cols)
+    out: list[Any] = [Text(t.rubrik, style="bold")]
+    if two:
+        line, at = " " * label_width, 0
+        for i, c in enumerate(cols):
+            if c["group"]:
+                span = cols[i : i + c["span"]]
+                size = sum(x["width"] for x in span) + sep * (len(span) - 1)
+                line += " " * sep + c["group"].center(size) if c["span"] > 1 else ""
+                at = i + c["span"]
+            elif i >= at:
+                line += " " * (sep + c["width"])
+        out.append(Text(line.rstrip(), style="bold"))
+    heads = [_wrap(c["head"], c["width"]) if c["text"] else [c["head"]] for c in cols]
+    for n in range(max(len(h) for h in heads)):
+        line = " " * label_width
+        for c, h in zip(cols, heads, strict=True):
+            part = h[n] if n < len(h) else ""
+            line += " " * sep + (part.ljust(c["width"]) if c["text"] else part.rjust(c["width"]))
+        out.append(Text(line.rstrip(), style="bold"))
+    out.append(Text("─" * (label_width + rest)))
+    for r_i, row in enumerate(t.rader):
+        indent = labels[r_i][: len(labels[r_i]) - len(labels[r_i].lstrip())]
+        parts = [
+            [indent + x for x in _wrap(labels[r_i], label_width - len(indent))],
+            *[
+                _wrap(plain(c["cells"][r_i]), c["width"]) if c["text"] else [c["cells"][r_i]]
+                for c in cols
+            ],
+        ]
+        style = "bold" if row.summa else ""
+        for n in range(max(len(p) for p in parts)):
+            drawn = Text(style=style)
+            first = parts[0][n] if n < len(parts[0]) else ""
+            drawn.append(first.ljust(label_width))
+            for c, p in zip(cols, parts[1:], strict=True):
+                cell = p[n] if n < len(p) else ""
+                drawn.append(" " * sep)
+                if isinstance(cell, Text):
+                    drawn.append_text(cell)
+                    drawn.append(" " * (c["width"] - len(cell.plain)))
+                elif c["text"]:
+                    drawn.append(str(cell).ljust(c["width"]))
+                else:
+                    drawn.append(str(cell).rjust(c["width"]))
+            drawn.rstrip()
+            out.append(drawn)
+    return out
+
+
+def _split(t: Tabell, room: int) -> list[Any] | None:
+    """A table too wide even compact, as side-by-side parts of whole measures (K, M, T
+    together), each part a compact table under the same title ("forts." after)."""
+    from dataclasses import replace
+
+    parts: list[list[Kolumn]] = []
+    for _measure, ks in grupper(t.kolumner):
+        trial = replace(t, kolumner=[*parts[-1], *ks]) if parts else None
+        if trial is not None and compact(trial, [], room) is not None:
+            parts[-1] = trial.kolumner
+        else:
+            parts.append(list(ks))
+    out: list[Any] = []
+    for i, ks in enumerate(parts):
+        part = compact(
+            replace(t, kolumner=ks, rubrik=t.rubrik + (" (forts.)" if i else "")), [], room
+        )
+        if part is None:
+            return None
+        out += part
+    return out
 
 
 BAR_WIDTH = 8
@@ -547,7 +682,7 @@ def _overview(
         row += 1
         column = next(k for k in period.kolumner if k.nyckel == "totalt")
         rows = {r.nyckel: r for r in period.rader}
-        for key, label in NYCKELTAL:
+        for key, label in figures.NYCKELTAL:
             if key not in rows:
                 continue
             sheet.write_string(row, 0, label)

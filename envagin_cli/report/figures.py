@@ -1231,3 +1231,26 @@ def _pct_goal(
     met = None if target is None or outcome is None else outcome >= target
     shown = None if target is None else visat_mal(_exact(target))
     return Malstatus(key, goal_name(key, targets), shown, outcome, "procent", met, basis, source)
+
+
+#: The key figures of a summary: (row of the participants table, label).
+NYCKELTAL = (
+    ("deltagare", "Deltagare"),
+    ("nya", "varav nya"),
+    ("remitterade", "Remitterade"),
+    ("avslutade", "Avslutade"),
+    ("arbete_studier", "till arbete/studier"),
+    ("procent", "Andel arbete/studier"),
+)
+
+
+def nyckeltal(r: Rapport) -> list[tuple[str, str]]:
+    """The period's key figures (totals, masked as in the table) for the summary."""
+    table = next((t for t in r.tabeller if t.nyckel == "period"), None)
+    if table is None:
+        return []
+    column = next((k for k in table.kolumner if k.nyckel == "totalt"), None)
+    rows = {row.nyckel: row for row in table.rader}
+    if column is None:
+        return []
+    return [(label, table.text(rows[k], column)) for k, label in NYCKELTAL if k in rows]

@@ -103,6 +103,25 @@ class Tabell:
         return rad.varden.get(kolumn.nyckel)
 
 
+#: The sexes of a column heading's last word: "I insats K" is "I insats" for women.
+KMT = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+
+
+def grupper(kolumner: list[Kolumn]) -> list[tuple[str, list[Kolumn]]]:
+    """The columns grouped by measure for a two-level heading: "I insats K", "I insats M",
+    "I insats T" are one group "I insats"; any other column is a group of its own ("")."""
+    groups: list[tuple[str, list[Kolumn]]] = []
+    for k in kolumner:
+        measure, _, sex = k.rubrik.rpartition(" ")
+        if sex in KMT and measure and groups and groups[-1][0] == measure:
+            groups[-1][1].append(k)
+        elif sex in KMT and measure:
+            groups.append((measure, [k]))
+        else:
+            groups.append(("", [k]))
+    return [(m, ks) if len(ks) > 1 else ("", ks) for m, ks in groups]
+
+
 def indrag(etikett: str) -> bool:
     """A sub-row ("varav nya", "till arbete", "i studier"): its label starts in lower case
     and every format indents it under the row above."""
