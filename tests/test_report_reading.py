@@ -270,3 +270,13 @@ def test_the_half_year_report_reads_at_80_columns(invoke: Invoke, demo_db: Path)
     caseload = invoke("--db", str(demo_db), "report", "--caseload", use_db=False, env=env)
     cases = invoke("--db", str(demo_db), "cases", "--per-handläggare", use_db=False, env=env)
     assert caseload.stdout == cases.stdout
+
+
+def test_key_figures_are_masked_like_the_tables(invoke: Invoke, demo_db: Path) -> None:
+    args = ("--db", str(demo_db), "report", "--halvår", "2026H1", "--maskera", "3")
+    rep = json.loads(invoke(*args, "--json", use_db=False).stdout)
+    shown = rep["tabeller"]["period"]["rader"]["deltagare"]["totalt"]
+    for fmt in ([], ["--markdown"], ["--csv"]):
+        out = invoke(*args, *fmt, use_db=False).stdout
+        line = next(x for x in out.splitlines() if "Nyckeltal:" in x)
+        assert f"Deltagare {shown} " in line, fmt

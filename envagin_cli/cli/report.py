@@ -195,7 +195,6 @@ def report(
             rapport = figures.build(source, period, idag, periods_asked, kon)
             rapport.maskering = grans
             tables = rapport.tabeller
-            lines = report_render.header_lines(rapport)
         extra: list[Tabell] = []
         if rapport is not None and (files or grans is not None):
             from envagin_cli.report import diagram
@@ -208,6 +207,9 @@ def report(
             maskera_tabeller([*tables, *extra], grans, rapport, periods_asked)
             if rapport is None:
                 lines.append(f"Maskering på: antal 1–{grans - 1} visas som <{grans}.")
+        if rapport is not None:
+            # After the masking: the key figures in the header are masked as in the tables.
+            lines = report_render.header_lines(rapport)
         shown = report_render.all_tables(rapport) if rapport is not None else tables
         if files:
             from envagin_cli.output import document

@@ -78,7 +78,7 @@ figcaption { font-size: 8pt; color: #404040; }
 header p.enhet { margin: 0; font-size: 11pt; color: #404040; }
 header p.datum { margin: 0 0 3mm; font-size: 11pt; }
 div.nyckeltalen { display: flex; flex-wrap: wrap; gap: 3mm; margin: 2mm 0 4mm; }
-div.nyckeltal { border: 0.5pt solid #c8c8c8; padding: 2mm 3mm; min-width: 27mm; }
+div.nyckeltal { border: 0.5pt solid #c8c8c8; padding: 2mm 3mm; min-width: 24mm; }
 div.nyckeltal span.tal { display: block; font-size: 16pt; font-weight: bold; color: #1f4e79; }
 div.nyckeltal span.namn { display: block; font-size: 8pt; }
 footer { margin-top: 8mm; font-size: 8pt; color: #404040; border-top: 0.5pt solid #c8c8c8; }
