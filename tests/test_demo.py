@@ -81,7 +81,7 @@ def test_demo_works_for_every_size_and_date(tmp_path: Path) -> None:
     from envagin_cli.domain import demo
     from envagin_cli.store import db
 
-    runs = [(n, date(2026, 12, 6)) for n in (*range(1, 61), 70, 80, 90, 100, 120, 2000)]
+    runs = [(n, date(2026, 11, 22)) for n in (*range(1, 61), 70, 80, 90, 100, 120, 2000)]
     runs += [(n, day) for n in (1, 5, 30) for day in (date(2014, 1, 1), date(2014, 3, 15))]
     runs += [(59, date(2020, 2, 29)), (40, date(2019, 8, 1))]
     for i, (n, day) in enumerate(runs):

@@ -96,6 +96,8 @@ def test_words(invoke: Invoke, demo_db: Path) -> None:
     assert "Till studier" in trend.stdout
     md = invoke("--db", str(demo_db), "report", "--halvår", "2014H1", "--markdown", use_db=False)
     assert "| \u00a0\u00a0\u00a0\u00a0varav nya |" in md.stdout
+    # The lead-time table's share row stands in columns labelled as shares too.
+    assert "| Median/andel K |" in md.stdout and "Median K" not in md.stdout
 
 
 def test_a_period_not_yet_ended_runs_to_today(invoke: Invoke, demo_db: Path) -> None:

@@ -878,9 +878,9 @@ def _ledtider_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
         "ledtider",
         "Ledtider (median, dagar)",
         [
-            Kolumn("kvinnor", "Median K", "median"),
-            Kolumn("män", "Median M", "median"),
-            Kolumn("totalt", "Median T", "median"),
+            Kolumn("kvinnor", "Median/andel K", "median"),
+            Kolumn("män", "Median/andel M", "median"),
+            Kolumn("totalt", "Median/andel T", "median"),
             Kolumn("n_kvinnor", "Antal K"),
             Kolumn("n_män", "Antal M"),
             Kolumn("n_totalt", "Antal T"),
