@@ -72,3 +72,31 @@ def test_demo_for_an_earlier_date(invoke: Invoke, tmp_path: Path) -> None:
     latest = conn.execute("SELECT max(datum) FROM handelse").fetchone()[0]
     conn.close()
     assert latest <= "2015-06-30"
+
+
+def test_demo_works_for_every_size_and_date(tmp_path: Path) -> None:
+    """Issue 26: sizes that once failed on a withdrawn consent, and dates before 2014-06-30."""
+    from datetime import date
+
+    from envagin_cli.domain import demo
+    from envagin_cli.store import db
+
+    runs = [(n, date(2026, 11, 22)) for n in (*range(1, 61), 70, 80, 90, 100, 120, 2000)]
+    runs += [(n, day) for n in (1, 5, 30) for day in (date(2014, 1, 1), date(2014, 3, 15))]
+    runs += [(59, date(2020, 2, 29)), (40, date(2019, 8, 1))]
+    for i, (n, day) in enumerate(runs):
+        path = tmp_path / f"d{i}.db"
+        conn = db.open_db(db.DbPath(path, True), create=True)[0]
+        try:
+            summary = demo.build(conn, idag=day, per_ar=n)
+        finally:
+            conn.close()
+        assert summary["arenden"] >= 2, (n, day)
+
+
+def test_demo_cli_for_sizes_that_once_failed(invoke: Invoke, tmp_path: Path) -> None:
+    for n in ("30", "59", "120"):
+        path = tmp_path / f"{n}.db"
+        result = invoke("--db", str(path), "demo", "--antal", n, use_db=False)
+        assert result.exit_code == 0, result.stderr
+        assert "Demoregistret är klart" in result.stderr

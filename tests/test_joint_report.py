@@ -35,7 +35,7 @@ lamnat_sp      1, -2, 0, -1   (H: H2 1-0; N: N1 0-1 and N2 0-1 = -2, the seed's 
 
 Inremitterande part, all enrolled up to 2014-06-30 (K, M, T, andel of 8):
 Haninge kommun        2 0 2 25 %  (H1 fs and H3 ac: one label, one row)
-Nynäshamn kommun      0 1 1 13 %  (N3 fs; 12.5 % rounds half up)
+Nynäshamns kommun     0 1 1 13 %  (N3 fs; 12.5 % rounds half up)
 AF Haninge/Nynäshamn  0 2 2 25 %  (H2 and N1: two units, one office, one row)
 Arbetsförmedlingen Tyresö 1 0 1 13 %
 Försäkringskassan     1 0 1 13 %  (N2)
@@ -284,7 +284,7 @@ def test_referring_parties_by_unit_and_merged(units: list[Path]) -> None:
     ]
     assert got == [
         ("Haninge kommun", 2, 0, 2, 25),
-        ("Nynäshamn kommun", 0, 1, 1, 13),
+        ("Nynäshamns kommun", 0, 1, 1, 13),
         (HN_AF, 0, 2, 2, 25),  # two units sharing one AF office: one row
         ("Arbetsförmedlingen Tyresö", 1, 0, 1, 13),
         ("Försäkringskassan", 1, 0, 1, 13),
@@ -293,7 +293,7 @@ def test_referring_parties_by_unit_and_merged(units: list[Path]) -> None:
     ]
     assert list(t["rader"])[:4] == [
         "haninge-kommun",
-        "nynashamn-kommun",
+        "nynashamns-kommun",
         "af-haninge-nynashamn",
         "arbetsformedlingen-tyreso",
     ]

@@ -381,6 +381,23 @@ def period_of(
         usage("ange en period: --halvår, --tertial, --år, --från/--till eller --sedan-start.")
     if till is not None and fran is None and not sedan_start:
         usage("--till hör ihop med --från eller --sedan-start.")
+    return periods.up_to_today(
+        _named_period(conn, idag, halvar, tertial, ar, fran, till, sedan_start), idag
+    )
+
+
+def _named_period(
+    conn: Kallor,
+    idag: date,
+    halvar: str | None,
+    tertial: str | None,
+    ar: str | None,
+    fran: str | None,
+    till: str | None,
+    sedan_start: bool,
+) -> Period:
+    from envagin_cli.rules import periods
+
     if halvar is not None:
         return periods.halvar(halvar, idag)
     if tertial is not None:

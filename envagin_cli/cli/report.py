@@ -200,7 +200,6 @@ def report(
             rapport = figures.build(source, period, idag, periods_asked, kon)
             rapport.maskering = grans
             tables = rapport.tabeller
-            lines = report_render.header_lines(rapport)
         extra: list[Tabell] = []
         if rapport is not None and (files or grans is not None):
             from envagin_cli.report import diagram
@@ -213,6 +212,9 @@ def report(
             maskera_tabeller([*tables, *extra], grans, rapport, periods_asked)
             if rapport is None:
                 lines.append(f"Maskering på: antal 1–{grans - 1} visas som <{grans}.")
+        if rapport is not None:
+            # After the masking: the key figures in the header are masked as in the tables.
+            lines = report_render.header_lines(rapport)
         shown = report_render.all_tables(rapport) if rapport is not None else tables
         if files:
             from envagin_cli.output import document
@@ -240,6 +242,11 @@ def report(
         report_render.write_csv(shown, lines)
     elif markdown:
         sys.stdout.write(report_render.markdown(shown, lines))
+    elif rapport is None and grans is None:
+        # At the terminal the caseload is the very table `cases --per-handläggare` shows.
+        from envagin_cli.output import tables as terminal_tables
+
+        terminal_tables.summary_table(rows, f"Arbetsbelastning {idag} · {register_name(db)}")
     else:
         if not enhet:  # at the terminal the header names the register in use
             lines = [f"{lines[0]} · {register_name(db)}", *lines[1:]]
@@ -307,6 +314,7 @@ def report_periods(text: str, idag: date) -> list[tuple[str, Period]]:
                 f"perioder: '{label[:20]}' är ingen period; skriv år (2013), halvår (2014H1) "
                 "eller tertial (2014T2), åtskilda med komma."
             )
+        period = periods.up_to_today(period, idag)
         if any(p.etikett == period.etikett for _, p in found):
             raise Valideringsfel(f"perioder: {label} anges två gånger.")
         found.append((label, period))

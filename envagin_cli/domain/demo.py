@@ -162,7 +162,7 @@ def _plan(rng: random.Random, intag: date, idag: date) -> list[tuple[date, str, 
     )
     if rng.random() < 0.03:
         withdrawn = _after(tri, rng, 5, 40)
-        steps.append((withdrawn, "consent-withdrawn", {}))
+        steps.append((withdrawn, "consent-withdrawn", {"omfattning": scopes}))
         steps.append(
             (
                 _after(withdrawn, rng, 10, 60),
@@ -227,9 +227,9 @@ def _apply(
 
 def build(conn: sqlite3.Connection, *, idag: date, per_ar: int = 60) -> dict[str, int]:
     """Fill an empty register with the demo data; all in one transaction."""
-    if idag < date(2014, 6, 30):
-        raise Valideringsfel("datum: demons 'idag' ska vara 2014-06-30 eller senare.")
     not_after_today(idag)
+    # The story starts in January 2014; a demo for an earlier 'today' starts the year before.
+    start = START if idag >= date(2014, 6, 30) else date(idag.year - 1, 1, 1)
     rng = random.Random(SEED + per_ar)
     with unit(conn, idag) as reg:
         used = conn.execute("SELECT (SELECT count(*) FROM staff) + (SELECT count(*) FROM arende)")
@@ -244,7 +244,7 @@ def build(conn: sqlite3.Connection, *, idag: date, per_ar: int = 60) -> dict[str
                 roll=roll,
                 tjanstgoringsgrad=grad,
                 som="ls",
-                datum=START,
+                datum=start,
                 idag=idag,
             )
         if idag >= STAFF_CHANGE:
@@ -260,7 +260,7 @@ def build(conn: sqlite3.Connection, *, idag: date, per_ar: int = 60) -> dict[str
                 datum=STAFF_CHANGE,
                 idag=idag,
             )
-        month = START
+        month = start
         while month <= idag:
             for _ in range(rng.randint(max(per_ar // 12 - 2, 0), per_ar // 12 + 2)):
                 _one_case(reg, rng, month, idag)

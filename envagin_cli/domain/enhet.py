@@ -25,11 +25,18 @@ from envagin_cli.rules.errors import Checks, Valideringsfel
 MOST = 100
 
 
+def genitiv(namn: str) -> str:
+    """A place name as a municipality's: "Nynäshamns" (kommun); a name ending in a vowel
+    (Haninge, Tyresö, Nacka) or in s, x or z takes no s, as the municipalities write it."""
+    last = namn.rstrip()[-1:].lower()
+    return namn if not last.isalpha() or last in "aeiouyåäösxz" else namn + "s"
+
+
 def labels(namn: str, kommun: str | None, af_kontor: str | None) -> dict[str, str]:
     """The unit's name and its two labels, the defaults filled in."""
     return {
         "namn": namn,
-        "kommun": kommun or f"{namn} kommun",
+        "kommun": kommun or f"{genitiv(namn)} kommun",
         "af_kontor": af_kontor or f"Arbetsförmedlingen {namn}",
     }
 

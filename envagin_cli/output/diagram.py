@@ -21,6 +21,41 @@ from envagin_cli.report.tables import procent
 FARGER = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#bf9000")
 LINJE = "#c00000"
 
+#: One colour per category across every chart of a report: a source of income, a sex, a
+#: measure has the same colour in each chart it is in (the pies before and after too).
+KATEGORIFARGER = {
+    # försörjning
+    "lon": "#548235",
+    "studiemedel": "#a9d18e",
+    "forsorjningsstod": "#1f4e79",
+    "aktivitetsstod": "#2e75b6",
+    "a-kassa": "#9dc3e6",
+    "etablering": "#7f6000",
+    "sjukpenning": "#c55a11",
+    "sjukersattning": "#f4b183",
+    "aktivitetsersattning": "#bf9000",
+    "annan": "#7030a0",
+    "ingen": "#7f7f7f",
+    # series
+    "kvinnor": "#a5407d",
+    "män": "#2f7f8a",
+    "totalt": "#404040",
+    "deltagare": "#2f5597",
+    "avslutade": "#e07b39",
+}
+MASKERAT = "#a6a6a6"
+
+
+def farg(key: str, i: int) -> str:
+    """The category's colour; one not named gets the palette's i-th."""
+    return KATEGORIFARGER.get(key, FARGER[i % len(FARGER)])
+
+
+def fallback_font(svg: bytes) -> bytes:
+    """The SVG's text names a generic family after its font, so a reader without DejaVu
+    Sans (a word processor, another system) gets a sans-serif rather than a serif."""
+    return svg.replace(b"font-family: 'DejaVu Sans'", b"font-family: 'DejaVu Sans', sans-serif")
+
 
 def _new(figsize: tuple[float, float]) -> tuple[Any, Any]:
     """A figure and its axes, without pyplot (no GUI backend, no global figure list)."""
@@ -30,7 +65,7 @@ def _new(figsize: tuple[float, float]) -> tuple[Any, Any]:
         {
             "svg.hashsalt": "envagin",
             "svg.fonttype": "none",
-            "font.family": "DejaVu Sans",
+            "font.family": ["DejaVu Sans", "sans-serif"],
             "font.size": 9,
             "axes.titlesize": 11,
             "axes.titleweight": "bold",
@@ -90,12 +125,13 @@ def _pie(d: Diagram) -> Any:
     to show: the masking counts it as a figure); the pie is left out when its total is
     masked too or nothing but masked slices is left."""
     kolumn = d.serier[0][0]
-    labels, values = [], []
-    for rad in d.kategorier:
+    labels, values, colors = [], [], []
+    for i, rad in enumerate(d.kategorier):
         value = _number(d.varde(rad, kolumn))
         if value:
             labels.append(d.etikett(rad))
             values.append(value)
+            colors.append(farg(rad, i))
     prefix = "Maskerat, ingår inte i diagrammet"
     if d.maskerade():
         rest = d.dold_rest()
@@ -104,19 +140,16 @@ def _pie(d: Diagram) -> Any:
         elif rest:
             labels.append("Maskerat")
             values.append(float(rest))
+            colors.append(MASKERAT)
             prefix = "I biten Maskerat"
-    fig, ax = _new((7.5, 4.2))
+    # Made to stand beside its pair (before and after): the legend under the pie.
+    fig, ax = _new((4.6, 5.6))
     if values:
         total = sum(values)
         shares = [procent(int(v), int(total)) or 0 for v in values]
         wedges, _texts, autotexts = ax.pie(
             values,
-            colors=[
-                "#a6a6a6"
-                if label == "Maskerat" and i == len(values) - 1
-                else FARGER[i % len(FARGER)]
-                for i, label in enumerate(labels)
-            ],
+            colors=colors,
             autopct=lambda pct: f"{int(pct + 0.5):d}\u00a0%" if pct >= 4 else "",
             pctdistance=0.72,
             startangle=90,
@@ -132,8 +165,8 @@ def _pie(d: Diagram) -> Any:
                 f"{lab} ({tal(v)}; {share}\u00a0%)"
                 for lab, v, share in zip(labels, values, shares, strict=True)
             ],
-            loc="center left",
-            bbox_to_anchor=(1.02, 0.5),
+            loc="upper left",
+            bbox_to_anchor=(0.0, -0.02),
             frameon=False,
             fontsize=8,
         )
@@ -146,9 +179,12 @@ def _pie(d: Diagram) -> Any:
         )
         ax.text(0.02, 0.5, text, ha="left", va="center", transform=ax.transAxes)
         ax.axis("off")
-    ax.set_title(d.titel, loc="left")
+    import textwrap
+
+    ax.set_title(textwrap.fill(d.titel, 40), loc="left")
     lines = _note(fig, d, prefix)
-    fig.subplots_adjust(left=0.01, right=0.44, top=0.86, bottom=0.04 + 0.04 * lines)
+    legend = len(labels) * 0.033
+    fig.subplots_adjust(left=0.03, right=0.97, top=0.9, bottom=0.06 + legend + 0.03 * lines)
     return fig
 
 
@@ -189,7 +225,7 @@ def _bars(d: Diagram) -> Any:
             [x + offset for x in xs],
             [h or 0 for h in heights],
             width=width * 0.95,
-            color=FARGER[s % len(FARGER)],
+            color=farg(kolumn, s),
             label=namn,
         )
         for x, r, h in zip(xs, d.kategorier, heights, strict=True):
@@ -289,7 +325,7 @@ def _horizontal(d: Diagram) -> Any:
             [y + offset for y in ys],
             [w or 0 for w in widths],
             height=height * 0.95,
-            color=FARGER[s % len(FARGER)],
+            color=farg(kolumn, s),
             label=namn,
         )
         for y, r, w in zip(ys, d.kategorier, widths, strict=True):
@@ -331,7 +367,7 @@ def render(d: Diagram, fmt: str) -> bytes:
         {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
     )
     fig.savefig(buffer, format=fmt, metadata=metadata, dpi=150 if fmt == "png" else 100)
-    return buffer.getvalue()
+    return fallback_font(buffer.getvalue()) if fmt == "svg" else buffer.getvalue()
 
 
 FORMAT = ("png", "svg")

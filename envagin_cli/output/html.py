@@ -11,16 +11,26 @@ space. Every text from the register is escaped. Each table and cell carries its 
 from __future__ import annotations
 
 import base64
+import re
 import sqlite3
 from collections.abc import Callable
 from html import escape
-from pathlib import Path
 
 from envagin_cli.domain import installning
 from envagin_cli.report import figures
 from envagin_cli.report.diagram import Diagram
 from envagin_cli.report.figures import Rapport
-from envagin_cli.report.tables import Kolumn, Rad, Tabell, format_tal
+from envagin_cli.report.tables import (
+    KMT,
+    MINUS,
+    Kolumn,
+    Rad,
+    Tabell,
+    format_tal,
+    grupper,
+    indrag,
+)
+from envagin_cli.rules.periods import Period
 
 CSS = """
 @page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm; }
@@ -45,26 +55,43 @@ th, td { padding: 0.8mm 1.5mm; border-bottom: 0.5pt solid #c8c8c8; vertical-alig
 thead th { border-bottom: 1pt solid #1f4e79; text-align: right; font-weight: bold;
   background: #eef3f8; }
 thead th.text, td.text { text-align: left; }
+thead th.grupp { text-align: center; border-bottom: 0.5pt solid #1f4e79; }
+section.hel { break-inside: avoid; page-break-inside: avoid; }
+section.liggande { page: liggande; }
+@page liggande { size: A4 landscape; }
+tbody tr:first-child, tbody tr:nth-child(2) { break-before: avoid; }
+tbody tr:last-child, tbody tr:nth-last-child(2) { break-before: avoid; }
+h2 { break-after: avoid; page-break-after: avoid; }
 td { text-align: right; white-space: nowrap; }
 td.text, th.etikett, td.etikett { white-space: normal; overflow-wrap: break-word; }
 td.kort { white-space: nowrap; }
 td.etikett, th.etikett { text-align: left; }
+tr.indrag td.etikett { padding-left: 5mm; }
 tr.summa td { font-weight: bold; border-top: 1pt solid #1a1a1a; }
 td.dold { color: #7f7f7f; font-style: italic; }
 p.not { font-size: 8pt; color: #404040; margin: 0.5mm 0 0; }
 figure { margin: 4mm 0 2mm; break-inside: avoid; page-break-inside: avoid; }
 figure img { width: 100%; height: auto; display: block; }
+div.par { display: flex; gap: 4mm; break-inside: avoid; page-break-inside: avoid; }
+div.par figure { flex: 1 1 0; min-width: 0; }
 figcaption { font-size: 8pt; color: #404040; }
+header p.enhet { margin: 0; font-size: 11pt; color: #404040; }
+header p.datum { margin: 0 0 3mm; font-size: 11pt; }
+div.nyckeltalen { display: flex; flex-wrap: wrap; gap: 3mm; margin: 2mm 0 4mm; }
+div.nyckeltal { border: 0.5pt solid #c8c8c8; padding: 2mm 3mm; min-width: 24mm; }
+div.nyckeltal span.tal { display: block; font-size: 16pt; font-weight: bold; color: #1f4e79; }
+div.nyckeltal span.namn { display: block; font-size: 8pt; }
 footer { margin-top: 8mm; font-size: 8pt; color: #404040; border-top: 0.5pt solid #c8c8c8; }
 """
 
 
 def tal(value: float | int) -> str:
-    """Decimal comma; thousands separated by a narrow no-break space (1 234)."""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", "\u202f")
-    whole, _, decimals = format_tal(value).partition(",")
-    return f"{int(whole):,}".replace(",", "\u202f") + "," + decimals
+    """Decimal comma; thousands separated by a narrow no-break space (1 234); a true
+    minus sign (−0,3)."""
+    text = format_tal(value)
+    sign = MINUS if text.startswith(MINUS) else ""
+    whole, comma, decimals = text.removeprefix(MINUS).partition(",")
+    return sign + f"{int(whole):,}".replace(",", "\u202f") + comma + decimals
 
 
 def cell_text(t: Tabell, rad: Rad, kolumn: Kolumn) -> str:
@@ -80,12 +107,42 @@ def cell_text(t: Tabell, rad: Rad, kolumn: Kolumn) -> str:
     return tal(value)
 
 
+#: A table wider than this many columns gets an A4 landscape page of its own (`@page bred`).
+LIGGANDE = 10
+
+
+def _head(t: Tabell) -> str:
+    """The header row, or two rows when columns group by measure (K, M, T under it)."""
+
+    def cls(k: Kolumn) -> str:
+        return "text" if k.typ == "text" else "tal"
+
+    groups = grupper(t.kolumner)
+    if all(not m for m, _ in groups):
+        cells = "".join(
+            f'<th class="{cls(k)}" scope="col">{escape(k.rubrik)}</th>' for k in t.kolumner
+        )
+        return f'<tr><th class="etikett" scope="col"></th>{cells}</tr>'
+    short = len(t.kolumner) > 6
+    top, under = ['<th class="etikett" scope="col" rowspan="2"></th>'], []
+    for measure, ks in groups:
+        if not measure:
+            k = ks[0]
+            top.append(f'<th class="{cls(k)}" scope="col" rowspan="2">{escape(k.rubrik)}</th>')
+            continue
+        top.append(f'<th class="grupp" scope="colgroup" colspan="{len(ks)}">{escape(measure)}</th>')
+        for k in ks:
+            sex = k.rubrik.rpartition(" ")[2]
+            shown = sex if short else KMT[sex]
+            under.append(
+                f'<th class="{cls(k)}" scope="col" title="{escape(k.rubrik)}">{escape(shown)}</th>'
+            )
+    return f"<tr>{''.join(top)}</tr><tr>{''.join(under)}</tr>"
+
+
 def _table(t: Tabell) -> str:
     wide = len(t.kolumner) > 6
-    head = "".join(
-        f'<th class="{"text" if k.typ == "text" else "tal"}" scope="col">{escape(k.rubrik)}</th>'
-        for k in t.kolumner
-    )
+    landscape = len(t.kolumner) >= LIGGANDE
     body = []
     for rad in t.rader:
         cells = []
@@ -98,7 +155,7 @@ def _table(t: Tabell) -> str:
                 cls.append("dold")
             attr = f' class="{" ".join(cls)}"' if cls else ""
             cells.append(f'<td data-kolumn="{escape(k.nyckel)}"{attr}>{escape(text)}</td>')
-        summa = ' class="summa"' if rad.summa else ""
+        summa = ' class="summa"' if rad.summa else ' class="indrag"' if indrag(rad.etikett) else ""
         body.append(
             f'<tr data-rad="{escape(rad.nyckel)}"{summa}>'
             f'<td class="etikett">{escape(rad.etikett)}</td>{"".join(cells)}</tr>'
@@ -106,26 +163,77 @@ def _table(t: Tabell) -> str:
     notes = "".join(f'<p class="not">{escape(n)}</p>' for n in t.noter)
     if not t.rader:
         notes = '<p class="not">Inget att visa för perioden.</p>' + notes
+    # A table of up to SAMMAN rows is kept whole on one page with its heading; a longer
+    # one breaks between rows, its header repeated, never leaving one row alone.
+    keep = " hel" if len(t.rader) <= SAMMAN else ""
+    page = " liggande" if landscape else ""
     return (
-        f'<section data-tabell="{escape(t.nyckel)}"><h2>{escape(t.rubrik)}</h2>'
-        f'<table class="{"bred" if wide else "smal"}"><thead><tr>'
-        f'<th class="etikett" scope="col"></th>{head}</tr></thead>'
+        f'<section data-tabell="{escape(t.nyckel)}" class="tabell{keep}{page}">'
+        f"<h2>{escape(t.rubrik)}</h2>"
+        f'<table class="{"bred" if wide else "smal"}"><thead>{_head(t)}</thead>'
         f"<tbody>{''.join(body)}</tbody></table>{notes}</section>"
     )
 
 
+#: The most rows a table has to be kept whole on one page.
+SAMMAN = 30
+
+
 def _figure(d: Diagram, svg: bytes) -> str:
-    """The chart as an image inside the page; its notes and masked values are in the image."""
+    """The chart as an image inside the page; its notes and masked values are in the image.
+    The image states its size (from the SVG, in CSS pixels), so it keeps it when pasted."""
     uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    size = re.search(rb'width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    width, height = (
+        (round(float(size.group(1)) * 4 / 3), round(float(size.group(2)) * 4 / 3))
+        if size
+        else (672, 378)
+    )
     return (
-        f'<figure data-diagram="{escape(d.nyckel)}"><img src="{uri}" alt="{escape(d.titel)}">'
+        f'<figure data-diagram="{escape(d.nyckel)}"><img src="{uri}" alt="{escape(d.titel)}" '
+        f'width="{width}" height="{height}">'
         f"<figcaption>Diagram: {escape(d.titel)}</figcaption></figure>"
     )
 
 
+def _css_string(text: str) -> str:
+    """Text as a CSS string: quotes and backslashes escaped, no markup can close <style>."""
+    clean = "".join(c for c in text if c.isprintable()).replace("<", " ").replace(">", " ")
+    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _footer(enhet: str, period: Period) -> str:
+    """Page numbers and the period at the foot of every printed page (CSS margin boxes,
+    which Chromium prints since version 131)."""
+    who = _css_string(f"{enhet} – {period.i_ord()}")
+    return (
+        "\n@page { @bottom-left { content: " + who + "; font-size: 8pt; color: #404040; "
+        'font-family: "DejaVu Sans", Arial, sans-serif; } '
+        '@bottom-right { content: "Sida " counter(page) " av " counter(pages); '
+        'font-size: 8pt; color: #404040; font-family: "DejaVu Sans", Arial, sans-serif; } }\n'
+    )
+
+
+def _summary(r: Rapport, goals: list[Tabell]) -> str:
+    """The first page: the key figures and the goal status."""
+    figures_ = "".join(
+        f'<div class="nyckeltal"><span class="tal">{escape(v.replace(" %", NBSP + "%"))}</span>'
+        f'<span class="namn">{escape(k)}</span></div>'
+        for k, v in figures.nyckeltal(r)
+    )
+    body = "".join(_table(t) for t in goals)
+    return (
+        f'<section class="sammanfattning"><h2>Sammanfattning</h2>'
+        f'<div class="nyckeltalen">{figures_}</div>{body}</section>'
+    )
+
+
+NBSP = "\u00a0"
+
+
 def unit_of(source: figures.Kallor) -> str:
     """The unit the report is about: its name (`enhet set`), or the units of a joint
-    report; a register without a name by its file."""
+    report; "En väg in" for a register without a name (never its file)."""
     from envagin_cli.domain import enhet
 
     if not isinstance(source, sqlite3.Connection):
@@ -133,9 +241,7 @@ def unit_of(source: figures.Kallor) -> str:
     current = enhet.current(source)
     if current is not None:
         return f"En väg in {current['namn']}"
-    row = source.execute("PRAGMA database_list").fetchone()
-    name = Path(row[2]).name if row and row[2] else "i minnet"
-    return f"En väg in (registret {name})"
+    return "En väg in"  # a document names no file
 
 
 def document(
@@ -166,34 +272,43 @@ def document(
         "skulle röja dem, här eller i en annan tabell, ett mål eller ett diagram, visas som *; "
         "maskerade värden ritas inte i diagrammen (en paj samlar dem i biten Maskerat)."
         if r.maskering is not None
-        else "av (för gruppen; maskera med --maskera N innan rapporten lämnar teamet)."
+        else "av (alla antal visas; för gruppen)."
     )
+    login = re.sub(r";\s*--.*?(?=\)|$)", "", installning.meaning(r.inloggning))
     header = [
-        ("Enhet", enhet),
-        ("Period", f"{period.rubrik()} ({period.typ}, {period.dagar} dagar)"),
         ("Framtagen", r.idag.isoformat()),
         ("Maskering", masking),
         ("Räknat", "i ärenden; felregistreringar och makulerade ärenden ingår inte."),
-        ("Inloggning", f"{r.inloggning} ({installning.meaning(r.inloggning)})"),
+        ("Inloggning", f"{r.inloggning} ({login})"),
     ]
+    dates = f"{period.rubrik()} ({period.typ}, {period.dagar} dagar)"
+    if period.pagar:
+        dates = f"{period.datum()}, {period.typ}"
     by_sheet: dict[str, list[Diagram]] = {}
     for d in charts:
         by_sheet.setdefault(d.blad, []).append(d)
-    parts = []
+    parts = [_summary(r, [t for t in tables if t.nyckel == "mal"])]
     for t in tables:
+        if t.nyckel == "mal":
+            continue  # in the summary, first
         parts.append(_table(t))
-        parts.extend(_figure(d, draw(d)) for d in by_sheet.pop(t.nyckel, []))
+        drawn = [_figure(d, draw(d)) for d in by_sheet.pop(t.nyckel, [])]
+        if t.nyckel == "forsorjning" and len(drawn) == 2:
+            drawn = [f'<div class="par">{"".join(drawn)}</div>']  # before and after side by side
+        parts.extend(drawn)
     for rest in by_sheet.values():
         parts.extend(_figure(d, draw(d)) for d in rest)
-    title = f"En väg in – uppföljning {period.etikett}"
+    title = f"{enhet} – {period.i_ord()}"
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in header)
     return (
         '<!DOCTYPE html>\n<html lang="sv">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f"<header><h1>{escape('En väg in – uppföljning')}</h1><dl>{dl}</dl></header>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}{_footer(enhet, period)}</style>\n"
+        "</head>\n<body>\n"
+        f'<header><p class="enhet">{escape(enhet)}</p><h1>{escape(period.i_ord())}</h1>'
+        f'<p class="datum">{escape(dates)}</p><dl>{dl}</dl></header>\n'
         + "\n".join(parts)
-        + f"\n<footer>Framtagen med envagin {escape(r.idag.isoformat())}. "
+        + f"\n<footer>Framtagen {escape(r.idag.isoformat())}. "
         "Procent avrundas till hela procent (2,5 % blir 3 %); – betyder att underlag saknas."
         "</footer>\n</body>\n</html>\n"
     )

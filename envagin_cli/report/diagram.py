@@ -275,7 +275,27 @@ def diagram(tables: list[Tabell]) -> list[Diagram]:
                 noter=["n = deltagare under hela rapportperioden."],
             )
         )
-    return result
+    return [d for d in result if says_something(d)]
+
+
+#: No chart is drawn of fewer cases than this (nor below the masking threshold).
+MINST = 5
+
+
+def says_something(d: Diagram) -> bool:
+    """Whether the chart carries anything: not a pie of fewer than `MINST` cases (or
+    fewer than the masking threshold), not a trend of one period, not a chart whose every
+    value is masked."""
+    values = [d.varde(r, k) for r in d.kategorier for k, _ in d.serier]
+    shown = [v for v in values if isinstance(v, str) or v]
+    if shown and all(isinstance(v, str) for v in shown):
+        return False  # every value there is masked
+    if d.typ == "paj":
+        if isinstance(d.n, int) and d.n < max(MINST, d.tabell.maskgrans or 0):
+            return False
+        if isinstance(d.n, str) and d.n.startswith("<"):
+            return False  # n itself is below the masking threshold
+    return not (d.nyckel == "utveckling" and len(d.kategorier) < 2)
 
 
 def _kolumn(t: Tabell, key: str) -> Kolumn:

@@ -447,8 +447,8 @@ PERIODKOLUMNER = (
     ("deltagare", "Deltagare"),
     ("avslutade", "Avslutade"),
     ("arbete", "Till arbete"),
-    ("studier", "Till utbildning"),
-    ("arbete_studier", "Arbete/utbildning"),
+    ("studier", "Till studier"),
+    ("arbete_studier", "Arbete/studier"),
 )
 
 
@@ -495,7 +495,7 @@ def _perioder_table(
             ]
     t.noter.append(
         "Deltagare: inskrivna och aktiva någon gång under perioden. Avslutade: inskrivna som "
-        "avslutades under perioden. Procent: arbete/utbildning av avslutade."
+        "avslutades under perioden. Procent: arbete/studier av avslutade."
     )
     return t
 
@@ -1050,9 +1050,9 @@ def _ledtider_table(units: Sequence[Enhet], p: dict[str, str]) -> Tabell:
         "ledtider",
         "Ledtider (median, dagar)",
         [
-            Kolumn("kvinnor", "Median K", "median"),
-            Kolumn("män", "Median M", "median"),
-            Kolumn("totalt", "Median T", "median"),
+            Kolumn("kvinnor", "Median/andel K", "median"),
+            Kolumn("män", "Median/andel M", "median"),
+            Kolumn("totalt", "Median/andel T", "median"),
             Kolumn("n_kvinnor", "Antal K"),
             Kolumn("n_män", "Antal M"),
             Kolumn("n_totalt", "Antal T"),
@@ -1403,3 +1403,26 @@ def _pct_goal(
     met = None if target is None or outcome is None else outcome >= target
     shown = None if target is None else visat_mal(_exact(target))
     return Malstatus(key, goal_name(key, targets), shown, outcome, "procent", met, basis, source)
+
+
+#: The key figures of a summary: (row of the participants table, label).
+NYCKELTAL = (
+    ("deltagare", "Deltagare"),
+    ("nya", "varav nya"),
+    ("remitterade", "Remitterade"),
+    ("avslutade", "Avslutade"),
+    ("arbete_studier", "till arbete/studier"),
+    ("procent", "Andel arbete/studier"),
+)
+
+
+def nyckeltal(r: Rapport) -> list[tuple[str, str]]:
+    """The period's key figures (totals, masked as in the table) for the summary."""
+    table = next((t for t in r.tabeller if t.nyckel == "period"), None)
+    if table is None:
+        return []
+    column = next((k for k in table.kolumner if k.nyckel == "totalt"), None)
+    rows = {row.nyckel: row for row in table.rader}
+    if column is None:
+        return []
+    return [(label, table.text(rows[k], column)) for k, label in NYCKELTAL if k in rows]

@@ -88,8 +88,10 @@ class Tabell:
         if value is None:
             return "–" if kind in ("procent", "median", "tal") else ""
         if kind == "procent":
-            return f"{value} %"
+            return f"{format_tal(value)} %"
         if kind in ("median", "tal"):
+            return format_tal(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             return format_tal(value)
         return str(value)
 
@@ -101,10 +103,43 @@ class Tabell:
         return rad.varden.get(kolumn.nyckel)
 
 
+#: The sexes of a column heading's last word: "I insats K" is "I insats" for women.
+KMT = {"K": "Kvinnor", "M": "Män", "T": "Totalt"}
+
+
+def grupper(kolumner: list[Kolumn]) -> list[tuple[str, list[Kolumn]]]:
+    """The columns grouped by measure for a two-level heading: "I insats K", "I insats M",
+    "I insats T" are one group "I insats"; any other column is a group of its own ("")."""
+    groups: list[tuple[str, list[Kolumn]]] = []
+    for k in kolumner:
+        measure, _, sex = k.rubrik.rpartition(" ")
+        if sex in KMT and measure and groups and groups[-1][0] == measure:
+            groups[-1][1].append(k)
+        elif sex in KMT and measure:
+            groups.append((measure, [k]))
+        else:
+            groups.append(("", [k]))
+    return [(m, ks) if len(ks) > 1 else ("", ks) for m, ks in groups]
+
+
+def indrag(etikett: str) -> bool:
+    """A sub-row ("varav nya", "till arbete", "i studier"): its label starts in lower case
+    and every format indents it under the row above."""
+    return etikett[:1].islower()
+
+
+#: The minus sign people read (U+2212); CSV writes a plain "-" (`output.report`).
+MINUS = "\u2212"
+
+
 def format_tal(value: float | int) -> str:
+    """A number as shown to people: one decimal at most, decimal comma, a true minus sign
+    (−0,3, never "-0,3" nor a sign lost on a value between −1 and 0)."""
     if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.1f}".replace(".", ",")
+        text = str(abs(int(value)))
+    else:
+        text = f"{abs(value):.1f}".replace(".", ",")
+    return (MINUS + text) if value < 0 and text.strip("0,") else text
 
 
 def bounds_of(

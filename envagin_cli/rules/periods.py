@@ -29,6 +29,8 @@ class Period:
     etikett: str
     start: date
     slut: date
+    #: The period has not ended: it is reported up to today (`slut`), see `up_to_today`.
+    pagar: bool = False
 
     @property
     def dagar(self) -> int:
@@ -43,6 +45,48 @@ class Period:
 
     def rubrik(self) -> str:
         return f"{self.etikett}: {self.start.isoformat()} – {self.slut.isoformat()}"
+
+    def i_ord(self) -> str:
+        """The period in words, as a report's title: "Halvårsrapport januari–juni 2014",
+        "Tertial 2 2014", "År 2014"."""
+        year = self.start.year
+        if self.typ == "halvår":
+            months = "januari–juni" if self.start.month == 1 else "juli–december"
+            return f"Halvårsrapport {months} {year}"
+        if self.typ == "tertial":
+            return f"Tertial {(self.start.month - 1) // 4 + 1} {year}"
+        if self.typ == "år":
+            return f"År {year}"
+        if self.typ == "sedan start":
+            return f"Sedan start, t.o.m. {self.slut.isoformat()}"
+        return f"Perioden {self.start.isoformat()} – {self.slut.isoformat()}"
+
+    def datum(self) -> str:
+        """The exact dates under the title, with "pågår" for a period not yet ended."""
+        if self.pagar:
+            base = self.etikett.removesuffix(" (t.o.m. idag)")
+            return (
+                f"{base} (pågår, t.o.m. {self.slut.isoformat()}): {self.start.isoformat()} – "
+                f"{self.slut.isoformat()} ({self.dagar} dagar)"
+            )
+        return f"{self.rubrik()} ({self.dagar} dagar)"
+
+
+def up_to_today(period: Period, idag: date) -> Period:
+    """A period that ends after today is reported up to today ("pågår"); one that starts
+    after today is refused: a report counts what has happened."""
+    if period.start > idag:
+        raise Valideringsfel(
+            f"period: {period.etikett} börjar {period.start.isoformat()}, efter idag "
+            f"({idag.isoformat()}); en rapport räknar det som har hänt. Välj en period som "
+            "har börjat."
+        )
+    if period.slut <= idag:
+        return period
+    label = (
+        period.etikett if "(t.o.m. idag)" in period.etikett else f"{period.etikett} (t.o.m. idag)"
+    )
+    return Period(period.typ, label, period.start, idag, pagar=True)
 
 
 def _month_end(year: int, month: int) -> date:
@@ -60,7 +104,8 @@ def halvar(value: str, idag: date) -> Period:
     if value == AKTUELL:
         half = 1 if idag.month <= 6 else 2
         start = date(idag.year, 1 if half == 1 else 7, 1)
-        return Period("halvår", f"{idag.year}H{half} (t.o.m. idag)", start, idag)
+        end = _month_end(idag.year, 6 if half == 1 else 12)
+        return Period("halvår", f"{idag.year}H{half} (t.o.m. idag)", start, idag, idag < end)
     match = _HALF.match(value.strip())
     if not match:
         raise Valideringsfel(
@@ -76,7 +121,8 @@ def tertial(value: str, idag: date) -> Period:
     if value == AKTUELL:
         part = (idag.month - 1) // 4 + 1
         start = date(idag.year, 4 * (part - 1) + 1, 1)
-        return Period("tertial", f"{idag.year}T{part} (t.o.m. idag)", start, idag)
+        end = _month_end(idag.year, 4 * part)
+        return Period("tertial", f"{idag.year}T{part} (t.o.m. idag)", start, idag, idag < end)
     match = _TERTIAL.match(value.strip())
     if not match:
         raise Valideringsfel(
