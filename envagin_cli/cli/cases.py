@@ -23,6 +23,7 @@ from envagin_cli.cli.common import (
     parse_day,
     register_name,
     say,
+    state,
     usage,
 )
 
@@ -166,6 +167,9 @@ def intake(
     ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Registrera en remiss eller egenanmälan. Skriver bara ärendenumret på stdout.
@@ -175,6 +179,7 @@ def intake(
       envagin intake --personnummer 811218-9876 --remittent af --försörjning forsorjningsstod
       envagin intake --anonym --kön kvinna --födelseår 1985 --remittent egen
     """
+    state.json = json_
     from envagin_cli.domain import cases as cases_domain
     from envagin_cli.rules import codes
 
@@ -217,12 +222,13 @@ def intake(
             utbildning=utbildning,
             tid_offentlig=tid_offentlig,
         )
-    typer.echo(result.arende)
+    if not json_:
+        typer.echo(result.arende)
     if result.ny:
         say(f"Registrerat: intag {result.arende} (händelse {result.handelse_id}).")
     else:
         say(ALREADY_THERE.format(result.handelse_id))
-    next_step(result)
+    next_step(result, "intag")
 
 
 @commands.command()
@@ -246,6 +252,9 @@ def consent(
     datum: DatumOpt = "idag",
     som: SomOpt = None,
     ja: JaOpt = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Registrera skriftligt samtycke, eller att det återkallas.
@@ -255,6 +264,7 @@ def consent(
       envagin consent EVI-2014-0001 --omfattning samverkan,statistik --datum 2014-03-04
       envagin consent EVI-2014-0001 --återkalla
     """
+    state.json = json_
     from envagin_cli.domain import cases as cases_domain
     from envagin_cli.rules import codes
 
@@ -301,6 +311,9 @@ def map_(
     ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Kartläggning och vägledning: --start med handläggare, sedan --klar.
@@ -310,6 +323,7 @@ def map_(
       envagin map EVI-2014-0001 --start --handläggare as --handläggare jb
       envagin map EVI-2014-0001 --klar --datum igår
     """
+    state.json = json_
     from envagin_cli.domain import cases as cases_domain
 
     if start == klar:
@@ -351,6 +365,9 @@ def tripartite(
     ] = False,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Registrera ett trepartssamtal.
@@ -359,6 +376,7 @@ def tripartite(
     Exempel:
       envagin tripartite EVI-2014-0001 --handläggare as --remittent-handläggare "Karin Ek"
     """
+    state.json = json_
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -405,6 +423,9 @@ def assign(
     ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Insatser: --insats KOD [--byt], --avsluta KOD, eller --ansvarig HANDLÄGGARE.
@@ -416,6 +437,7 @@ def assign(
       envagin assign EVI-2014-0001 --avsluta se
       envagin assign EVI-2014-0001 --ansvarig jb
     """
+    state.json = json_
     from envagin_cli.domain import cases as cases_domain
 
     if sum(x is not None for x in (insats, avsluta, ansvarig)) != 1:
@@ -484,6 +506,9 @@ def close(
     ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag.
@@ -497,6 +522,7 @@ def close(
           --nöjd-bemötande 5 --nöjd-insats 4
       envagin close EVI-2014-0002 --slutorsak ej-malgrupp --ingen-enkät
     """
+    state.json = json_
     from envagin_cli.domain import cases as cases_domain
     from envagin_cli.rules import codes
 
@@ -564,6 +590,9 @@ def followup(
     ],
     datum: DatumOpt = "idag",
     som: SomOpt = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Ettårsuppföljning (tidigast 11 månader efter första insatsen).
@@ -572,6 +601,7 @@ def followup(
     Exempel:
       envagin followup EVI-2014-0001 --sysselsättning arbete --försörjning lon
     """
+    state.json = json_
     from envagin_cli.domain import cases as cases_domain
 
     with handled():
@@ -600,6 +630,9 @@ def makulera(
     datum: DatumOpt = "idag",
     som: SomOpt = None,
     ja: JaOpt = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Makulera en felaktig händelse; originalet står kvar i historiken.
@@ -608,6 +641,7 @@ def makulera(
     Exempel:
       envagin makulera 12 --orsak "Fel ärende"
     """
+    state.json = json_
     from envagin_cli.domain import cases as cases_domain
     from envagin_cli.store import queries
 

@@ -86,6 +86,8 @@ class _State:
     dry_run: bool = False
     #: Whether the last register opened was made new (`init` on an empty file too).
     created: bool = False
+    #: `--json` on a command that registers: what it did, as one JSON object on stdout.
+    json: bool = False
     connections: list[sqlite3.Connection] = []  # noqa: RUF012 - closed after each command
 
 
@@ -100,6 +102,7 @@ def close_all() -> None:
     if rolled_back:
         say("Provkörning: inget har skrivits.")
     state.dry_run = False
+    state.json = False
 
 
 state = _State()
@@ -324,23 +327,38 @@ def done(what: str, result: Resultat) -> None:
         say(f"Registrerat: {what} i {result.arende} (händelse {result.handelse_id}).")
     else:
         say(ALREADY_THERE.format(result.handelse_id))
-    next_step(result)
+    next_step(result, what)
 
 
-def next_step(result: Resultat) -> None:
-    """One line on what comes next in the case and by when (after a registration)."""
+def next_step(result: Resultat, what: str = "") -> None:
+    """One line on what comes next in the case and by when (after a registration); with
+    `--json`, what was done as one object on stdout (the messages stay on stderr)."""
     from envagin_cli.domain import cases
     from envagin_cli.rules import lifecycle
     from envagin_cli.rules.errors import EnvaginError
 
-    if not state.connections:
-        return
-    try:
-        now = cases.state(state.connections[-1], result.arende)
-    except EnvaginError:  # the case's history no longer replays: nothing to suggest
-        return
-    if now.intag is not None:
-        say("Nästa steg: " + lifecycle.next_step(now, result.arende))
+    step: str | None = None
+    if state.connections:
+        try:
+            now = cases.state(state.connections[-1], result.arende)
+        except EnvaginError:  # the case's history no longer replays: nothing to suggest
+            now = None
+        if now is not None and now.intag is not None:
+            step = lifecycle.next_step(now, result.arende)
+            say("Nästa steg: " + step)
+    if state.json:
+        from envagin_cli.output import jsonout
+
+        jsonout.write(
+            {
+                "arende": result.arende,
+                "handelse": what,
+                "handelse_id": result.handelse_id,
+                "ny": bool(result.ny),
+                "provkorning": state.dry_run,
+                "nasta_steg": step,
+            }
+        )
 
 
 class PeriodCommand(TyperCommand):

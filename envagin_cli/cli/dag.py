@@ -244,6 +244,9 @@ def ratta(
     ] = None,
     som: SomOpt = None,
     ja: JaOpt = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Rätta en händelse: den makuleras och registreras rättad, i samma transaktion.
@@ -257,6 +260,9 @@ def ratta(
       envagin rätta 12 --datum 2026-12-01 --orsak "Fel datum"
       envagin rätta 30 --slutorsak studier --orsak "Fel slutorsak"
     """
+    from envagin_cli.cli.common import state
+
+    state.json = json_
     from envagin_cli.cli.common import done, parse_day
     from envagin_cli.domain import cases as cases_domain
 
@@ -307,6 +313,9 @@ def ratta(
 def angra(
     som: SomOpt = None,
     ja: JaOpt = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     """Ångra din senaste registrering i dag: den makuleras, efter att ha visats.
@@ -315,6 +324,9 @@ def angra(
     Exempel:
       envagin ångra
     """
+    from envagin_cli.cli.common import state
+
+    state.json = json_
     from envagin_cli.cli.common import done
     from envagin_cli.domain import cases as cases_domain
 
