@@ -93,6 +93,7 @@ class Tabell(DataTable[Any]):
     def on_focus(self) -> None:
         self._mark(None, self.cursor_row)
         self._follow()
+        self.call_after_refresh(self._follow)  # once laid out, where the row really is
 
     def on_blur(self) -> None:
         self._mark(self.cursor_row, -1)
@@ -842,6 +843,11 @@ class EnvaginTui(App[None]):
         self.theme = "kontrast" if self.kontrast else "textual-dark"
         self.set_keymap({k: v for k, v in self.keys.items() if v != model.TANGENTER[k]})
         self.push_screen(Huvudvy())
+        # Textual hides the terminal's cursor; it is shown again (Textual still moves it to
+        # the selected row or field at every update), so screen readers and braille
+        # displays that follow the cursor follow the selection.
+        if self._driver is not None and not self.is_headless:
+            self._driver.write("\x1b[?25h")
 
     def on_resize(self) -> None:
         # the app's own size follows the terminal's a moment after the event
