@@ -13,6 +13,7 @@ from envagin_cli.cli.common import (
     DbOpt,
     JaOpt,
     JsonOpt,
+    RegistreratJsonOpt,
     SomOpt,
     ask_at_terminal,
     ask_missing,
@@ -167,9 +168,7 @@ def intake(
     ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
-    ] = False,
+    json_: RegistreratJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Registrera en remiss eller egenanmälan. Skriver bara ärendenumret på stdout.
@@ -252,9 +251,7 @@ def consent(
     datum: DatumOpt = "idag",
     som: SomOpt = None,
     ja: JaOpt = False,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
-    ] = False,
+    json_: RegistreratJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Registrera skriftligt samtycke, eller att det återkallas.
@@ -311,9 +308,7 @@ def map_(
     ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
-    ] = False,
+    json_: RegistreratJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Kartläggning och vägledning: --start med handläggare, sedan --klar.
@@ -365,9 +360,7 @@ def tripartite(
     ] = False,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
-    ] = False,
+    json_: RegistreratJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Registrera ett trepartssamtal.
@@ -423,9 +416,7 @@ def assign(
     ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
-    ] = False,
+    json_: RegistreratJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Insatser: --insats KOD [--byt], --avsluta KOD, eller --ansvarig HANDLÄGGARE.
@@ -506,9 +497,7 @@ def close(
     ] = None,
     datum: DatumOpt = "idag",
     som: SomOpt = None,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
-    ] = False,
+    json_: RegistreratJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Avsluta ärendet (avslutsmöte med enkät); pågående insatser avslutas samma dag.
@@ -590,9 +579,7 @@ def followup(
     ],
     datum: DatumOpt = "idag",
     som: SomOpt = None,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
-    ] = False,
+    json_: RegistreratJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Ettårsuppföljning (tidigast 11 månader efter första insatsen).
@@ -630,9 +617,7 @@ def makulera(
     datum: DatumOpt = "idag",
     som: SomOpt = None,
     ja: JaOpt = False,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
-    ] = False,
+    json_: RegistreratJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Makulera en felaktig händelse; originalet står kvar i historiken.

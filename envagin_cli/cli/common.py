@@ -65,6 +65,10 @@ DatumOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")]
+#: `--json` on a command that registers: what it registered, as one object on stdout.
+RegistreratJsonOpt = Annotated[
+    bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
+]
 SkrivOverOpt = Annotated[
     bool,
     typer.Option(

@@ -11,6 +11,7 @@ from envagin_cli.cli.common import (
     DbOpt,
     JaOpt,
     JsonOpt,
+    RegistreratJsonOpt,
     SomOpt,
     ask_at_terminal,
     handled,
@@ -244,9 +245,7 @@ def ratta(
     ] = None,
     som: SomOpt = None,
     ja: JaOpt = False,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
-    ] = False,
+    json_: RegistreratJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Rätta en händelse: den makuleras och registreras rättad, i samma transaktion.
@@ -260,11 +259,10 @@ def ratta(
       envagin rätta 12 --datum 2026-12-01 --orsak "Fel datum"
       envagin rätta 30 --slutorsak studier --orsak "Fel slutorsak"
     """
-    from envagin_cli.cli.common import state
+    from envagin_cli.cli.common import done, parse_day, state
+    from envagin_cli.domain import cases as cases_domain
 
     state.json = json_
-    from envagin_cli.cli.common import done, parse_day
-    from envagin_cli.domain import cases as cases_domain
 
     changes: dict[str, Any] = {
         "personnummer": personnummer,
@@ -313,9 +311,7 @@ def ratta(
 def angra(
     som: SomOpt = None,
     ja: JaOpt = False,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Skriv vad som registrerades som JSON på stdout.")
-    ] = False,
+    json_: RegistreratJsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Ångra din senaste registrering i dag: den makuleras, efter att ha visats.
@@ -324,11 +320,10 @@ def angra(
     Exempel:
       envagin ångra
     """
-    from envagin_cli.cli.common import state
+    from envagin_cli.cli.common import done, state
+    from envagin_cli.domain import cases as cases_domain
 
     state.json = json_
-    from envagin_cli.cli.common import done
-    from envagin_cli.domain import cases as cases_domain
 
     with handled():
         conn = open_db(db)
